@@ -1,0 +1,5 @@
+import sys
+
+from careweave.cli import main
+
+sys.exit(main())

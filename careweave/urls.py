@@ -1,0 +1,11 @@
+"""Top-level URL map: the web app, the FHIR API and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("fhir/R4", include("careweave.fhir.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("careweave.web.urls")),
+]

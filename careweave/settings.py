@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "django_htmx",
+    "careweave.territory",
     "careweave.people",
     "careweave.careplans",
     "careweave.access",
@@ -131,6 +132,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
+# Locking per username (not per IP) is deliberate: a care home or hospital shares one public IP,
+# and locking that IP would lock out every colleague after one person's typos.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

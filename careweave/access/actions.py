@@ -1,0 +1,90 @@
+"""Changes to consent and access, each audited: the person's choices and emergency access."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from careweave.access.audit import record_access
+from careweave.access.models import AccessRule, BreakGlass, Level
+from careweave.careplans.errors import RuleViolation
+from careweave.people.models import Person
+
+
+def _require_person_or_proxy(actor, person: Person) -> None:  # noqa: ANN001
+    from careweave.access.decisions import decide
+
+    if decide(actor, person).basis not in ("self", "proxy"):
+        raise RuleViolation(
+            "access_choice_by_person",
+            _("Only the person or their representative decides who may see their file."),
+        )
+
+
+@transaction.atomic
+def set_access_choice(
+    actor,
+    person: Person,
+    *,
+    level: int,
+    professional=None,
+    related_person=None,
+    sector: str = "",  # noqa: ANN001
+    valid_until=None,
+    note: str = "",  # noqa: ANN001
+) -> AccessRule:
+    """The person makes access stricter or looser for one grantee or a whole sector."""
+    _require_person_or_proxy(actor, person)
+    if level not in Level.values:
+        raise RuleViolation("access_level", _("Choose one of the offered access levels."))
+    existing = AccessRule.objects.filter(
+        person=person, professional=professional, related_person=related_person, sector=sector, active=True
+    )
+    for old in existing:
+        old.active = False
+        old.save_versioned(update_fields=["active"])
+    rule = AccessRule.objects.create(
+        person=person,
+        professional=professional,
+        related_person=related_person,
+        sector=sector,
+        level=level,
+        valid_until=valid_until,
+        note=note,
+        recorded_by=actor,
+    )
+    record_access(actor, "create", "Consent", str(rule.fhir_id), person=person, reason=note, basis="self")
+    return rule
+
+
+@transaction.atomic
+def revoke_access_choice(actor, rule: AccessRule) -> None:  # noqa: ANN001
+    _require_person_or_proxy(actor, rule.person)
+    rule.active = False
+    rule.save_versioned(update_fields=["active"])
+    record_access(actor, "update", "Consent", str(rule.fhir_id), person=rule.person, basis="self")
+
+
+@transaction.atomic
+def break_the_glass(actor, person: Person, reason: str) -> BreakGlass:  # noqa: ANN001
+    """Emergency access for a care professional, with a reason the person will see."""
+    professional = getattr(actor, "professional", None)
+    if professional is None or professional.sector != "care" or not professional.active:
+        raise RuleViolation("break_glass_professional", _("Only an active care professional can use emergency access."))
+    if len((reason or "").strip()) < 10:
+        raise RuleViolation(
+            "break_glass_reason", _("Explain in a sentence why you need emergency access (at least 10 characters).")
+        )
+    now = timezone.now()
+    event = BreakGlass.objects.create(
+        person=person,
+        user=actor,
+        reason=reason.strip(),
+        started_at=now,
+        expires_at=now + timedelta(hours=BreakGlass.DURATION_HOURS),
+    )
+    record_access(actor, "execute", "Patient", str(person.fhir_id), person=person, reason=reason, basis="break_glass")
+    return event

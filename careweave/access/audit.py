@@ -1,0 +1,55 @@
+"""The audit trail: every read and write of personal data, allowed or refused."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import HttpRequest
+
+from careweave.access.models import AuditEvent
+
+ACTIONS = {"read": "R", "create": "C", "update": "U", "delete": "D", "search": "E", "execute": "E"}
+
+
+def _role(user) -> str:  # noqa: ANN001
+    professional = getattr(user, "professional", None)
+    if professional is not None:
+        return professional.get_discipline_display()
+    if hasattr(user, "person"):
+        return "person"
+    return "staff" if getattr(user, "is_staff", False) else ""
+
+
+def record_access(
+    user,  # noqa: ANN001
+    action: str,
+    resource_type: str,
+    resource_id: str | None = None,
+    person=None,  # noqa: ANN001
+    outcome: str = "success",
+    reason: str = "",
+    request: HttpRequest | None = None,
+    basis: str = "",
+    channel: str | None = None,
+) -> AuditEvent:
+    """Write one audit event. ``action`` is read/create/update/delete/search (or a FHIR letter)."""
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    ip = None
+    if request is not None:
+        ip = request.META.get("REMOTE_ADDR")
+        channel = channel or ("api" if request.path.startswith("/fhir/") else "web")
+    return AuditEvent.objects.create(
+        fhir_id=uuid.uuid4(),
+        user=user if authenticated else None,
+        user_display=(user.get_full_name() or user.get_username()) if authenticated else "anonymous",
+        user_role=_role(user) if authenticated else "",
+        action=ACTIONS.get(action, action)[:1],
+        resource_type=resource_type,
+        resource_id=str(resource_id or "")[:64],
+        person=person,
+        outcome=outcome,
+        basis=basis,
+        reason=str(reason),
+        channel=channel or "cli",
+        ip_address=ip,
+    )

@@ -1,0 +1,136 @@
+"""Who may see what of a person's file, and why (C5).
+
+One function, :func:`decide`, is used by the web pages, the FHIR API and the CLI alike, so an
+access rule can never be bypassed through another door. The default matrix:
+
+=========================  ===========  ==================================================
+relationship               level        basis
+=========================  ===========  ==================================================
+the person themselves      full         ``self``
+representative / proxy     full         ``proxy``
+care professional in team  full         ``care_relationship``
+welfare professional       plan         ``care_relationship`` (no medical detail)
+informal carer in team     plan         ``care_relationship``
+appointed case manager     full         ``case_management``
+consent (AccessRule)       as granted   ``consent``
+break-the-glass            full         ``break_glass`` (time-limited, reason recorded)
+=========================  ===========  ==================================================
+
+The person's :class:`~careweave.access.models.AccessRule` choices then make this stricter or
+looser, per professional, per informal-network member or per sector.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from careweave.access.models import AccessRule, BreakGlass, Level
+from careweave.people.models import Person, Sector
+
+
+@dataclass(frozen=True)
+class Decision:
+    level: int
+    basis: str
+    explanation: Promise | str = ""
+
+    def allows(self, needed: int) -> bool:
+        return self.level >= needed
+
+
+NO_RELATIONSHIP = _(
+    "You have no care relationship with this person and they have not given you access. "
+    "Ask the person or their coordinator to add you to the care team, or use emergency access with a reason."
+)
+RESTRICTED = _("This person has chosen not to share this part of their file with you.")
+
+
+def _rule_level(rules: list[AccessRule], *, professional=None, related=None, sector: str = "") -> int | None:  # noqa: ANN001
+    """The person's most specific current choice for this grantee (individual beats sector)."""
+    now = timezone.now()
+    current = [r for r in rules if r.is_current(now)]
+    for r in current:
+        if professional is not None and r.professional_id == professional.pk:
+            return r.level
+        if related is not None and r.related_person_id == related.pk:
+            return r.level
+    for r in current:
+        if sector and r.sector == sector:
+            return r.level
+    return None
+
+
+def decide(user: AbstractBaseUser | AnonymousUser, person: Person) -> Decision:
+    """Return the access level ``user`` has to ``person``'s file and the basis for it."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return Decision(Level.NONE, "anonymous", NO_RELATIONSHIP)
+    if person.user_id == user.pk:
+        return Decision(Level.FULL, "self")
+
+    from careweave.careplans.models import CaseManagementEpisode, TeamMember
+
+    rules = list(AccessRule.objects.filter(person=person, active=True))
+
+    related = person.network.filter(user=user, active=True).first()
+    if related is not None and related.acts_for_person:
+        return Decision(Level.FULL, "proxy")
+
+    professional = getattr(user, "professional", None)
+    memberships = TeamMember.objects.filter(team__person=person, status=TeamMember.Status.ACTIVE)
+    if professional is not None:
+        if memberships.filter(professional=professional).exists():
+            default = Level.PLAN if professional.sector == Sector.WELFARE else Level.FULL
+            chosen = _rule_level(rules, professional=professional, sector=professional.sector)
+            level = default if chosen is None else chosen
+            return Decision(level, "care_relationship", RESTRICTED if level == Level.NONE else "")
+        if CaseManagementEpisode.objects.filter(
+            person=person, case_manager=professional, status=CaseManagementEpisode.Status.ACTIVE
+        ).exists():
+            return Decision(Level.FULL, "case_management")
+        chosen = _rule_level(rules, professional=professional)
+        if chosen:
+            return Decision(chosen, "consent")
+    if related is not None and memberships.filter(related_person=related).exists():
+        chosen = _rule_level(rules, related=related, sector=AccessRule.Sector.INFORMAL)
+        level = Level.PLAN if chosen is None else chosen
+        return Decision(level, "care_relationship", RESTRICTED if level == Level.NONE else "")
+    if BreakGlass.objects.filter(person=person, user=user, expires_at__gt=timezone.now()).exists():
+        return Decision(Level.FULL, "break_glass")
+    return Decision(Level.NONE, "none", NO_RELATIONSHIP)
+
+
+def persons_visible_to(user: AbstractBaseUser) -> list[int]:
+    """Ids of the persons whose file ``user`` may open (for lists and FHIR searches)."""
+    from careweave.careplans.models import CaseManagementEpisode, TeamMember
+
+    ids: set[int] = set()
+    if not user.is_authenticated:
+        return []
+    own = Person.objects.filter(user=user).values_list("pk", flat=True)
+    ids.update(own)
+    ids.update(Person.objects.filter(network__user=user, network__active=True).values_list("pk", flat=True))
+    professional = getattr(user, "professional", None)
+    if professional is not None:
+        ids.update(
+            TeamMember.objects.filter(professional=professional, status=TeamMember.Status.ACTIVE).values_list(
+                "team__person_id", flat=True
+            )
+        )
+        ids.update(
+            CaseManagementEpisode.objects.filter(
+                case_manager=professional, status=CaseManagementEpisode.Status.ACTIVE
+            ).values_list("person_id", flat=True)
+        )
+        now = timezone.now()
+        ids.update(
+            r.person_id
+            for r in AccessRule.objects.filter(professional=professional, active=True, level__gt=0)
+            if r.is_current(now)
+        )
+    ids.update(BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now()).values_list("person_id", flat=True))
+    return sorted(ids)

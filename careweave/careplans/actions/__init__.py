@@ -1,0 +1,81 @@
+"""All writes to teams, plans and coordination go through these actions (see STYLE.md, Zulip).
+
+Each action checks the rules and access, runs in one transaction and writes the audit trail.
+The web views, the FHIR API and the CLI call the same functions, so no door bypasses a rule.
+"""
+
+from careweave.careplans.actions.coordination import (
+    accept_coordination,
+    active_case_management,
+    active_coordination,
+    agree_to_coordinator,
+    appoint_case_manager,
+    assign_coordinator,
+    decline_case_management,
+    end_case_management,
+    end_coordination,
+    hand_back_coordination,
+    refuse_coordinator,
+    register_training,
+    ring_the_bell,
+    take_on_coordination,
+    zone_capacity,
+)
+from careweave.careplans.actions.plan import (
+    add_goal,
+    add_life_goal,
+    assign_task,
+    complete_task,
+    record_agreement,
+    review_plan,
+    start_care_plan,
+    update_care_plan,
+    update_goal,
+    update_life_goal,
+    update_task,
+    write_in_journal,
+)
+from careweave.careplans.actions.team import (
+    add_team_member,
+    approve_team_member,
+    decline_team_member,
+    members_on,
+    remove_team_member,
+    team_for,
+)
+
+__all__ = [
+    "accept_coordination",
+    "active_case_management",
+    "active_coordination",
+    "add_goal",
+    "add_life_goal",
+    "add_team_member",
+    "agree_to_coordinator",
+    "appoint_case_manager",
+    "approve_team_member",
+    "assign_coordinator",
+    "assign_task",
+    "complete_task",
+    "decline_case_management",
+    "decline_team_member",
+    "end_case_management",
+    "end_coordination",
+    "hand_back_coordination",
+    "members_on",
+    "record_agreement",
+    "refuse_coordinator",
+    "register_training",
+    "remove_team_member",
+    "review_plan",
+    "ring_the_bell",
+    "start_care_plan",
+    "take_on_coordination",
+    "team_for",
+    "update_care_plan",
+    "update_goal",
+    "update_life_goal",
+    "update_task",
+    "write_in_journal",
+    "zone_capacity",
+]

@@ -1,0 +1,68 @@
+"""What every action needs: who the actor is for this person, and the audit write."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from careweave.access.audit import record_access
+from careweave.access.decisions import Decision, decide
+from careweave.access.models import Level
+from careweave.careplans.errors import RuleViolation
+from careweave.careplans.models import CareTeam, TeamMember
+from careweave.people.models import Person
+
+
+def require_level(actor, person: Person, needed: int = Level.PLAN) -> Decision:  # noqa: ANN001
+    """Refuse (with a rule error the UI can show) when the actor lacks access to this person."""
+    decision = decide(actor, person)
+    if not decision.allows(needed):
+        record_access(
+            actor,
+            "update",
+            "Patient",
+            str(person.fhir_id),
+            person=person,
+            outcome="denied",
+            reason=str(decision.explanation),
+            basis=decision.basis,
+        )
+        raise RuleViolation(
+            "no_access", str(decision.explanation) or _("You do not have access to this person's file.")
+        )
+    return decision
+
+
+def speaks_for_person(actor, person: Person) -> bool:  # noqa: ANN001
+    """The person themselves, or their representative/proxy: those who decide."""
+    return decide(actor, person).basis in ("self", "proxy")
+
+
+def require_person_decides(actor, person: Person) -> None:  # noqa: ANN001
+    if not speaks_for_person(actor, person):
+        raise RuleViolation(
+            "person_decides",
+            _("Only the person or their representative can decide this."),
+        )
+
+
+def membership_of(actor, team: CareTeam) -> TeamMember | None:  # noqa: ANN001
+    """The actor's active membership in this team, if any."""
+    professional = getattr(actor, "professional", None)
+    qs = team.members.filter(status=TeamMember.Status.ACTIVE)
+    if professional is not None:
+        member = qs.filter(professional=professional).first()
+        if member:
+            return member
+    return qs.filter(related_person__user=actor).first() if actor.is_authenticated else None
+
+
+def audit_write(actor, action: str, resource_type: str, obj, person: Person, reason: str = "") -> None:  # noqa: ANN001
+    record_access(
+        actor,
+        action,
+        resource_type,
+        str(getattr(obj, "fhir_id", obj.pk)),
+        person=person,
+        reason=reason,
+        basis=decide(actor, person).basis,
+    )

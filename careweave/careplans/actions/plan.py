@@ -1,0 +1,290 @@
+"""Care-plan actions (C3): life goals, care/support goals, tasks, agreements, journal, reviews.
+
+Edits take the version the editor started from; a stale version raises
+:class:`~careweave.versioning.ChangedMeanwhile` instead of overwriting someone else's work.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from careweave.access.models import Level
+from careweave.careplans.actions._common import audit_write, membership_of, require_level, speaks_for_person
+from careweave.careplans.actions.team import team_for
+from careweave.careplans.errors import RuleViolation
+from careweave.careplans.models import (
+    Agreement,
+    CarePlan,
+    CoordinationEpisode,
+    Goal,
+    JournalEntry,
+    LifeGoal,
+    PlanReview,
+    Task,
+    TeamMember,
+)
+from careweave.people.models import Person
+
+
+def _require_text(value: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise RuleViolation("required", _("Please fill in %(what)s.") % {"what": what})
+    return value
+
+
+def _level_for(is_medical: bool) -> int:
+    return Level.FULL if is_medical else Level.PLAN
+
+
+@transaction.atomic
+def start_care_plan(
+    actor,
+    person: Person,
+    title: str,
+    *,
+    description: str = "",
+    review_date: date | None = None,  # noqa: ANN001
+) -> CarePlan:
+    """Start the shared plan (and the team, if there is none yet)."""
+    require_level(actor, person)
+    title = _require_text(title, _("a title"))
+    plan = CarePlan.objects.create(
+        person=person,
+        team=team_for(person),
+        title=title,
+        description=description,
+        review_date=review_date,
+        author=actor,
+    )
+    audit_write(actor, "create", "CarePlan", plan, person)
+    return plan
+
+
+@transaction.atomic
+def update_care_plan(actor, plan: CarePlan, expected_version: int, **changes: Any) -> CarePlan:  # noqa: ANN001
+    require_level(actor, plan.person)
+    allowed = {"title", "description", "status", "review_date"}
+    _apply(plan, changes, allowed)
+    if "title" in changes:
+        plan.title = _require_text(plan.title, _("a title"))
+    plan.save_versioned(expected_version)
+    audit_write(actor, "update", "CarePlan", plan, plan.person)
+    return plan
+
+
+def _apply(obj, changes: dict[str, Any], allowed: set[str]) -> None:  # noqa: ANN001
+    unknown = set(changes) - allowed
+    if unknown:
+        raise RuleViolation(
+            "unknown_field",
+            _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))},
+        )
+    for key, value in changes.items():
+        setattr(obj, key, value)
+
+
+@transaction.atomic
+def add_life_goal(actor, plan: CarePlan, text: str) -> LifeGoal:  # noqa: ANN001
+    """Record what matters to the person, in their own words."""
+    require_level(actor, plan.person)
+    text = _require_text(text, _("the life goal"))
+    position = plan.life_goals.count()
+    goal = LifeGoal.objects.create(plan=plan, text=text, recorded_by=actor, position=position)
+    audit_write(actor, "create", "Goal", goal, plan.person, reason="life goal")
+    return goal
+
+
+@transaction.atomic
+def update_life_goal(actor, goal: LifeGoal, expected_version: int, text: str) -> LifeGoal:  # noqa: ANN001
+    require_level(actor, goal.plan.person)
+    goal.text = _require_text(text, _("the life goal"))
+    goal.save_versioned(expected_version)
+    audit_write(actor, "update", "Goal", goal, goal.plan.person, reason="life goal")
+    return goal
+
+
+@transaction.atomic
+def add_goal(
+    actor,  # noqa: ANN001
+    plan: CarePlan,
+    description: str,
+    *,
+    life_goal: LifeGoal | None = None,
+    kind: str = Goal.Kind.CARE,
+    domain: str = Goal.Domain.HEALTH,
+    target_date: date | None = None,
+    is_medical: bool = False,
+    status: str = Goal.Status.ACTIVE,
+) -> Goal:
+    """A care or support goal; linked to the life goal it serves. A target date is optional."""
+    require_level(actor, plan.person, _level_for(is_medical))
+    description = _require_text(description, _("the goal"))
+    if life_goal is not None and life_goal.plan_id != plan.pk:
+        raise RuleViolation("life_goal_plan", _("This life goal belongs to another plan."))
+    goal = Goal.objects.create(
+        plan=plan,
+        life_goal=life_goal,
+        description=description,
+        kind=kind,
+        domain=domain,
+        target_date=target_date,
+        is_medical=is_medical,
+        status=status,
+        author=actor,
+    )
+    audit_write(actor, "create", "Goal", goal, plan.person)
+    return goal
+
+
+@transaction.atomic
+def update_goal(actor, goal: Goal, expected_version: int, **changes: Any) -> Goal:  # noqa: ANN001
+    require_level(actor, goal.plan.person, _level_for(goal.is_medical or changes.get("is_medical", False)))
+    _apply(goal, changes, {"description", "kind", "domain", "status", "target_date", "is_medical", "life_goal"})
+    goal.description = _require_text(goal.description, _("the goal"))
+    goal.save_versioned(expected_version)
+    audit_write(actor, "update", "Goal", goal, goal.plan.person)
+    return goal
+
+
+def _check_assignee(plan: CarePlan, assignee: TeamMember | None) -> None:
+    if assignee is None:
+        return
+    if assignee.team.person_id != plan.person_id or assignee.status != TeamMember.Status.ACTIVE:
+        raise RuleViolation(
+            "assignee_not_member",
+            _("A task can only be assigned to a current member of this person's care team."),
+        )
+
+
+@transaction.atomic
+def assign_task(
+    actor,  # noqa: ANN001
+    plan: CarePlan,
+    description: str,
+    *,
+    assignee: TeamMember | None = None,
+    to_person: bool = False,
+    goal: Goal | None = None,
+    due_date: date | None = None,
+    is_medical: bool = False,
+) -> Task:
+    """Create a task for a named team member (or for the person themselves)."""
+    require_level(actor, plan.person, _level_for(is_medical))
+    description = _require_text(description, _("the task"))
+    if assignee is None and not to_person:
+        raise RuleViolation("assignee_required", _("Choose who will do this task."))
+    _check_assignee(plan, assignee)
+    if goal is not None and goal.plan_id != plan.pk:
+        raise RuleViolation("goal_plan", _("This goal belongs to another plan."))
+    task = Task.objects.create(
+        plan=plan,
+        goal=goal,
+        description=description,
+        assignee=assignee,
+        assigned_to_person=to_person,
+        due_date=due_date,
+        is_medical=is_medical,
+        author=actor,
+    )
+    audit_write(actor, "create", "Task", task, plan.person)
+    return task
+
+
+@transaction.atomic
+def update_task(actor, task: Task, expected_version: int, **changes: Any) -> Task:  # noqa: ANN001
+    require_level(actor, task.plan.person, _level_for(task.is_medical))
+    _apply(task, changes, {"description", "assignee", "assigned_to_person", "status", "due_date", "goal"})
+    _check_assignee(task.plan, task.assignee)
+    if task.status == Task.Status.COMPLETED and not task.completed_at:
+        task.completed_at, task.completed_by = timezone.now(), actor
+    task.save_versioned(expected_version)
+    audit_write(actor, "update", "Task", task, task.plan.person)
+    return task
+
+
+def _may_close(actor, task: Task) -> bool:  # noqa: ANN001
+    person = task.plan.person
+    if speaks_for_person(actor, person):
+        return True
+    member = membership_of(actor, task.plan.team) if task.plan.team else None
+    if member is None:
+        return False
+    if task.assignee_id == member.pk:
+        return True
+    return CoordinationEpisode.objects.filter(coordinator=member, status=CoordinationEpisode.Status.ACTIVE).exists()
+
+
+@transaction.atomic
+def complete_task(actor, task: Task, expected_version: int | None = None) -> Task:  # noqa: ANN001
+    """Mark a task done: by the one it is assigned to, the person, or the coordinator."""
+    require_level(actor, task.plan.person, _level_for(task.is_medical))
+    if not task.is_open:
+        raise RuleViolation(
+            "task_closed", _("This task is already %(status)s.") % {"status": task.get_status_display()}
+        )
+    if not _may_close(actor, task):
+        raise RuleViolation(
+            "task_not_yours",
+            _("Only the team member this task is assigned to, the person or the coordinator can mark it done."),
+        )
+    task.status = Task.Status.COMPLETED
+    task.completed_at = timezone.now()
+    task.completed_by = actor
+    task.save_versioned(expected_version, update_fields=["status", "completed_at", "completed_by_id"])
+    audit_write(actor, "update", "Task", task, task.plan.person, reason="completed")
+    return task
+
+
+@transaction.atomic
+def write_in_journal(
+    actor,
+    plan: CarePlan,
+    text: str,
+    *,
+    is_medical: bool = False,
+    carer_checkin: bool = False,  # noqa: ANN001
+) -> JournalEntry:
+    """A message in the shared journal, visible to the whole team including the person."""
+    require_level(actor, plan.person, _level_for(is_medical))
+    text = _require_text(text, _("a message"))
+    entry = JournalEntry.objects.create(
+        plan=plan,
+        author=actor,
+        author_name=actor.get_full_name() or actor.get_username(),
+        text=text,
+        is_medical=is_medical,
+        is_carer_checkin=carer_checkin,
+    )
+    audit_write(actor, "create", "Communication", entry, plan.person)
+    return entry
+
+
+@transaction.atomic
+def record_agreement(actor, plan: CarePlan, text: str, agreed_on: date | None = None) -> Agreement:  # noqa: ANN001
+    require_level(actor, plan.person)
+    agreement = Agreement.objects.create(
+        plan=plan, text=_require_text(text, _("the agreement")), agreed_on=agreed_on or date.today(), recorded_by=actor
+    )
+    audit_write(actor, "create", "CarePlan", plan, plan.person, reason="agreement")
+    return agreement
+
+
+@transaction.atomic
+def review_plan(actor, plan: CarePlan, *, notes: str = "", next_review: date | None = None) -> PlanReview:  # noqa: ANN001
+    """Record a review with the person and set the next review date."""
+    require_level(actor, plan.person)
+    if next_review is not None and next_review <= date.today():
+        raise RuleViolation("review_in_future", _("The next review date must be in the future."))
+    review = PlanReview.objects.create(
+        plan=plan, reviewed_on=date.today(), reviewed_by=actor, notes=notes, next_review=next_review
+    )
+    plan.review_date = next_review
+    plan.save_versioned(update_fields=["review_date"])
+    audit_write(actor, "update", "CarePlan", plan, plan.person, reason="review")
+    return review

@@ -1,0 +1,176 @@
+"""Care-team actions (C2): the person decides who is in their team; history is never lost."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from careweave.careplans.actions._common import (
+    audit_write,
+    membership_of,
+    require_level,
+    require_person_decides,
+    speaks_for_person,
+)
+from careweave.careplans.errors import RuleViolation
+from careweave.careplans.models import CareTeam, CaseManagementEpisode, CoordinationEpisode, TeamMember
+from careweave.people.models import Person, Professional, RelatedPerson
+
+
+def team_for(person: Person) -> CareTeam:
+    """The person's shared care team, created on first use."""
+    team = person.care_teams.filter(status=CareTeam.Status.ACTIVE, external_id="").order_by("created_at").first()
+    return team or CareTeam.objects.create(person=person)
+
+
+@transaction.atomic
+def add_team_member(
+    actor,  # noqa: ANN001
+    team: CareTeam,
+    *,
+    professional: Professional | None = None,
+    related_person: RelatedPerson | None = None,
+    role: str = "",
+    reason: str = "",
+    is_reference_person: bool = False,
+) -> TeamMember:
+    """Add someone to the team. Added by the person (or representative): member at once.
+    Proposed by a team member: waits for the person's agreement."""
+    person = team.person
+    if (professional is None) == (related_person is None):
+        raise RuleViolation("member_kind", _("Choose either a professional or someone from the informal network."))
+    if not speaks_for_person(actor, person):
+        require_level(actor, person)
+        if membership_of(actor, team) is None and not _is_case_manager(actor, person):
+            raise RuleViolation(
+                "member_proposer",
+                _("Only the person, their representative or a team member can add someone to the team."),
+            )
+    if related_person is not None and related_person.person_id != person.pk:
+        raise RuleViolation("member_network", _("This informal carer belongs to another person's network."))
+    if (
+        professional is not None
+        and CaseManagementEpisode.objects.filter(
+            person=person, case_manager=professional, status=CaseManagementEpisode.Status.ACTIVE
+        ).exists()
+    ):
+        raise RuleViolation(
+            "case_manager_not_in_team",
+            _(
+                "%(name)s is this person's case manager. A case manager works from outside the care team "
+                "and cannot also be a member of it."
+            )
+            % {"name": professional},
+        )
+    current = team.members.filter(
+        professional=professional,
+        related_person=related_person,
+        status__in=[TeamMember.Status.ACTIVE, TeamMember.Status.PROPOSED],
+    )
+    if current.exists():
+        raise RuleViolation(
+            "already_member", _("%(name)s is already in the care team.") % {"name": professional or related_person}
+        )
+    status = TeamMember.Status.ACTIVE if speaks_for_person(actor, person) else TeamMember.Status.PROPOSED
+    member = TeamMember.objects.create(
+        team=team,
+        professional=professional,
+        related_person=related_person,
+        role=role,
+        reason=reason,
+        status=status,
+        added_by=actor,
+        is_reference_person=is_reference_person,
+    )
+    audit_write(actor, "create", "CareTeam", team, person, reason=f"add member {member}")
+    _touch(team)
+    return member
+
+
+def _is_case_manager(actor, person: Person) -> bool:  # noqa: ANN001
+    professional = getattr(actor, "professional", None)
+    return (
+        professional is not None
+        and CaseManagementEpisode.objects.filter(
+            person=person, case_manager=professional, status=CaseManagementEpisode.Status.ACTIVE
+        ).exists()
+    )
+
+
+def _touch(team: CareTeam) -> None:
+    """A membership change is a new version of the CareTeam (FHIR history, ETag)."""
+    CareTeam.objects.filter(pk=team.pk).update(version=team.version + 1, updated_at=timezone.now())
+    team.refresh_from_db(fields=["version", "updated_at"])
+    from django.db.models.signals import post_save
+
+    post_save.send(sender=CareTeam, instance=team, created=False, update_fields=None, raw=False, using="default")
+
+
+@transaction.atomic
+def approve_team_member(actor, member: TeamMember) -> TeamMember:  # noqa: ANN001
+    """The person agrees that a proposed member joins their team."""
+    require_person_decides(actor, member.team.person)
+    if member.status != TeamMember.Status.PROPOSED:
+        raise RuleViolation("not_proposed", _("This membership is not waiting for agreement."))
+    member.status = TeamMember.Status.ACTIVE
+    member.start = timezone.now()
+    member.save(update_fields=["status", "start"])
+    audit_write(actor, "update", "CareTeam", member.team, member.team.person, reason=f"approve {member}")
+    _touch(member.team)
+    return member
+
+
+@transaction.atomic
+def decline_team_member(actor, member: TeamMember, reason: str = "") -> TeamMember:  # noqa: ANN001
+    require_person_decides(actor, member.team.person)
+    if member.status != TeamMember.Status.PROPOSED:
+        raise RuleViolation("not_proposed", _("This membership is not waiting for agreement."))
+    member.status = TeamMember.Status.DECLINED
+    member.end = timezone.now()
+    member.ended_by = actor
+    member.reason = reason or member.reason
+    member.save(update_fields=["status", "end", "ended_by", "reason"])
+    audit_write(actor, "update", "CareTeam", member.team, member.team.person, reason=f"decline {member}")
+    _touch(member.team)
+    return member
+
+
+@transaction.atomic
+def remove_team_member(actor, member: TeamMember, reason: str = "") -> TeamMember:  # noqa: ANN001
+    """The person removes a member, or a member leaves. The period stays in the history."""
+    team = member.team
+    leaving_self = member.user is not None and member.user == actor
+    if not leaving_self:
+        require_person_decides(actor, team.person)
+    if member.status not in (TeamMember.Status.ACTIVE, TeamMember.Status.PROPOSED):
+        raise RuleViolation("not_member", _("%(name)s is no longer in the care team.") % {"name": member})
+    now = timezone.now()
+    for episode in CoordinationEpisode.objects.filter(
+        coordinator=member, status__in=[CoordinationEpisode.Status.ACTIVE, CoordinationEpisode.Status.PROPOSED]
+    ):
+        episode.status = CoordinationEpisode.Status.ENDED
+        episode.ended_at = now
+        episode.ended_by = actor
+        episode.end_reason = CoordinationEpisode.EndReason.LEFT_TEAM
+        episode.save()
+    member.status = TeamMember.Status.ENDED
+    member.end = now
+    member.ended_by = actor
+    member.reason = reason or member.reason
+    member.save(update_fields=["status", "end", "ended_by", "reason"])
+    audit_write(actor, "update", "CareTeam", team, team.person, reason=f"remove {member}: {reason}")
+    _touch(team)
+    return member
+
+
+def members_on(team: CareTeam, moment) -> list[TeamMember]:  # noqa: ANN001
+    """Who was in the team at a given moment (history of membership)."""
+    from django.db.models import Q
+
+    return list(
+        team.members.filter(start__lte=moment)
+        .exclude(status__in=[TeamMember.Status.PROPOSED, TeamMember.Status.DECLINED])
+        .filter(Q(end__isnull=True) | Q(end__gt=moment))
+        .select_related("professional", "related_person")
+    )

@@ -19,6 +19,72 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    """Migrate, load the demo zone (once), print the logins and an API token, then serve."""
+    import os
+
+    os.environ["CAREWEAVE_DEMO"] = "1"
+    from careweave.cli import setup_django
+
+    setup_django(args.db)
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    from careweave.access.models import ApiToken
+    from careweave.demo import DEMO_ACCOUNTS, load_demo
+
+    print("Preparing the database…", flush=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    print("Loading the synthetic demo zone (ELZ Zora)…", flush=True)
+    summary = load_demo(persons=args.persons, seed=args.seed)
+    if summary["created"]:
+        print(f"  {summary['persons']} persons, {summary['professionals']} professionals loaded.")
+    else:
+        print(f"  already loaded ({summary['persons']} persons).")
+    try:
+        from careweave.population.api import ensure_demo_population
+
+        print("Generating the zone's synthetic population data…", flush=True)
+        ensure_demo_population(settings.POPULATION_DATA_DIR)
+    except ImportError:
+        pass
+    print()
+    print("Demo logins (password for all: careweave-demo):")
+    for account in DEMO_ACCOUNTS:
+        print(f"  {account['username']:<13} {account['name']:<18} {account['role']}")
+    token = ApiToken.issue(User.objects.get(username="gp"), name="demo")
+    print()
+    print("API token for the FHIR API (user gp):")
+    print(f"  {token}")
+    print(f"  curl -H 'Authorization: Bearer {token}' http://{args.host}:{args.port}/fhir/R4/metadata")
+    print()
+    if args.no_serve:
+        return 0
+    from careweave.server import serve
+
+    serve(host=args.host, port=args.port)
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    """Print a new bearer token for USERNAME (shown once; only its hash is stored)."""
+    from careweave.cli import setup_django
+
+    setup_django(args.db)
+    from django.contrib.auth.models import User
+
+    from careweave.access.models import ApiToken
+
+    try:
+        user = User.objects.get(username=args.username, is_active=True)
+    except User.DoesNotExist:
+        print(f"careweave: no active user named {args.username!r}", file=sys.stderr)
+        return 1
+    print(ApiToken.issue(user, name=args.name))
+    return 0
+
+
 def _manage(args: argparse.Namespace) -> int:
     from careweave.cli import setup_django
 
@@ -36,10 +102,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--db", help="SQLite file to use instead of the default (var/careweave.sqlite3)")
     p.set_defaults(func=_serve)
 
+    p = sub.add_parser(
+        "demo",
+        help="set up the database, load the synthetic demo zone, print demo logins and serve",
+        description="Migrates the database, loads ~200 synthetic people in ELZ Zora (once), prints the demo "
+        "logins and an API token, then serves the app on http://127.0.0.1:8000.",
+    )
+    p.add_argument("--no-serve", action="store_true", help="load and print, but do not start the server")
+    p.add_argument("--db", help="SQLite file to use instead of the default (var/careweave.sqlite3)")
+    p.add_argument("--persons", type=int, default=200, help="number of demo persons (default 200)")
+    p.add_argument("--seed", type=int, default=42, help="random seed (same seed, same demo)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=_demo)
+
+    p = sub.add_parser("token", help="print a new bearer token for the FHIR API")
+    p.add_argument("username")
+    p.add_argument("--name", default="cli", help="a label to recognise the token by")
+    p.add_argument("--db", help="SQLite file to use instead of the default")
+    p.set_defaults(func=_token)
+
     p = sub.add_parser("manage", help="run a Django management command (migrate, createsuperuser...)")
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=_manage)
 
-
-if __name__ == "__main__":
-    sys.exit(0)

@@ -1,0 +1,84 @@
+"""The demo zone is realistic and obeys the same rules the actions enforce."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+
+from careweave.access.decisions import decide, persons_visible_to
+from careweave.access.models import Level
+from careweave.careplans.models import CaseManagementEpisode, CoordinationEpisode, TeamMember
+from careweave.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+from careweave.demo.cases import CASES
+from careweave.people.identifiers import parse_ssin
+from careweave.people.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo() -> dict:
+    return load_demo(persons=200, seed=42)
+
+
+def test_demo_has_200_people_across_the_eight_forum_cases(demo: dict) -> None:
+    assert demo["created"] is True
+    assert Person.objects.count() == 200
+    assert set(demo["cases"]) == {c.key for c in CASES}
+    assert all(count >= 10 for count in demo["cases"].values())
+
+
+def test_every_demo_person_has_a_team_a_plan_goals_tasks_and_valid_ssin(demo: dict) -> None:
+    for person in Person.objects.prefetch_related("care_plans__goals", "care_plans__tasks", "care_plans__life_goals"):
+        parse_ssin(person.ssin)
+        plan = person.care_plans.get()
+        assert plan.life_goals.exists() and plan.goals.exists() and plan.tasks.exists(), person
+        assert person.care_teams.get().members.filter(status=TeamMember.Status.ACTIVE).count() >= 2
+
+
+def test_demo_respects_coordination_and_case_management_rules(demo: dict) -> None:
+    for episode in CoordinationEpisode.objects.filter(status=CoordinationEpisode.Status.ACTIVE):
+        assert episode.held_by_person or episode.coordinator.status == TeamMember.Status.ACTIVE
+        assert episode.reimbursable == (episode.coordinator is not None and not episode.coordinator.is_informal)
+    for episode in CaseManagementEpisode.objects.filter(status=CaseManagementEpisode.Status.ACTIVE):
+        assert not TeamMember.objects.filter(
+            team__person=episode.person, professional=episode.case_manager, status=TeamMember.Status.ACTIVE
+        ).exists()
+    teams_with_two = (
+        CoordinationEpisode.objects.filter(status="active").values("team").order_by().distinct().count()
+    )
+    assert teams_with_two == CoordinationEpisode.objects.filter(status="active").count()
+
+
+def test_every_demo_account_has_the_printed_password_and_sees_what_its_role_needs(demo: dict) -> None:
+    assert {a["username"] for a in DEMO_ACCOUNTS} == {
+        "person", "carer", "gp", "nurse", "socialworker", "coordinator", "casemanager", "zonestaff", "admin"}
+    for account in DEMO_ACCOUNTS:
+        assert User.objects.get(username=account["username"]).check_password(DEMO_PASSWORD), account["username"]
+    visible = {u: len(persons_visible_to(User.objects.get(username=u))) for u in ("gp", "coordinator", "casemanager")}
+    assert visible["gp"] >= 30 and visible["coordinator"] >= 10 and visible["casemanager"] >= 3
+    maria = Person.objects.get(user__username="person")
+    assert decide(User.objects.get(username="carer"), maria).level == Level.PLAN  # informal carer
+    mother = Person.objects.get(given_name="Godelieve", family_name="Peeters")
+    assert decide(User.objects.get(username="carer"), mother).basis == "proxy"
+    assert decide(User.objects.get(username="socialworker"), maria).level == Level.NONE
+    assert decide(User.objects.get(username="zonestaff"), maria).level == Level.NONE
+
+
+def test_maria_has_a_coordinator_proposal_and_a_proposed_member_waiting_for_her(demo: dict) -> None:
+    maria = Person.objects.get(user__username="person")
+    team = maria.care_teams.get()
+    assert team.coordination_episodes.get().status == CoordinationEpisode.Status.PROPOSED
+    assert team.members.filter(status=TeamMember.Status.PROPOSED).count() == 1
+
+
+def test_loading_twice_changes_nothing(demo: dict) -> None:
+    again = load_demo()
+    assert again["created"] is False
+    assert Person.objects.count() == 200
+
+
+def test_same_seed_same_demo() -> None:
+    load_demo(persons=16, seed=7)
+    first = list(Person.objects.order_by("ssin").values_list("ssin", "given_name", "family_name"))
+    assert len(first) == 16

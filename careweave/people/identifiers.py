@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 SSIN_SYSTEM = "https://www.ehealth.fgov.be/standards/fhir/core/NamingSystem/ssin"
@@ -82,6 +83,11 @@ def parse_ssin(value: str) -> SsinInfo:
             birth_date = date(century + yy, mm, dd)
         except ValueError:
             raise ValidationError(_("The birth date in this SSIN does not exist."), code="ssin_birth_date") from None
+    today = timezone.localdate()
+    if century + yy > today.year or (birth_date is not None and birth_date > today):
+        # Only the post-2000 reading can decode to a future year. Refusing it also catches some of the
+        # one-digit typos that switch the century unseen (see tests/domain/test_identifiers.py).
+        raise ValidationError(_("The birth date in this SSIN lies in the future."), code="ssin_birth_date")
     sex = ("male" if sequence % 2 else "female") if sex_known else None
     return SsinInfo(number=digits, birth_date=birth_date, sex=sex, is_bis=is_bis)
 

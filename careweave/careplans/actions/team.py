@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -100,7 +101,8 @@ def _is_case_manager(actor, person: Person) -> bool:  # noqa: ANN001
 
 def _touch(team: CareTeam) -> None:
     """A membership change is a new version of the CareTeam (FHIR history, ETag)."""
-    CareTeam.objects.filter(pk=team.pk).update(version=team.version + 1, updated_at=timezone.now())
+    # F(): a stale in-memory copy of the team must still move the version forward.
+    CareTeam.objects.filter(pk=team.pk).update(version=F("version") + 1, updated_at=timezone.now())
     team.refresh_from_db(fields=["version", "updated_at"])
     from django.db.models.signals import post_save
 
@@ -154,7 +156,9 @@ def remove_team_member(actor, member: TeamMember, reason: str = "") -> TeamMembe
         episode.ended_by = actor
         episode.end_reason = CoordinationEpisode.EndReason.LEFT_TEAM
         episode.save()
-    member.status = TeamMember.Status.ENDED
+    # A proposal that never became a membership must not show up in the history (members_on).
+    was_member = member.status == TeamMember.Status.ACTIVE
+    member.status = TeamMember.Status.ENDED if was_member else TeamMember.Status.DECLINED
     member.end = now
     member.ended_by = actor
     member.reason = reason or member.reason

@@ -147,6 +147,8 @@ def update_goal(actor, goal: Goal, expected_version: int, **changes: Any) -> Goa
     require_level(actor, goal.plan.person, _level_for(goal.is_medical or changes.get("is_medical", False)))
     _apply(goal, changes, {"description", "kind", "domain", "status", "target_date", "is_medical", "life_goal"})
     goal.description = _require_text(goal.description, _("the goal"))
+    if goal.life_goal is not None and goal.life_goal.plan_id != goal.plan_id:
+        raise RuleViolation("life_goal_plan", _("This life goal belongs to another plan."))
     goal.save_versioned(expected_version)
     audit_write(actor, "update", "Goal", goal, goal.plan.person)
     return goal
@@ -199,8 +201,17 @@ def assign_task(
 @transaction.atomic
 def update_task(actor, task: Task, expected_version: int, **changes: Any) -> Task:  # noqa: ANN001
     require_level(actor, task.plan.person, _level_for(task.is_medical))
+    was_open = task.is_open
     _apply(task, changes, {"description", "assignee", "assigned_to_person", "status", "due_date", "goal"})
     _check_assignee(task.plan, task.assignee)
+    if task.goal is not None and task.goal.plan_id != task.plan_id:
+        raise RuleViolation("goal_plan", _("This goal belongs to another plan."))
+    if was_open and task.status == Task.Status.COMPLETED and not _may_close(actor, task):
+        # The same rule as complete_task: an update must not be a second door around it.
+        raise RuleViolation(
+            "task_not_yours",
+            _("Only the team member this task is assigned to, the person or the coordinator can mark it done."),
+        )
     if task.status == Task.Status.COMPLETED and not task.completed_at:
         task.completed_at, task.completed_by = timezone.now(), actor
     task.save_versioned(expected_version)

@@ -333,7 +333,7 @@ def _chunk(seed: int, chunk: int, n: int, start_id: int, munis: list, out: Path)
 
         # survey sample (PREM and self-rated health), 3% of the 15+ each year
         sx = idx_present[(age_y[idx_present] >= 15) & (rng.random(idx_present.size) < 0.03)]
-        bad = rng.random(sx.size) < np.minimum(0.12 + 0.09 * k_y[sx] + 0.06 * bim[sx] + 0.05 * (s_y[sx] > 4), 0.9)
+        bad = rng.random(sx.size) < np.minimum(0.16 + 0.09 * k_y[sx] + 0.06 * bim[sx] + 0.05 * (s_y[sx] > 4), 0.9)
         prem = np.clip(np.round(rng.normal(7.6 - 0.5 * bim[sx] - 0.2 * (k_y[sx] >= 3), 1.6)), 0, 10)
         involved = rng.random(sx.size) < 0.72 - 0.08 * bim[sx]
         surveys.append((pid[sx], np.full(sx.size, y, dtype=np.int16), bad, prem.astype(np.int16), involved))

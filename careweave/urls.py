@@ -7,5 +7,6 @@ urlpatterns = [
     path("fhir/R4", include("careweave.fhir.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("population/", include("careweave.population.urls")),
     path("", include("careweave.web.urls")),
 ]

@@ -89,6 +89,34 @@ def add_team_member(
     return member
 
 
+@transaction.atomic
+def enrol_registering_professional(actor, person: Person) -> TeamMember:  # noqa: ANN001
+    """The professional who registers a new person becomes the first member of their care team.
+
+    Access rests on team membership, so without this nobody could start a plan for someone just
+    registered (through the FHIR API or an import). Only for a person nobody is in the team of
+    yet; the person can remove the professional like any other member.
+    """
+    professional = getattr(actor, "professional", None)
+    if professional is None or not professional.active:
+        raise RuleViolation(
+            "registrar_professional", _("Only an active care or welfare professional can register a person.")
+        )
+    if TeamMember.objects.filter(team__person=person).exists():
+        raise RuleViolation("team_exists", _("This person already has a care team: ask to be added to it."))
+    team = team_for(person)
+    member = TeamMember.objects.create(
+        team=team,
+        professional=professional,
+        status=TeamMember.Status.ACTIVE,
+        added_by=actor,
+        reason="registered the person",
+    )
+    audit_write(actor, "create", "CareTeam", team, person, reason=f"registered the person; first member {member}")
+    _touch(team)
+    return member
+
+
 def _is_case_manager(actor, person: Person) -> bool:  # noqa: ANN001
     professional = getattr(actor, "professional", None)
     return (

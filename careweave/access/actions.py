@@ -14,14 +14,17 @@ from careweave.careplans.errors import RuleViolation
 from careweave.people.models import Person
 
 
-def _require_person_or_proxy(actor, person: Person) -> None:  # noqa: ANN001
+def _require_person_or_proxy(actor, person: Person) -> str:  # noqa: ANN001
+    """Refuse anyone else; return the basis ("self" or "proxy") for the audit trail."""
     from careweave.access.decisions import decide
 
-    if decide(actor, person).basis not in ("self", "proxy"):
+    basis = decide(actor, person).basis
+    if basis not in ("self", "proxy"):
         raise RuleViolation(
             "access_choice_by_person",
             _("Only the person or their representative decides who may see their file."),
         )
+    return basis
 
 
 @transaction.atomic
@@ -37,7 +40,7 @@ def set_access_choice(
     note: str = "",  # noqa: ANN001
 ) -> AccessRule:
     """The person makes access stricter or looser for one grantee or a whole sector."""
-    _require_person_or_proxy(actor, person)
+    basis = _require_person_or_proxy(actor, person)
     if level not in Level.values:
         raise RuleViolation("access_level", _("Choose one of the offered access levels."))
     existing = AccessRule.objects.filter(
@@ -56,16 +59,16 @@ def set_access_choice(
         note=note,
         recorded_by=actor,
     )
-    record_access(actor, "create", "Consent", str(rule.fhir_id), person=person, reason=note, basis="self")
+    record_access(actor, "create", "Consent", str(rule.fhir_id), person=person, reason=note, basis=basis)
     return rule
 
 
 @transaction.atomic
 def revoke_access_choice(actor, rule: AccessRule) -> None:  # noqa: ANN001
-    _require_person_or_proxy(actor, rule.person)
+    basis = _require_person_or_proxy(actor, rule.person)
     rule.active = False
     rule.save_versioned(update_fields=["active"])
-    record_access(actor, "update", "Consent", str(rule.fhir_id), person=rule.person, basis="self")
+    record_access(actor, "update", "Consent", str(rule.fhir_id), person=rule.person, basis=basis)
 
 
 @transaction.atomic

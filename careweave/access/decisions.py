@@ -25,12 +25,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from careweave.access.models import AccessRule, BreakGlass, Level
-from careweave.people.models import Person, Sector
+from careweave.people.models import Person, RelatedPerson, Sector
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,17 @@ def persons_visible_to(user: AbstractBaseUser) -> list[int]:
         return []
     own = Person.objects.filter(user=user).values_list("pk", flat=True)
     ids.update(own)
-    ids.update(Person.objects.filter(network__user=user, network__active=True).values_list("pk", flat=True))
+    # Being in someone's network gives no access by itself: only representation, proxy access or
+    # team membership do (as in decide()).
+    network = RelatedPerson.objects.filter(user=user, active=True)
+    ids.update(
+        network.filter(Q(is_representative=True) | Q(has_proxy_access=True)).values_list("person_id", flat=True)
+    )
+    ids.update(
+        TeamMember.objects.filter(related_person__in=network, status=TeamMember.Status.ACTIVE).values_list(
+            "team__person_id", flat=True
+        )
+    )
     professional = getattr(user, "professional", None)
     if professional is not None:
         ids.update(
@@ -133,4 +144,11 @@ def persons_visible_to(user: AbstractBaseUser) -> list[int]:
             if r.is_current(now)
         )
     ids.update(BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now()).values_list("person_id", flat=True))
+    # A person may have refused this user despite the relationship: check those few with decide().
+    refusing = AccessRule.objects.filter(person_id__in=ids, active=True, level=Level.NONE).values_list(
+        "person_id", flat=True
+    )
+    for person in Person.objects.filter(pk__in=set(refusing)):
+        if decide(user, person).level == Level.NONE:
+            ids.discard(person.pk)
     return sorted(ids)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from careweave.access.audit import record_access
-from careweave.access.decisions import Decision, decide
-from careweave.access.models import Level
+from careweave.access.decisions import RESTRICTED, Decision, decide
+from careweave.access.models import AuditEvent, Level
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import CareTeam, TeamMember
 from careweave.people.models import Person
@@ -16,20 +21,49 @@ def require_level(actor, person: Person, needed: int = Level.PLAN) -> Decision: 
     """Refuse (with a rule error the UI can show) when the actor lacks access to this person."""
     decision = decide(actor, person)
     if not decision.allows(needed):
-        record_access(
+        # Some access but not enough: only the medical detail is withheld (as in access.guard).
+        explanation = decision.explanation if decision.level == Level.NONE else RESTRICTED
+        event = record_access(
             actor,
             "update",
             "Patient",
             str(person.fhir_id),
             person=person,
             outcome="denied",
-            reason=str(decision.explanation),
+            reason=str(explanation),
             basis=decision.basis,
         )
-        raise RuleViolation(
-            "no_access", str(decision.explanation) or _("You do not have access to this person's file.")
-        )
+        error = RuleViolation("no_access", str(explanation) or _("You do not have access to this person's file."))
+        error.denied_audit = event
+        raise error
     return decision
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def atomic_action(func: Callable[P, R]) -> Callable[P, R]:
+    """``transaction.atomic`` for an action, keeping the audit row of a refused attempt.
+
+    The refusal is recorded inside the action's transaction, which the refusal itself rolls
+    back; the row is written again after the rollback so that refused attempts stay visible.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            with transaction.atomic():
+                return func(*args, **kwargs)
+        except RuleViolation as error:
+            event = getattr(error, "denied_audit", None)
+            if event is not None and not AuditEvent.objects.filter(fhir_id=event.fhir_id).exists():
+                event.pk = None
+                event._state.adding = True
+                event.save(force_insert=True)
+            raise
+
+    return wrapper
 
 
 def speaks_for_person(actor, person: Person) -> bool:  # noqa: ANN001

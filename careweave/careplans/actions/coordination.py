@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from careweave.careplans.actions._common import (
+    atomic_action,
     audit_write,
     membership_of,
     require_level,
@@ -116,7 +116,7 @@ def _open_episode_for(team: CareTeam, member: TeamMember | None, held_by_person:
         )
 
 
-@transaction.atomic
+@atomic_action
 def take_on_coordination(
     actor,  # noqa: ANN001
     team: CareTeam,
@@ -181,7 +181,7 @@ def take_on_coordination(
     return episode
 
 
-@transaction.atomic
+@atomic_action
 def assign_coordinator(
     actor,  # noqa: ANN001
     team: CareTeam,
@@ -250,7 +250,7 @@ def _require_proposed(episode: CoordinationEpisode) -> None:
         raise RuleViolation("not_proposed", _("This coordinator proposal is no longer open."))
 
 
-@transaction.atomic
+@atomic_action
 def accept_coordination(actor, episode: CoordinationEpisode) -> CoordinationEpisode:  # noqa: ANN001
     """The proposed member accepts the role."""
     _require_proposed(episode)
@@ -265,7 +265,7 @@ def accept_coordination(actor, episode: CoordinationEpisode) -> CoordinationEpis
     return episode
 
 
-@transaction.atomic
+@atomic_action
 def agree_to_coordinator(actor, episode: CoordinationEpisode) -> CoordinationEpisode:  # noqa: ANN001
     """The person (or representative) agrees to who holds the coordinator role."""
     _require_proposed(episode)
@@ -278,7 +278,7 @@ def agree_to_coordinator(actor, episode: CoordinationEpisode) -> CoordinationEpi
     return episode
 
 
-@transaction.atomic
+@atomic_action
 def refuse_coordinator(actor, episode: CoordinationEpisode, reason: str = "") -> CoordinationEpisode:  # noqa: ANN001
     """The person refuses the proposed coordinator; the proposal is closed and kept."""
     _require_proposed(episode)
@@ -292,7 +292,7 @@ def refuse_coordinator(actor, episode: CoordinationEpisode, reason: str = "") ->
     return episode
 
 
-@transaction.atomic
+@atomic_action
 def end_coordination(actor, episode: CoordinationEpisode, reason: str) -> CoordinationEpisode:  # noqa: ANN001
     """End coordination: by the coordinator (hand back) or the person. The reason is required."""
     if episode.status != CoordinationEpisode.Status.ACTIVE:
@@ -319,7 +319,7 @@ def hand_back_coordination(actor, episode: CoordinationEpisode) -> CoordinationE
 # --- Case management -------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_action
 def ring_the_bell(
     actor,
     person: Person,
@@ -375,7 +375,7 @@ def caseload(professional: Professional) -> int:
     ).count()
 
 
-@transaction.atomic
+@atomic_action
 def appoint_case_manager(
     actor,
     request: CaseManagementRequest,
@@ -440,7 +440,7 @@ def audit_write_zone(actor, action: str, resource_type: str, obj, person: Person
     record_access(actor, action, resource_type, str(obj.pk), person=person, reason=reason, basis="zone")
 
 
-@transaction.atomic
+@atomic_action
 def decline_case_management(actor, request: CaseManagementRequest, note: str) -> CaseManagementRequest:  # noqa: ANN001
     if not is_zone_actor(actor, request.zone):
         raise RuleViolation("appointed_by_zone", _("Only the zone's contact point decides on case management."))
@@ -455,7 +455,7 @@ def decline_case_management(actor, request: CaseManagementRequest, note: str) ->
     return request
 
 
-@transaction.atomic
+@atomic_action
 def end_case_management(actor, episode: CaseManagementEpisode, reason: str) -> CaseManagementEpisode:  # noqa: ANN001
     """As short as possible, as long as necessary (l. 19795-19805): ended by the case manager,
     the zone or the person. It may be started again later."""
@@ -482,7 +482,7 @@ def end_case_management(actor, episode: CaseManagementEpisode, reason: str) -> C
     return episode
 
 
-@transaction.atomic
+@atomic_action
 def register_training(
     actor,
     professional: Professional,

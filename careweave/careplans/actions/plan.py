@@ -9,12 +9,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from careweave.access.models import Level
-from careweave.careplans.actions._common import audit_write, membership_of, require_level, speaks_for_person
+from careweave.careplans.actions._common import (
+    atomic_action,
+    audit_write,
+    membership_of,
+    require_level,
+    speaks_for_person,
+)
 from careweave.careplans.actions.team import team_for
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import (
@@ -42,7 +47,7 @@ def _level_for(is_medical: bool) -> int:
     return Level.FULL if is_medical else Level.PLAN
 
 
-@transaction.atomic
+@atomic_action
 def start_care_plan(
     actor,
     person: Person,
@@ -66,7 +71,7 @@ def start_care_plan(
     return plan
 
 
-@transaction.atomic
+@atomic_action
 def update_care_plan(actor, plan: CarePlan, expected_version: int, **changes: Any) -> CarePlan:  # noqa: ANN001
     require_level(actor, plan.person)
     allowed = {"title", "description", "status", "review_date"}
@@ -89,7 +94,7 @@ def _apply(obj, changes: dict[str, Any], allowed: set[str]) -> None:  # noqa: AN
         setattr(obj, key, value)
 
 
-@transaction.atomic
+@atomic_action
 def add_life_goal(actor, plan: CarePlan, text: str) -> LifeGoal:  # noqa: ANN001
     """Record what matters to the person, in their own words."""
     require_level(actor, plan.person)
@@ -100,7 +105,7 @@ def add_life_goal(actor, plan: CarePlan, text: str) -> LifeGoal:  # noqa: ANN001
     return goal
 
 
-@transaction.atomic
+@atomic_action
 def update_life_goal(actor, goal: LifeGoal, expected_version: int, text: str) -> LifeGoal:  # noqa: ANN001
     require_level(actor, goal.plan.person)
     goal.text = _require_text(text, _("the life goal"))
@@ -109,7 +114,7 @@ def update_life_goal(actor, goal: LifeGoal, expected_version: int, text: str) ->
     return goal
 
 
-@transaction.atomic
+@atomic_action
 def add_goal(
     actor,  # noqa: ANN001
     plan: CarePlan,
@@ -142,7 +147,7 @@ def add_goal(
     return goal
 
 
-@transaction.atomic
+@atomic_action
 def update_goal(actor, goal: Goal, expected_version: int, **changes: Any) -> Goal:  # noqa: ANN001
     require_level(actor, goal.plan.person, _level_for(goal.is_medical or changes.get("is_medical", False)))
     _apply(goal, changes, {"description", "kind", "domain", "status", "target_date", "is_medical", "life_goal"})
@@ -164,7 +169,7 @@ def _check_assignee(plan: CarePlan, assignee: TeamMember | None) -> None:
         )
 
 
-@transaction.atomic
+@atomic_action
 def assign_task(
     actor,  # noqa: ANN001
     plan: CarePlan,
@@ -198,7 +203,7 @@ def assign_task(
     return task
 
 
-@transaction.atomic
+@atomic_action
 def update_task(actor, task: Task, expected_version: int, **changes: Any) -> Task:  # noqa: ANN001
     require_level(actor, task.plan.person, _level_for(task.is_medical))
     was_open = task.is_open
@@ -231,7 +236,7 @@ def _may_close(actor, task: Task) -> bool:  # noqa: ANN001
     return CoordinationEpisode.objects.filter(coordinator=member, status=CoordinationEpisode.Status.ACTIVE).exists()
 
 
-@transaction.atomic
+@atomic_action
 def complete_task(actor, task: Task, expected_version: int | None = None) -> Task:  # noqa: ANN001
     """Mark a task done: by the one it is assigned to, the person, or the coordinator."""
     require_level(actor, task.plan.person, _level_for(task.is_medical))
@@ -252,7 +257,7 @@ def complete_task(actor, task: Task, expected_version: int | None = None) -> Tas
     return task
 
 
-@transaction.atomic
+@atomic_action
 def write_in_journal(
     actor,
     plan: CarePlan,
@@ -276,7 +281,7 @@ def write_in_journal(
     return entry
 
 
-@transaction.atomic
+@atomic_action
 def record_agreement(actor, plan: CarePlan, text: str, agreed_on: date | None = None) -> Agreement:  # noqa: ANN001
     require_level(actor, plan.person)
     agreement = Agreement.objects.create(
@@ -286,7 +291,7 @@ def record_agreement(actor, plan: CarePlan, text: str, agreed_on: date | None = 
     return agreement
 
 
-@transaction.atomic
+@atomic_action
 def review_plan(actor, plan: CarePlan, *, notes: str = "", next_review: date | None = None) -> PlanReview:  # noqa: ANN001
     """Record a review with the person and set the next review date."""
     require_level(actor, plan.person)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from careweave.careplans.actions._common import (
+    atomic_action,
     audit_write,
     membership_of,
     require_level,
@@ -25,7 +25,7 @@ def team_for(person: Person) -> CareTeam:
     return team or CareTeam.objects.create(person=person)
 
 
-@transaction.atomic
+@atomic_action
 def add_team_member(
     actor,  # noqa: ANN001
     team: CareTeam,
@@ -89,7 +89,7 @@ def add_team_member(
     return member
 
 
-@transaction.atomic
+@atomic_action
 def enrol_registering_professional(actor, person: Person) -> TeamMember:  # noqa: ANN001
     """The professional who registers a new person becomes the first member of their care team.
 
@@ -137,7 +137,7 @@ def _touch(team: CareTeam) -> None:
     post_save.send(sender=CareTeam, instance=team, created=False, update_fields=None, raw=False, using="default")
 
 
-@transaction.atomic
+@atomic_action
 def approve_team_member(actor, member: TeamMember) -> TeamMember:  # noqa: ANN001
     """The person agrees that a proposed member joins their team."""
     require_person_decides(actor, member.team.person)
@@ -151,7 +151,7 @@ def approve_team_member(actor, member: TeamMember) -> TeamMember:  # noqa: ANN00
     return member
 
 
-@transaction.atomic
+@atomic_action
 def decline_team_member(actor, member: TeamMember, reason: str = "") -> TeamMember:  # noqa: ANN001
     require_person_decides(actor, member.team.person)
     if member.status != TeamMember.Status.PROPOSED:
@@ -166,7 +166,7 @@ def decline_team_member(actor, member: TeamMember, reason: str = "") -> TeamMemb
     return member
 
 
-@transaction.atomic
+@atomic_action
 def remove_team_member(actor, member: TeamMember, reason: str = "") -> TeamMember:  # noqa: ANN001
     """The person removes a member, or a member leaves. The period stays in the history."""
     team = member.team

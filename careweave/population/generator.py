@@ -228,7 +228,7 @@ def _chunk(seed: int, chunk: int, n: int, start_id: int, munis: list, out: Path)
         cutoff = np.where(dies, dd, np.datetime64(f"{y}-12-31"))
         idx_present = np.flatnonzero(present)
 
-        def events(counts: np.ndarray, year: int = y) -> tuple[np.ndarray, np.ndarray]:
+        def events(counts: np.ndarray, year: int = y, cutoff: np.ndarray = cutoff) -> tuple[np.ndarray, np.ndarray]:
             """Person indices repeated per event, and event dates not after death."""
             ix = np.repeat(np.arange(n), counts)
             d = _dates(rng, year, ix.size)

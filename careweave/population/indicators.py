@@ -162,7 +162,8 @@ def breakdowns(cells: pd.DataFrame, k: int = 5, zone: str | None = None,
 
 def _two_way(g: pd.DataFrame, base: dict, count_num: bool, k: int) -> list[dict]:
     """Municipality x BIM table with margins and complementary suppression."""
-    piv = g.assign(bim=g["bim"].astype(str)).pivot_table(index="nis", columns="bim", values=["num", "den", "n"], aggfunc="sum", fill_value=0)
+    piv = g.assign(bim=g["bim"].astype(str)).pivot_table(
+        index="nis", columns="bim", values=["num", "den", "n"], aggfunc="sum", fill_value=0)
     cols = sorted(piv["n"].columns, key=str)
     n = piv["n"][cols].to_numpy(dtype=float)
     num = piv["num"][cols].to_numpy(dtype=float)

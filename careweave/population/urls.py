@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "population"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("zones/<str:zone>/", views.zone_dashboard, name="zone"),
+    path("zones/<str:zone>/outreach/", views.outreach_list, name="outreach"),
+]

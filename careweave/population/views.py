@@ -1,0 +1,242 @@
+"""Zone dashboard for zone staff: pyramid, indicators with trends and equity, small multiples,
+outreach (aggregated and suppressed; person-level only with a permission, and audited).
+
+Access: superusers and members of the ``zone_staff`` group see dashboards; the person-level
+outreach list also needs ``population.view_outreach_list``. Refusals are 403. Plots are SVG
+drawn by the templates from geometry computed here (no JavaScript, no CDN).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from . import api, indicators
+from .engines import DataDirError
+from .stratify import load_yaml
+from .suppression import suppress_table, suppress_vector
+
+ZONE_STAFF_GROUP = "zone_staff"
+OUTREACH_PERMISSION = "population.view_outreach_list"
+
+
+def _k() -> int:
+    return int(getattr(settings, "SMALL_CELL_K", 5))
+
+
+def _data_dir() -> Path:
+    return Path(getattr(settings, "POPULATION_DATA_DIR", "var/population"))
+
+
+def can_view_zone(user) -> bool:
+    """Zone dashboards: superusers and the zone_staff group."""
+    return bool(user.is_authenticated and (user.is_superuser
+                                           or user.groups.filter(name=ZONE_STAFF_GROUP).exists()))
+
+
+def _require_zone_access(request: HttpRequest) -> None:
+    if not can_view_zone(request.user):
+        raise PermissionDenied(_("Zone dashboards are for zone staff."))
+
+
+def _results():
+    try:
+        return api.results(_data_dir())
+    except DataDirError:
+        return None
+
+
+def _empty(request: HttpRequest) -> HttpResponse:
+    return render(request, "population/empty.html", {"data_dir": _data_dir()})
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    _require_zone_access(request)
+    res = _results()
+    if res is None:
+        return _empty(request)
+    k = _k()
+    munis = res["municipalities"]
+    counts = res["strata"].groupby("zone").size()
+    zones = []
+    for code, g in munis.groupby("zone", sort=True):
+        n = int(counts.get(code, 0))
+        if n == 0:
+            continue
+        zones.append({"code": code, "name": g["zone_name"].iloc[0], "municipalities": len(g),
+                      "persons": n if n >= k else None})
+    return render(request, "population/index.html", {"zones": zones, "manifest": api.manifest(_data_dir())})
+
+
+def _fmt(value, unit: str) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "—"
+    digits = 0 if unit == "per_capita" and value >= 100 else (2 if unit in ("per_capita", "mean") else 1)
+    return f"{value:,.{digits}f}"
+
+
+def _spark(values: list[float | None], width: int = 90, height: int = 24) -> str:
+    """SVG polyline points for a small trend line; gaps (hidden values) are skipped."""
+    pts = [(i, v) for i, v in enumerate(values) if v is not None and not np.isnan(v)]
+    if len(pts) < 2:
+        return ""
+    lo = min(v for _, v in pts)
+    hi = max(v for _, v in pts)
+    span = (hi - lo) or 1.0
+    step = width / max(len(values) - 1, 1)
+    return " ".join(f"{i * step:.1f},{height - 2 - (v - lo) / span * (height - 4):.1f}" for i, v in pts)
+
+
+def zone_dashboard(request: HttpRequest, zone: str) -> HttpResponse:
+    _require_zone_access(request)
+    res = _results()
+    if res is None:
+        return _empty(request)
+    munis = res["municipalities"]
+    if zone not in set(munis["zone"]):
+        raise Http404(_("Unknown zone"))
+    k = _k()
+    zone_name = munis.loc[munis["zone"] == zone, "zone_name"].iloc[0]
+    names = dict(zip(munis["nis"].astype(int), munis["name"], strict=True))
+    cells = res["cells"][res["cells"]["zone"] == zone]
+    table = indicators.breakdowns(cells, k=k, zone=zone)
+    years = sorted(int(y) for y in table["year"].unique()) if not table.empty else []
+    latest = years[-1] if years else None
+    defs = indicators.catalogue()
+    by_id = {d["id"]: d for d in defs}
+
+    # pyramid (latest year) with suppression of small levels
+    levels_cfg = load_yaml("stratification")["levels"]
+    pyr = res["pyramid"]
+    pyr = pyr[(pyr["zone"] == zone) & (pyr["year"] == latest)].groupby("level")["n"].sum()
+    counts = np.array([int(pyr.get(lv, 0)) for lv in range(4)])
+    mask, _total_hidden = suppress_vector(counts, None, k)
+    total = int(counts.sum())
+    pyramid = []
+    for lv in (3, 2, 1, 0):
+        frac = counts[lv] / total if total else 0
+        width = 60 + 340 * (lv == 0) + 260 * (lv == 1) + 180 * (lv == 2) + 100 * (lv == 3)
+        pyramid.append({
+            "level": lv, "label": _(levels_cfg[lv]), "count": None if mask[lv] else int(counts[lv]),
+            "share": None if mask[lv] else round(100 * frac, 1), "width": width, "x": (480 - width) / 2,
+            "y": (3 - lv) * 46 + 4,
+        })
+
+    # indicator table: totals per year, trend, equity (BIM vs non-BIM, ratio)
+    rows = []
+    aims = []
+    for d in defs:
+        t = table[table["indicator"] == d["id"]]
+        if t.empty:
+            continue
+        tot = t[t["breakdown"] == "total"].set_index("year")
+        values = [None if y not in tot.index or tot.loc[y, "suppressed"] else float(tot.loc[y, "value"])
+                  for y in years]
+        eq = t[(t["year"] == latest) & (t["breakdown"].isin(["bim", "bim_ratio"]))]
+
+        def pick(breakdown: str, group: str, eq=eq):
+            r = eq[(eq["breakdown"] == breakdown) & (eq["group"] == group)]
+            if r.empty or bool(r["suppressed"].iloc[0]):
+                return None
+            return float(r["value"].iloc[0])
+
+        if d["aim"] not in [a["code"] for a in aims]:
+            aims.append({"code": d["aim"], "label": indicators.AIMS[d["aim"]]})
+        ratio = pick("bim_ratio", "BIM/non-BIM")
+        rows.append({
+            "id": d["id"], "name": _(d["name"]), "aim": d["aim"], "type": d["type"],
+            "unit": str(indicators.UNITS[d["unit"]][1]),
+            "values": [_fmt(v, d["unit"]) for v in values], "spark": _spark(values),
+            "bim": _fmt(pick("bim", "True"), d["unit"]), "non_bim": _fmt(pick("bim", "False"), d["unit"]),
+            "ratio": "—" if ratio is None or np.isnan(ratio) else f"{ratio:.2f}",
+        })
+    for a in aims:
+        a["rows"] = [r for r in rows if r["aim"] == a["code"]]
+
+    # small multiples: one indicator per municipality over the years
+    selected = request.GET.get("indicator", "gmd_65")
+    if selected not in by_id:
+        selected = "gmd_65"
+    nis_rows = table[(table["indicator"] == selected) & (table["breakdown"] == "nis")]
+    all_values = nis_rows.loc[~nis_rows["suppressed"], "value"]
+    vmax = float(all_values.max()) if not all_values.empty else 1.0
+    multiples = []
+    for nis, g in nis_rows.groupby("group", sort=True):
+        g = g.set_index("year")
+        vals = [None if y not in g.index or g.loc[y, "suppressed"] else float(g.loc[y, "value"]) for y in years]
+        pts = [(i, v) for i, v in enumerate(vals) if v is not None]
+        step = 140 / max(len(years) - 1, 1)
+        multiples.append({
+            "nis": nis, "name": names.get(int(nis), nis),
+            "points": " ".join(f"{10 + i * step:.1f},{70 - v / (vmax or 1) * 60:.1f}" for i, v in pts),
+            "dots": [{"x": 10 + i * step, "y": 70 - v / (vmax or 1) * 60} for i, v in pts],
+            "last": _fmt(vals[-1] if vals else None, by_id[selected]["unit"]),
+            "hidden": sum(v is None for v in vals),
+        })
+
+    # outreach, aggregated: municipality x main reason, with complementary suppression
+    strata = res["strata"]
+    zs = strata[(strata["zone"] == zone) & strata["outreach"]].copy()
+    outreach_ids = [o["id"] for o in load_yaml("stratification")["outreach"]]
+    zs["main"] = zs["outreach_reasons"].str.split(";").str[0]
+    piv = zs.pivot_table(index="nis", columns="main", values="person_id", aggfunc="count", fill_value=0)
+    piv = piv.reindex(columns=outreach_ids, fill_value=0).reindex(
+        index=sorted(munis.loc[munis["zone"] == zone, "nis"].astype(int)), fill_value=0)
+    omask = suppress_table(piv.to_numpy(dtype=float), None, k) if len(piv) else np.zeros((1, 1), bool)
+    ovals = np.vstack([np.hstack([piv.to_numpy(), piv.to_numpy().sum(axis=1, keepdims=True)]),
+                       np.append(piv.to_numpy().sum(axis=0), piv.to_numpy().sum())]) if len(piv) else []
+    reasons_cfg = {o["id"]: _(o["reason"]) for o in load_yaml("stratification")["outreach"]}
+    outreach_rows = []
+    for i, nis in enumerate([*piv.index, "total"]):
+        outreach_rows.append({
+            "name": names.get(int(nis), nis) if nis != "total" else _("Zone total"),
+            "cells": [None if omask[i, j] else int(ovals[i][j]) for j in range(len(outreach_ids) + 1)],
+        })
+    can_list = request.user.has_perm(OUTREACH_PERMISSION)
+    return render(request, "population/zone.html", {
+        "zone": zone, "zone_name": zone_name, "years": years, "latest": latest, "k": k,
+        "pyramid": pyramid, "pyramid_total": total if total >= k else None, "aims": aims,
+        "selected": selected, "selected_name": _(by_id[selected]["name"]),
+        "indicator_choices": [(d["id"], _(d["name"])) for d in defs if "nis" in d["breakdowns"]],
+        "multiples": multiples, "outreach_columns": [reasons_cfg[o] for o in outreach_ids],
+        "outreach_rows": outreach_rows, "can_list": can_list,
+    })
+
+
+def outreach_list(request: HttpRequest, zone: str) -> HttpResponse:
+    """Person-level outreach list: permission required, every view (and refusal) audited."""
+    from careweave.access.audit import record_access
+
+    _require_zone_access(request)
+    if not request.user.has_perm(OUTREACH_PERMISSION):
+        record_access(request.user, "read", "PopulationOutreachList", zone, outcome="denied",
+                      reason="missing permission population.view_outreach_list", request=request)
+        raise PermissionDenied(_("The person-level outreach list needs a specific permission."))
+    res = _results()
+    if res is None:
+        return _empty(request)
+    munis = res["municipalities"]
+    if zone not in set(munis["zone"]):
+        raise Http404(_("Unknown zone"))
+    names = dict(zip(munis["nis"].astype(int), munis["name"], strict=True))
+    st = res["strata"]
+    rows = st[(st["zone"] == zone) & st["outreach"]].sort_values(["level", "person_id"], ascending=[False, True])
+    reasons_cfg = {o["id"]: _(o["reason"]) for o in load_yaml("stratification")["outreach"]}
+    levels_cfg = load_yaml("stratification")["levels"]
+    persons = [{
+        "person_id": int(r.person_id), "age": int(r.age), "sex": r.sex, "municipality": names.get(int(r.nis), r.nis),
+        "level": int(r.level), "level_label": _(levels_cfg[int(r.level)]),
+        "reasons": [reasons_cfg.get(x, x) for x in str(r.outreach_reasons).split(";") if x],
+        "bim": bool(r.bim), "living_alone": bool(r.living_alone),
+    } for r in rows.head(500).itertuples()]
+    record_access(request.user, "read", "PopulationOutreachList", zone,
+                  reason=f"outreach list viewed ({len(rows)} persons)", request=request)
+    return render(request, "population/outreach.html", {
+        "zone": zone, "persons": persons, "total": len(rows), "shown": len(persons),
+    })

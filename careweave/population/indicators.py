@@ -189,8 +189,8 @@ def _equity_ratios(out: pd.DataFrame) -> pd.DataFrame:
     keys = ["indicator", "aim", "type", "unit", "year", "zone"]
     yes = bim[bim["group"] == "True"].set_index(keys)
     no = bim[bim["group"] == "False"].set_index(keys)
-    joined = yes[["value", "suppressed"]].join(no[["value", "suppressed"]], lsuffix="_bim", rsuffix="_other",
-                                               how="inner")
+    joined = yes[["value", "suppressed"]].merge(no[["value", "suppressed"]], left_index=True, right_index=True,
+                                                suffixes=("_bim", "_other"), how="inner")
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = joined["value_bim"] / joined["value_other"].replace(0, np.nan)
     ratios = joined.reset_index()[keys].copy()

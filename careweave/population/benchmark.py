@@ -41,7 +41,8 @@ def _machine() -> str:
 
 def _child(task: str, data: str) -> dict:
     """Run one task in a fresh interpreter; return its JSON result (time, peak RSS, numbers)."""
-    code = f"import json, sys; from careweave.population.benchmark import _task; print(json.dumps(_task({task!r}, {data!r})))"
+    code = ("import json; from careweave.population.benchmark import _task; "
+            f"print(json.dumps(_task({task!r}, {data!r})))")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "careweave.settings"}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO,
                           check=False)
@@ -86,6 +87,9 @@ def _task(task: str, data: str) -> dict:
         if spark is not None:
             engine.close()
             spark.stop()
+    elif task == "duckdb_subset":
+        result = _duckdb_subset(data)
+        result["seconds"] = time.perf_counter() - start
     elif task == "pandas":
         result = _pandas(data)
         result["seconds"] = time.perf_counter() - start
@@ -147,6 +151,26 @@ def _pandas(data: str) -> dict:
     return {"three": three, "persons": len(persons)}
 
 
+def _duckdb_subset(data: str) -> dict:
+    """The pandas subset (Charlson + 3 indicators) with the same SQL pieces, on DuckDB."""
+    from . import stratify
+    from .engines import DuckDBEngine
+
+    engine = DuckDBEngine(data)
+    defs = [d for d in __import__("careweave.population.indicators", fromlist=["catalogue"]).catalogue()
+            if d["id"] in ("gmd_65", "flu_vaccination_65", "polypharmacy_65")]
+    years = [YEAR - 1, YEAR]
+    stratify.prepare(engine, years=years)
+    from .indicators import compute_cells
+
+    cells = compute_cells(engine, defs)
+    cells = cells[cells["year"] == YEAR].groupby("indicator")[["num", "den"]].sum()
+    charlson = engine.query(f"SELECT person_id, charlson FROM strata WHERE year = {YEAR} ORDER BY person_id")
+    charlson.to_parquet(Path(data) / "_bench_charlson_duckdb_subset.parquet")
+    engine.close()
+    return {"three": {i: [float(r["num"]), float(r["den"])] for i, r in cells.iterrows()}}
+
+
 def _generate(persons: int, out: Path) -> float:
     from .generator import generate
 
@@ -184,11 +208,14 @@ def run(quick: bool = False, persons: int | None = None, spark: bool = True,
     gen_s = _generate(n, data)
     duck = _child("duckdb", str(data))
     pand = _child("pandas", str(data))
+    sub = _child("duckdb_subset", str(data))
     assert _same_charlson(data, "duckdb", "pandas"), "pandas and DuckDB Charlson scores differ"
     assert duck["three"] == pand["three"], (duck["three"], pand["three"])
+    assert sub["three"] == pand["three"], (sub["three"], pand["three"])
     spk = _child("spark", str(data)) if spark else None
     same_spark = _same_cells(data) and _same_charlson(data, "duckdb", "spark") if spk else None
-    ratio = pand["seconds"] / duck["seconds"]
+    ratio = pand["seconds"] / sub["seconds"]
+    ratio_all = pand["seconds"] / duck["seconds"]
     lines = [
         "## Population management engine",
         "",
@@ -204,6 +231,8 @@ def run(quick: bool = False, persons: int | None = None, spark: bool = True,
         f"| {duck['peak_rss_mib'] / 1024:.2f} GiB |",
         f"| pandas | Charlson index + 3 indicators only (GMD 65+, flu 65+, polypharmacy 65+) "
         f"| {pand['seconds']:.1f} s | {pand['peak_rss_mib'] / 1024:.2f} GiB |",
+        f"| DuckDB | the same Charlson index + 3 indicators (same SQL definitions, 2 years) "
+        f"| {sub['seconds']:.1f} s | {sub['peak_rss_mib'] / 1024:.2f} GiB |",
     ]
     if spk:
         lines.append(f"| Spark local[{os.cpu_count()}] | same as DuckDB | {spk['seconds']:.1f} s "
@@ -213,9 +242,10 @@ def run(quick: bool = False, persons: int | None = None, spark: bool = True,
         f"- Targets for 1 million persons: under 30 s and under 8 GiB with DuckDB: "
         f"{'met' if duck['seconds'] < 30 and duck['peak_rss_mib'] < 8192 else 'NOT met'}"
         f"{' (this run is not 1 million persons)' if n != 1_000_000 else ''}.",
-        f"- pandas computes only a fraction of the work (Charlson + 3 indicators, one year) and takes "
-        f"{ratio:.1f}x the DuckDB time for *everything* (target >= 10x: {'met' if ratio >= 10 else 'NOT met'}). "
-        "The Charlson scores of every person and the three indicators are asserted equal.",
+        f"- Same work (Charlson + 3 indicators): DuckDB is {ratio:.1f}x faster than pandas "
+        f"(target >= 10x: {'met' if ratio >= 10 else 'NOT met'}); pandas for that subset takes {ratio_all:.1f}x "
+        "the DuckDB time for *everything*. Every person's Charlson score and the three indicators "
+        "(numerators and denominators) are asserted equal between pandas and DuckDB.",
     ]
     if spk:
         lines.append(f"- Spark gives the same person Charlson scores and the same indicator cells: "

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import stratify
 from .engines import Engine
-from .suppression import suppress_table, suppress_vector
+from .suppression import suppress_table, with_margins
 
 AIMS = {
     "experience": _("Experience of care"),
@@ -109,6 +109,24 @@ def _value(num, den, unit: str):
                         np.nan)
 
 
+def _suppress_groups(frame: pd.DataFrame, keys: list[str], k: int) -> pd.Series:
+    """Vectorised ``suppress_vector`` over many 1-D breakdowns at once (same rule)."""
+    n, num, cnt = frame["n"].to_numpy(), frame["num"].to_numpy(), frame["count_num"].to_numpy()
+    primary = (n < k) | (cnt & (num > 0) & (num < k))
+    frame = frame.assign(_p=primary)
+    grp = frame.groupby(keys, sort=False)
+    tot_n = grp["n"].transform("sum").to_numpy()
+    tot_num = grp["num"].transform("sum").to_numpy()
+    total_hidden = (tot_n < k) | (cnt & (tot_num > 0) & (tot_num < k))
+    hidden = primary | total_hidden
+    single = frame.assign(_h=hidden).groupby(keys, sort=False)["_h"].transform("sum").to_numpy() == 1
+    # hide the smallest visible cell of every breakdown that has exactly one hidden cell
+    cand = frame.assign(_rank=np.where(single & ~hidden, n, np.inf))
+    first = cand.groupby(keys, sort=False)["_rank"].transform("idxmin")
+    extra = single & (cand.index.to_numpy() == first.to_numpy()) & ~hidden & np.isfinite(cand["_rank"].to_numpy())
+    return pd.Series(hidden | extra, index=frame.index)
+
+
 def breakdowns(cells: pd.DataFrame, k: int = 5, zone: str | None = None,
                defs: list[dict] | None = None) -> pd.DataFrame:
     """Long table of indicator values per zone (and ``ALL``), year and breakdown, suppressed.
@@ -119,67 +137,80 @@ def breakdowns(cells: pd.DataFrame, k: int = 5, zone: str | None = None,
     complementary suppression.
     """
     defs = {d["id"]: d for d in (defs or catalogue())}
-    rows: list[dict] = []
     data = cells if zone is None else cells[cells["zone"] == zone]
-    scopes = [(z, g) for z, g in data.groupby("zone", sort=True)]
+    if data.empty:
+        return pd.DataFrame()
+    meta = pd.DataFrame([{"indicator": i, "aim": d["aim"], "type": d["type"], "unit": d["unit"],
+                          "count_num": d["unit"] in COUNT_UNITS and d["numerator"] != "fte",
+                          "dims": set(d["breakdowns"])} for i, d in defs.items()])
+    scopes = [data]
     if zone is None:
-        scopes.append(("ALL", data))
-    for scope_zone, sc in scopes:
-        for (ind, year), g in sc.groupby(["indicator", "year"], sort=True):
+        scopes.append(data.assign(orig_zone=data["zone"], zone="ALL"))
+    parts = []
+    for scope in scopes:
+        is_all = scope["zone"].iloc[0] == "ALL" if len(scope) else False
+        for b in ["total", *(["zone"] if is_all else ["nis"]), "age_band", "sex", "bim"]:
+            dim = "orig_zone" if b == "zone" else b
+            keys = ["indicator", "year", "zone"] + ([] if b == "total" else [dim])
+            agg = scope.groupby(keys, sort=True, dropna=True)[["num", "den", "n"]].sum().reset_index()
+            if b == "zone":
+                agg = agg.rename(columns={"orig_zone": "group"})
+            elif b != "total":
+                agg = agg.rename(columns={b: "group"})
+            else:
+                agg["group"] = ""
+            agg["breakdown"] = b
+            agg = agg.merge(meta, on="indicator")
+            if b != "total":
+                agg = agg[[b in dims for dims in agg["dims"]]]
+            parts.append(agg)
+    out = pd.concat(parts, ignore_index=True)
+    out["group"] = out["group"].astype(str)
+    out["suppressed"] = _suppress_groups(out, ["indicator", "year", "zone", "breakdown"], k)
+    # the total row follows its own primary rule only
+    tot = out["breakdown"] == "total"
+    out.loc[tot, "suppressed"] = (out.loc[tot, "n"] < k) | (
+        out.loc[tot, "count_num"] & (out.loc[tot, "num"] > 0) & (out.loc[tot, "num"] < k))
+    out = out.rename(columns={"num": "numerator", "den": "denominator"})
+    two_way: list[dict] = []
+    eligible = [i for i, d in defs.items() if "nis" in d["breakdowns"] and "bim" in d["breakdowns"]]
+    sub = data[data["indicator"].isin(eligible)].assign(bim=lambda f: f["bim"].astype(str))
+    if not sub.empty:
+        wide = sub.groupby(["indicator", "year", "zone", "nis", "bim"])[["num", "den", "n"]].sum().unstack(
+            "bim", fill_value=0)
+        for (ind, year, z), g in wide.groupby(level=[0, 1, 2], sort=True):
             d = defs[ind]
-            count_num = d["unit"] in COUNT_UNITS and d["numerator"] != "fte"
-            avail = ["total", *[b for b in BREAKDOWNS[1:] if b in d["breakdowns"]]]
-            if scope_zone == "ALL":
-                avail = ["total", "zone", *[b for b in ("age_band", "sex", "bim") if b in d["breakdowns"]]]
             base = {"indicator": ind, "aim": d["aim"], "type": d["type"], "unit": d["unit"], "year": int(year),
-                    "zone": scope_zone}
-            tot = g[["num", "den", "n"]].sum()
-            for b in avail:
-                if b == "total":
-                    hidden = bool(tot["n"] < k or (count_num and 0 < tot["num"] < k))
-                    rows.append({**base, "breakdown": "total", "group": "", "numerator": tot["num"],
-                                 "denominator": tot["den"], "n": tot["n"], "suppressed": hidden})
-                    continue
-                agg = g.groupby(b, sort=True)[["num", "den", "n"]].sum()
-                mask, _total_hidden = suppress_vector(agg["n"].to_numpy(),
-                                                      agg["num"].to_numpy() if count_num else None, k)
-                for (key, r), m in zip(agg.iterrows(), mask, strict=True):
-                    rows.append({**base, "breakdown": b, "group": str(key), "numerator": r["num"],
-                                 "denominator": r["den"], "n": r["n"], "suppressed": bool(m)})
-            if scope_zone != "ALL" and "nis" in d["breakdowns"] and "bim" in d["breakdowns"]:
-                rows += _two_way(g, base, count_num, k)
-    out = pd.DataFrame(rows)
-    if out.empty:
-        return out
+                    "zone": z}
+            two_way += _two_way(g, base, d["unit"] in COUNT_UNITS and d["numerator"] != "fte", k)
+    if two_way:
+        out = pd.concat([out, pd.DataFrame(two_way)], ignore_index=True)
+    out = out.drop(columns=["count_num", "dims"], errors="ignore")
     out["value"] = np.nan
     for unit, idx in out.groupby("unit").groups.items():
         out.loc[idx, "value"] = _value(out.loc[idx, "numerator"], out.loc[idx, "denominator"], unit)
     out = _equity_ratios(out)
-    hidden = out["suppressed"]
+    hidden = out["suppressed"].astype(bool)
+    out["suppressed"] = hidden
     out.loc[hidden, ["numerator", "denominator", "n", "value"]] = np.nan
-    return out.reset_index(drop=True)
+    cols = ["indicator", "aim", "type", "unit", "year", "zone", "breakdown", "group", "numerator", "denominator",
+            "n", "value", "suppressed"]
+    return out[cols].reset_index(drop=True)
 
 
-def _two_way(g: pd.DataFrame, base: dict, count_num: bool, k: int) -> list[dict]:
+def _two_way(wide: pd.DataFrame, base: dict, count_num: bool, k: int) -> list[dict]:
     """Municipality x BIM table with margins and complementary suppression."""
-    piv = g.assign(bim=g["bim"].astype(str)).pivot_table(
-        index="nis", columns="bim", values=["num", "den", "n"], aggfunc="sum", fill_value=0)
-    cols = sorted(piv["n"].columns, key=str)
-    n = piv["n"][cols].to_numpy(dtype=float)
-    num = piv["num"][cols].to_numpy(dtype=float)
-    den = piv["den"][cols].to_numpy(dtype=float)
+    cols = sorted(wide["n"].columns, key=str)
+    n = wide["n"][cols].to_numpy(dtype=float)
+    num = wide["num"][cols].to_numpy(dtype=float)
+    den = wide["den"][cols].to_numpy(dtype=float)
     mask = suppress_table(n, num if count_num else None, k)
-    rows = []
-    labels_r = [str(x) for x in piv.index] + ["total"]
+    labels_r = [str(x[3]) for x in wide.index] + ["total"]
     labels_c = [str(c) for c in cols] + ["total"]
-    from .suppression import with_margins
-
     gn, gnum, gden = with_margins(n), with_margins(num), with_margins(den)
-    for i, rl in enumerate(labels_r):
-        for j, cl in enumerate(labels_c):
-            rows.append({**base, "breakdown": "nis_x_bim", "group": f"{rl}|{cl}", "numerator": gnum[i, j],
-                         "denominator": gden[i, j], "n": gn[i, j], "suppressed": bool(mask[i, j])})
-    return rows
+    return [{**base, "breakdown": "nis_x_bim", "group": f"{rl}|{cl}", "numerator": gnum[i, j],
+             "denominator": gden[i, j], "n": gn[i, j], "suppressed": bool(mask[i, j])}
+            for i, rl in enumerate(labels_r) for j, cl in enumerate(labels_c)]
 
 
 def _equity_ratios(out: pd.DataFrame) -> pd.DataFrame:

@@ -92,6 +92,8 @@ def suppress_table(n, num=None, k: int = 5) -> np.ndarray:
     grid = with_margins(n)
     num_grid = None if num is None else with_margins(num)
     mask = primary(grid, num_grid, k)
+    if not mask.any():
+        return mask
     cost = grid + 1.0  # hide small cells first; the grand total is the most expensive
     rows, cols = grid.shape
     while True:

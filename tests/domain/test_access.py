@@ -23,9 +23,11 @@ from careweave.careplans.actions import (
     ring_the_bell,
     start_care_plan,
     team_for,
+    update_goal,
     write_in_journal,
 )
 from careweave.careplans.errors import RuleViolation
+from careweave.careplans.models import Goal
 from careweave.careplans.models.coordination import Trigger
 
 pytestmark = pytest.mark.django_db
@@ -329,3 +331,13 @@ def test_every_action_leaves_an_audit_event(person, members, gp, nurse, case_man
     remove_team_member(person.user, members["carer"])
     assert events()[-1] == (person.user.pk, "U", "CareTeam", "success", "self")
     assert len(events()) == before + 7
+
+
+def test_welfare_cannot_edit_or_reveal_medical_goals(person, members, social_worker, gp):
+    plan = start_care_plan(person.user, person, "Plan")
+    medical = add_goal(gp.user, plan, "Lower blood pressure", is_medical=True)
+    social = add_goal(gp.user, plan, "Join the Tuesday walking group")
+    assert _rule(update_goal, social_worker.user, medical, medical.version, status="on-hold").rule == "no_access"
+    assert _rule(update_goal, social_worker.user, social, social.version, is_medical=True).rule == "no_access"
+    update_goal(social_worker.user, social, social.version, description="Join the Tuesday and Friday walks")
+    assert Goal.objects.get(pk=medical.pk).status == Goal.Status.ACTIVE

@@ -11,7 +11,8 @@ alone, GMD and coordinator are unknown in Synthea and set to false; inpatient en
 (class IMP) become planned hospital stays (their primary diagnosis is the first mapped
 condition recorded in the encounter, else Z04.9); every encounter also becomes a claim (GP
 consultation for AMB, emergency visit for EMER, hospital stay for IMP) with the total of the
-Synthea Claim for that encounter as amount.
+Synthea Claim for that encounter as amount. A condition without an abatement date is still
+present, so it is recorded again on 1 January of the last two data years (the look-back).
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ def import_bundles(paths: list[str | Path], out: str | Path, zone: str = "ZORA")
         "deaths": {"person_id": [], "date": []},
     }
     claim_total: dict[str, float] = {}
+    active: list[tuple[int, date, str]] = []  # conditions without abatement: still present
     reason: dict[str, str] = {}
     for r in resources:
         if r["resourceType"] == "Claim":
@@ -109,6 +111,8 @@ def import_bundles(paths: list[str | Path], out: str | Path, zone: str = "ZORA")
                 t["diagnoses"]["system"].append("ICD-10")
                 enc = _ref_id((r.get("encounter") or {}).get("reference"))
                 reason.setdefault(enc, icd)
+                if not r.get("abatementDateTime"):
+                    active.append((pid[subject], d, icd))
         elif rt == "MedicationRequest" and subject in pid:
             coding = ((r.get("medicationCodeableConcept") or {}).get("coding") or [{}])[0]
             atc = rxnorm.get(str(coding.get("code")))
@@ -159,6 +163,14 @@ def import_bundles(paths: list[str | Path], out: str | Path, zone: str = "ZORA")
         t["claims"]["discipline"].append(disc)
         t["claims"]["amount"].append(amount)
     ref_year = last_year or date.today().year
+    # an unresolved condition is still present: record it again in each of the last two years
+    for person, onset, icd in active:
+        for year in (ref_year - 1, ref_year):
+            if onset < date(year, 1, 1):
+                t["diagnoses"]["person_id"].append(person)
+                t["diagnoses"]["date"].append(date(year, 1, 1))
+                t["diagnoses"]["code"].append(icd)
+                t["diagnoses"]["system"].append("ICD-10")
     persons: dict[str, list] = {k: [] for k in ("person_id", "birth_year", "age", "sex", "nis", "sector", "zone",
                                                 "region", "bim", "living_alone", "gmd", "coordinator")}
     for p in patients:

@@ -1,0 +1,94 @@
+"""Zone dashboard pages: access control (403), content, suppression, audited outreach list."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture()
+def data_dir(settings, zone_pop):
+    settings.POPULATION_DATA_DIR = zone_pop
+    settings.SMALL_CELL_K = 5
+    return zone_pop
+
+
+@pytest.fixture()
+def staff(client):
+    user = User.objects.create_user("zone", password="x-very-long-password")
+    user.groups.add(Group.objects.get_or_create(name="zone_staff")[0])
+    client.force_login(user)
+    return user
+
+
+def test_anonymous_and_ordinary_users_are_refused(client, data_dir):
+    url = reverse("population:zone", args=["ZORA"])
+    assert client.get(url).status_code == 403
+    client.force_login(User.objects.create_user("someone", password="x-very-long-password"))
+    assert client.get(url).status_code == 403
+    assert client.get(reverse("population:index")).status_code == 403
+    assert client.get(reverse("population:outreach", args=["ZORA"])).status_code == 403
+
+
+def test_zone_dashboard_shows_pyramid_indicators_and_hides_small_cells(client, data_dir, staff):
+    response = client.get(reverse("population:zone", args=["ZORA"]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<svg" in html and "Flu vaccination coverage, 65+" in html or "flu_vaccination_65" in html
+    assert 'id="ind-gmd_65"' in html and 'id="ind-gp_per_10000"' in html
+    assert "—" in html  # suppressed cells are visible as such
+    assert "Ninove" in html  # small multiples per municipality
+    # no person-level link without the permission
+    assert reverse("population:outreach", args=["ZORA"]) not in html
+
+
+def test_index_lists_the_zone(client, data_dir, staff):
+    response = client.get(reverse("population:index"))
+    assert response.status_code == 200
+    assert reverse("population:zone", args=["ZORA"]) in response.content.decode()
+
+
+def test_unknown_zone_is_404(client, data_dir, staff):
+    assert client.get(reverse("population:zone", args=["NOWHERE"])).status_code == 404
+
+
+def test_empty_data_dir_explains_how_to_generate(client, settings, tmp_path, staff):
+    settings.POPULATION_DATA_DIR = tmp_path / "none"
+    response = client.get(reverse("population:index"))
+    assert response.status_code == 200
+    assert "careweave population generate" in response.content.decode()
+
+
+def test_outreach_list_needs_permission_and_is_audited(client, data_dir, staff):
+    from careweave.access.models import AuditEvent
+
+    url = reverse("population:outreach", args=["ZORA"])
+    assert client.get(url).status_code == 403
+    assert AuditEvent.objects.filter(resource_type="PopulationOutreachList", outcome="denied").count() == 1
+    staff.user_permissions.add(Permission.objects.get(codename="view_outreach_list"))
+    staff = User.objects.get(pk=staff.pk)
+    client.force_login(staff)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "no_gmd" not in response.content.decode()  # reasons are shown as text, not ids
+    event = AuditEvent.objects.filter(resource_type="PopulationOutreachList", outcome="success").get()
+    assert event.resource_id == "ZORA" and event.user == staff
+    dashboard = client.get(reverse("population:zone", args=["ZORA"])).content.decode()
+    assert url in dashboard
+
+
+def test_superuser_sees_the_dashboard(client, data_dir):
+    client.force_login(User.objects.create_superuser("root", password="x-very-long-password"))
+    assert client.get(reverse("population:zone", args=["ZORA"])).status_code == 200
+
+
+def test_demo_population_is_generated_once(tmp_path):
+    from careweave.population.api import ensure_demo_population
+
+    first = ensure_demo_population(tmp_path / "demo", persons=500, seed=3)
+    again = ensure_demo_population(tmp_path / "demo", persons=500, seed=3)
+    assert first["generated_at"] == again["generated_at"]
+    assert (tmp_path / "demo" / "persons").is_dir()

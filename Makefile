@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-postgres lint bench messages browser-deps clean help
+.PHONY: setup assets demo test test-postgres lint bench bench-quick messages browser-deps clean help
 
 help:
 	@echo "make demo          set up, load the synthetic demo zone and serve on http://127.0.0.1:8000"
@@ -20,7 +20,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP) assets
+
+# Front-end assets from npm (pinned in package-lock.json): htmx is served, axe-core is for browser tests.
+# The app still works without them (plain form posts), so a missing npm only prints a warning.
+assets:
+	@if command -v npm >/dev/null; then \
+		[ -d node_modules/htmx.org ] && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund --loglevel=error; \
+		mkdir -p careweave/web/static/vendor; \
+		cp node_modules/htmx.org/dist/htmx.min.js careweave/web/static/vendor/htmx.min.js; \
+	else echo "npm not found: serving pages without htmx"; fi
 
 # Real-browser tests use Debian's chromium; installed when we may (root with apt), else skipped.
 browser-deps:
@@ -42,7 +51,10 @@ lint: setup
 	$(BIN)/ruff check .
 
 bench: setup
-	$(BIN)/python -m careweave.bench
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m careweave.bench
+
+bench-quick: setup
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m careweave.bench --quick --out docs/benchmarks-quick.md
 
 messages: setup
 	cd careweave && ../$(BIN)/django-admin makemessages --settings=careweave.settings -l nl -l fr -l de -l en --no-obsolete

@@ -172,6 +172,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("CAREWEAVE_LOG_LEVEL", "WARNING")},
 }
 
+# The demo (``careweave demo``) lists its accounts on the login page; never set in production.
+CAREWEAVE_DEMO = os.environ.get("CAREWEAVE_DEMO") == "1"
+
 # Population analytics
 POPULATION_DATA_DIR = Path(os.environ.get("CAREWEAVE_POPULATION_DIR", VAR_DIR / "population"))
 SMALL_CELL_K = int(os.environ.get("CAREWEAVE_SMALL_CELL_K", "5"))

@@ -1,12 +1,59 @@
-"""Web application routes."""
+"""Web application routes. Person pages are addressed by the person's public id (as in FHIR)."""
 
-from django.urls import path
+from django.urls import include, path
 
-from careweave.web import views
+from careweave.web.views import home, plan, printing, privacy, team, work, zone
 
 app_name = "web"
 
+person_urls = [
+    path("", plan.plan, name="plan"),
+    path("plan/start/", plan.plan_start, name="plan_start"),
+    path("plan/edit/", plan.plan_edit, name="plan_edit"),
+    path("plan/review/", plan.plan_review, name="plan_review"),
+    path("agreements/add/", plan.agreement_add, name="agreement_add"),
+    path("life-goals/add/", plan.life_goal_add, name="life_goal_add"),
+    path("life-goals/<int:pk>/edit/", plan.life_goal_edit, name="life_goal_edit"),
+    path("goals/add/", plan.goal_add, name="goal_add"),
+    path("goals/<int:pk>/edit/", plan.goal_edit, name="goal_edit"),
+    path("tasks/add/", plan.task_add, name="task_add"),
+    path("tasks/<int:pk>/edit/", plan.task_edit, name="task_edit"),
+    path("tasks/<int:pk>/done/", plan.task_done, name="task_done"),
+    path("journal/", plan.journal, name="journal"),
+    path("check-in/", plan.carer_checkin, name="carer_checkin"),
+    path("team/", team.team, name="team"),
+    path("team/add-professional/", team.add_professional, name="add_professional"),
+    path("team/add-network/", team.add_network, name="add_network"),
+    path("team/members/<int:pk>/<slug:step>/", team.member_step, name="member_step"),
+    path("coordination/take-on/", team.take_on_coordination, name="take_on_coordination"),
+    path("coordination/propose/", team.propose_coordinator, name="propose_coordinator"),
+    path("coordination/<int:pk>/<slug:step>/", team.coordination_step, name="coordination_step"),
+    path("case-management/request/", team.ring_the_bell, name="ring_the_bell"),
+    path("privacy/", privacy.privacy, name="privacy"),
+    path("privacy/choices/<int:pk>/undo/", privacy.revoke_rule, name="revoke_rule"),
+    path("emergency/", privacy.break_glass, name="break_glass"),
+    path("print/", printing.print_plan, name="print_plan"),
+    path("plan.pdf", printing.plan_pdf, name="plan_pdf"),
+]
+
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("login/", views.login, name="login"),
+    path("", home.home, name="home"),
+    path("login/", home.login, name="login"),
+    path("logout/", home.logout, name="logout"),
+    path("language/", home.set_language, name="set_language"),
+    path("people/", home.cared_for, name="cared_for"),
+    path("administration/", home.admin_home, name="admin_home"),
+    path("welcome/", home.no_role, name="no_role"),
+    path("persons/<uuid:person_id>/", include(person_urls)),
+    path("caseload/", work.caseload, name="caseload"),
+    path("tasks/", work.my_tasks, name="my_tasks"),
+    path("tasks/<int:pk>/done/", work.my_task_done, name="my_task_done"),
+    path("coordination/", work.coordination, name="coordination"),
+    path("case-management/", work.case_management, name="case_management"),
+    path("case-management/<int:pk>/end/", work.end_case_management, name="end_case_management"),
+    path("zone/", zone.zone, name="zone"),
+    path("zone/requests/<int:pk>/", zone.zone_request, name="zone_request"),
+    path("zone/registry/", zone.zone_registry, name="zone_registry"),
+    path("emergency/", privacy.emergency, name="emergency"),
+    path("professionals/search/", team.professional_search, name="professional_search"),
 ]

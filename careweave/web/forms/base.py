@@ -1,0 +1,31 @@
+"""Shared form pieces: date inputs, the hidden version of versioned edits, rule violations."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from careweave.careplans.errors import RuleViolation
+
+
+class DateInput(forms.DateInput):
+    """A native date picker; its value is always ISO, whatever the display locale."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class VersionedForm(forms.Form):
+    """An edit form that says which version of the record the user started from."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+def add_rule_error(form: forms.Form, exc: ValidationError, fields: dict[str, str] | None = None) -> None:
+    """Show a rule violation next to the field it concerns, or at the top of the form."""
+    rule = getattr(exc, "rule", None)
+    field = (fields or {}).get(rule or "")
+    message = str(exc) if isinstance(exc, RuleViolation) else exc.messages[0]
+    form.add_error(field if field in form.fields else None, message)

@@ -1,0 +1,122 @@
+"""Template helpers: accessible form fields, roles for the navigation, labels for audit codes."""
+
+from __future__ import annotations
+
+from django import forms, template
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, get_language_info
+from django.utils.translation import gettext_lazy as _
+
+from careweave.access.models import Level
+from careweave.web.roles import Roles, roles_for
+
+register = template.Library()
+
+BASIS = {
+    "self": _("you"),
+    "proxy": _("representative"),
+    "care_relationship": _("member of the care team"),
+    "case_management": _("case manager"),
+    "consent": _("your permission"),
+    "break_glass": _("emergency access"),
+    "zone": _("zone contact point"),
+    "none": _("no relationship"),
+    "anonymous": _("not logged in"),
+}
+ACTIONS = {
+    "R": _("opened"),
+    "C": _("added"),
+    "U": _("changed"),
+    "D": _("deleted"),
+    "E": _("searched or used"),
+}
+RESOURCES = {
+    "Patient": _("your file"),
+    "CarePlan": _("your plan"),
+    "CareTeam": _("your team"),
+    "Goal": _("a goal"),
+    "Task": _("a task"),
+    "Communication": _("the journal"),
+    "Consent": _("your access choices"),
+    "RelatedPerson": _("your network"),
+    "ServiceRequest": _("a request for case management"),
+    "EpisodeOfCare": _("case management"),
+    "AuditEvent": _("who looked at your file"),
+}
+
+
+@register.simple_tag(takes_context=True)
+def user_roles(context: template.Context) -> Roles | None:
+    request = context.get("request")
+    return roles_for(request) if request is not None else None
+
+
+@register.simple_tag
+def vendor_script(name: str) -> SafeString:
+    """A script tag for a vendored asset, only when ``make assets`` put it there (htmx is optional)."""
+    if finders.find(f"vendor/{name}") is None:
+        return SafeString("")
+    return format_html('<script src="{}" defer></script>', static(f"vendor/{name}"))
+
+
+@register.simple_tag
+def languages() -> list[dict]:
+    """The language switcher: each language named in itself, so anyone finds their own."""
+    current = get_language()
+    return [
+        {"code": code, "name": get_language_info(code)["name_local"].capitalize(), "current": code == current}
+        for code, _name in settings.LANGUAGES
+    ]
+
+
+@register.filter
+def basis_label(code: str) -> str:
+    return str(BASIS.get(code, code or ""))
+
+
+@register.filter
+def audit_action(code: str) -> str:
+    return str(ACTIONS.get(code, code))
+
+
+@register.filter
+def audit_resource(code: str) -> str:
+    return str(RESOURCES.get(code, code))
+
+
+@register.filter
+def level_label(level: int) -> str:
+    try:
+        return str(Level(level).label)
+    except ValueError:
+        return ""
+
+
+@register.inclusion_tag("web/includes/field.html")
+def field(bound: forms.BoundField, extra_class: str = "") -> dict:
+    """One form field with its label, help text and error next to it, linked for screen readers."""
+    widget = bound.field.widget
+    describedby = []
+    if bound.help_text:
+        describedby.append(f"{bound.auto_id}_help")
+    if bound.errors:
+        describedby.append(f"{bound.auto_id}_error")
+    attrs = {}
+    if describedby:
+        attrs["aria-describedby"] = " ".join(describedby)
+    if bound.errors:
+        attrs["aria-invalid"] = "true"
+    multiple = isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple))
+    checkbox = isinstance(widget, forms.CheckboxInput)
+    return {
+        "f": bound,
+        "widget_html": bound.as_widget(attrs=attrs),
+        "multiple": multiple,
+        "checkbox": checkbox,
+        "hidden": bound.is_hidden,
+        "extra_class": extra_class,
+    }

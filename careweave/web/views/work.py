@@ -1,0 +1,276 @@
+"""Professionals' and coordinators' screens: caseload, my tasks, coordination, case management.
+
+Lists show only persons the user may open (:func:`careweave.access.decisions.persons_visible_to`,
+the same rule as a FHIR search); opening one person's plan is then checked and audited.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Min, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from careweave.access.decisions import decide, persons_visible_to
+from careweave.access.guard import AccessRefused
+from careweave.access.models import Level
+from careweave.careplans import actions
+from careweave.careplans.actions.coordination import caseload as caseload_of
+from careweave.careplans.errors import RuleViolation
+from careweave.careplans.models import (
+    CarePlan,
+    CaseManagementEpisode,
+    CaseManagementRequest,
+    CoordinationEpisode,
+    Task,
+    TeamMember,
+)
+from careweave.people.models import Person
+from careweave.web.access import get_person_or_refuse, refused
+from careweave.web.forms.coordination import CaseloadFilterForm, EndCaseManagementForm
+from careweave.web.plandata import REVIEW_SOON_DAYS, due_state, review_state
+from careweave.web.roles import coordination_episodes_of, memberships_of, roles_for
+from careweave.web.views._helpers import back
+
+RUNNING = [CarePlan.Status.ACTIVE, CarePlan.Status.DRAFT, CarePlan.Status.ON_HOLD]
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    """Persons whose team I am in, with what needs attention; filters work with and without htmx."""
+    roles = roles_for(request)
+    form = CaseloadFilterForm(request.GET or None)
+    form.is_valid()
+    q = form.cleaned_data.get("q", "") if form.is_bound else ""
+    show = (form.cleaned_data.get("show") if form.is_bound else "") or "all"
+    sort = (form.cleaned_data.get("sort") if form.is_bound else "") or "name"
+    today = timezone.localdate()
+    mine = memberships_of(request.user).select_related("team__person", "professional", "related_person")
+    if roles.professional is not None:
+        mine = mine.filter(professional=roles.professional)
+    visible = set(persons_visible_to(request.user))
+    member_by_person = {m.team.person_id: m for m in mine if m.team.person_id in visible}
+    persons = Person.objects.filter(pk__in=member_by_person)
+    for word in q.split()[:4]:
+        persons = persons.filter(
+            Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(municipality__icontains=word)
+        )
+    persons = persons.annotate(
+        open_tasks=Count(
+            "care_plans__tasks", filter=Q(care_plans__tasks__status__in=Task.OPEN_STATUSES), distinct=True
+        ),
+        overdue=Count(
+            "care_plans__tasks",
+            filter=Q(care_plans__tasks__status__in=Task.OPEN_STATUSES, care_plans__tasks__due_date__lt=today),
+            distinct=True,
+        ),
+        next_review=Min("care_plans__review_date", filter=Q(care_plans__status__in=RUNNING)),
+    )
+    coordinated = set(
+        coordination_episodes_of(request.user)
+        .filter(status=CoordinationEpisode.Status.ACTIVE)
+        .values_list("team__person_id", flat=True)
+    )
+    waiting = set(
+        TeamMember.objects.filter(team__person__in=member_by_person, status=TeamMember.Status.PROPOSED).values_list(
+            "team__person_id", flat=True
+        )
+    ) | set(
+        CoordinationEpisode.objects.filter(
+            team__person__in=member_by_person, status=CoordinationEpisode.Status.PROPOSED
+        ).values_list("team__person_id", flat=True)
+    )
+    if show == "coordinating":
+        persons = persons.filter(pk__in=coordinated)
+    elif show == "overdue":
+        persons = persons.filter(overdue__gt=0)
+    elif show == "review":
+        persons = persons.filter(next_review__lte=today + timedelta(days=REVIEW_SOON_DAYS))
+    elif show == "waiting":
+        persons = persons.filter(pk__in=waiting)
+    order = {"review": ["next_review", "family_name"], "overdue": ["-overdue", "family_name"]}.get(
+        sort, ["family_name", "given_name"]
+    )
+    rows = []
+    for person in persons.order_by(*order)[:500]:
+        rows.append(
+            {
+                "person": person,
+                "member": member_by_person[person.pk],
+                "coordinating": person.pk in coordinated,
+                "waiting": person.pk in waiting,
+                "review_state": review_state(person.next_review),
+            }
+        )
+    emergency = Person.objects.filter(
+        break_glass_events__user=request.user, break_glass_events__expires_at__gt=timezone.now()
+    ).distinct()
+    context = {"form": form, "rows": rows, "total": len(member_by_person), "emergency": emergency, "show": show}
+    return render(request, "web/caseload.html", context)
+
+
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """My tasks across all persons: overdue first, then today, this week, later, no date."""
+    today = timezone.localdate()
+    visible = persons_visible_to(request.user)
+    base = Task.objects.filter(assignee__in=memberships_of(request.user), plan__person__in=visible).select_related(
+        "plan__person", "goal", "assignee"
+    )
+    levels: dict[int, bool] = {}
+
+    def may_see(task: Task) -> bool:
+        person_id = task.plan.person_id
+        if person_id not in levels:
+            levels[person_id] = decide(request.user, task.plan.person).allows(Level.FULL)
+        return levels[person_id] or not task.is_medical
+
+    open_tasks = [
+        t for t in base.filter(status__in=Task.OPEN_STATUSES).order_by("due_date", "created_at") if may_see(t)
+    ]
+    for task in open_tasks:
+        task.due_state = due_state(task)
+        task.closable = True
+    week = today + timedelta(days=7)
+    groups = [
+        ("overdue", _("Overdue"), [t for t in open_tasks if t.due_date and t.due_date < today]),
+        ("today", _("Today"), [t for t in open_tasks if t.due_date == today]),
+        ("week", _("This week"), [t for t in open_tasks if t.due_date and today < t.due_date <= week]),
+        ("later", _("Later"), [t for t in open_tasks if t.due_date and t.due_date > week]),
+        ("undated", _("No due date"), [t for t in open_tasks if not t.due_date]),
+    ]
+    done = [
+        t
+        for t in base.filter(
+            status=Task.Status.COMPLETED, completed_at__gte=timezone.now() - timedelta(days=7)
+        ).order_by("-completed_at")[:20]
+        if may_see(t)
+    ]
+    context = {"groups": groups, "done": done, "count": len(open_tasks), "today": today}
+    return render(request, "web/my_tasks.html", context)
+
+
+@require_POST
+@login_required
+def my_task_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one of my tasks done from the list (the person page has its own door with the same rule)."""
+    task = get_object_or_404(Task.objects.select_related("plan__person", "plan__team"), pk=pk)
+    needed = Level.FULL if task.is_medical else Level.PLAN
+    try:
+        get_person_or_refuse(request, task.plan.person.fhir_id, needed, resource_type="Task")
+    except AccessRefused as exc:
+        return refused(request, exc, task.plan.person)
+    try:
+        actions.complete_task(request.user, task)
+    except RuleViolation as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Done: %(task)s") % {"task": task.description})
+    return back(request, reverse("web:my_tasks"))
+
+
+@login_required
+def coordination(request: HttpRequest) -> HttpResponse:
+    """The plans I coordinate, reviews due, members waiting to be added, and proposals for me."""
+    today = timezone.localdate()
+    episodes = (
+        coordination_episodes_of(request.user)
+        .filter(status=CoordinationEpisode.Status.ACTIVE)
+        .select_related("team__person", "coordinator")
+        .order_by("team__person__family_name")
+    )
+    rows = []
+    for episode in episodes:
+        person = episode.team.person
+        plan = person.care_plans.filter(status__in=RUNNING).order_by("-created_at").first()
+        tasks = Task.objects.filter(plan=plan, status__in=Task.OPEN_STATUSES) if plan else Task.objects.none()
+        rows.append(
+            {
+                "episode": episode,
+                "person": person,
+                "plan": plan,
+                "review_state": review_state(plan.review_date) if plan else "",
+                "open_tasks": tasks.count(),
+                "overdue": tasks.filter(due_date__lt=today).count(),
+                "proposed": list(
+                    episode.team.members.filter(status=TeamMember.Status.PROPOSED).select_related(
+                        "professional", "related_person"
+                    )
+                ),
+                "members": episode.team.members.filter(status=TeamMember.Status.ACTIVE).count(),
+                "case_management": actions.active_case_management(person),
+                "open_request": person.case_management_requests.filter(
+                    status=CaseManagementRequest.Status.OPEN
+                ).exists(),
+            }
+        )
+    reviews_due = sorted(
+        (r for r in rows if r["review_state"] in ("overdue", "soon")), key=lambda r: r["plan"].review_date
+    )
+    proposals = (
+        coordination_episodes_of(request.user)
+        .filter(status=CoordinationEpisode.Status.PROPOSED)
+        .select_related("team__person")
+    )
+    context = {
+        "rows": rows,
+        "reviews_due": reviews_due,
+        "proposals": proposals,
+        "waiting_members": [m for r in rows for m in r["proposed"]],
+    }
+    return render(request, "web/coordination.html", context)
+
+
+@login_required
+def case_management(request: HttpRequest) -> HttpResponse:
+    """A case manager's persons: they read the plan through the case-management basis, not as members."""
+    professional = roles_for(request).professional
+    episodes = CaseManagementEpisode.objects.none()
+    ended = CaseManagementEpisode.objects.none()
+    trainings = []
+    if professional is not None:
+        episodes = (
+            CaseManagementEpisode.objects.filter(case_manager=professional, status=CaseManagementEpisode.Status.ACTIVE)
+            .select_related("person", "zone", "request")
+            .order_by("person__family_name")
+        )
+        ended = CaseManagementEpisode.objects.filter(
+            case_manager=professional, status=CaseManagementEpisode.Status.ENDED
+        ).select_related("person")[:10]
+        trainings = list(professional.trainings.filter(active=True).select_related("zone"))
+    rows = []
+    for episode in episodes:
+        team = episode.person.care_teams.filter(external_id="").first()
+        rows.append(
+            {
+                "episode": episode,
+                "coordination": actions.active_coordination(team) if team else None,
+                "members": team.members.filter(status=TeamMember.Status.ACTIVE).count() if team else 0,
+            }
+        )
+    for training in trainings:
+        training.load = caseload_of(professional) if training.function == "case_manager" else None
+    context = {"rows": rows, "ended": ended, "trainings": trainings, "end_form": EndCaseManagementForm()}
+    return render(request, "web/case_management.html", context)
+
+
+@require_POST
+@login_required
+def end_case_management(request: HttpRequest, pk: int) -> HttpResponse:
+    episode = get_object_or_404(CaseManagementEpisode, pk=pk)
+    form = EndCaseManagementForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        actions.end_case_management(request.user, episode, reason)
+    except RuleViolation as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Case management for %(name)s has ended.") % {"name": episode.person})
+    return back(request, reverse("web:case_management"))

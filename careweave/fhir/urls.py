@@ -1,3 +1,18 @@
-"""FHIR R4 REST API routes (filled by the fhir app)."""
+"""FHIR R4 REST API routes, mounted at ``/fhir/R4`` (no trailing slash: FHIR URLs have none)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from careweave.fhir import views
+
+app_name = "fhir"
+
+urlpatterns = [
+    path("", views.system, name="base"),
+    path("/", views.system),
+    path("/metadata", views.metadata, name="metadata"),
+    path("/<str:resource_type>", views.type_level, name="type"),
+    path("/<str:resource_type>/_search", views.type_search, name="search"),
+    path("/<str:resource_type>/<str:rid>", views.instance, name="instance"),
+    path("/<str:resource_type>/<str:rid>/_history", views.instance_history, name="history"),
+    path("/<str:resource_type>/<str:rid>/_history/<str:vid>", views.vread, name="vread"),
+]

@@ -1,0 +1,366 @@
+"""Transaction and batch bundles: ``POST /fhir/R4`` and ``careweave fhir import`` share this code.
+
+A transaction is all or nothing (one database transaction). Entries are written in an order where
+references point backwards (organisations and people first, goals after their plan); ``urn:uuid:``
+fullUrls resolve to the records created for them, ``ifNoneExist`` and conditional references
+(``Patient?identifier=...``) are supported.
+
+Imports must be idempotent: a POST entry that carries an identifier Careweave already knows (or a
+``urn:uuid`` fullUrl it imported before) updates that record instead of creating a second one.
+Resource types Careweave does not model (Observation, Encounter, Claim...) are never dropped: they
+are stored as received (:class:`~careweave.fhir.models.StoredResource`), linked to their patient,
+and counted per type in the OperationOutcome that comes back with the response.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from careweave.access.audit import record_access
+from careweave.access.decisions import decide
+from careweave.access.guard import require_access
+from careweave.access.models import Level
+from careweave.fhir import rest
+from careweave.fhir.errors import BadRequest, FhirError, MethodNotAllowed, as_fhir_error, issue, operation_outcome
+from careweave.fhir.mapping.base import Context, external_identifier, instant
+from careweave.fhir.models import StoredResource
+from careweave.fhir.profiles import URI
+from careweave.fhir.registry import WRITE_ORDER, is_modelled, mapping_for
+from careweave.people.models import Person
+
+PATIENT_KEYS = ("subject", "patient", "beneficiary", "for")
+
+
+@dataclass
+class EntryResult:
+    index: int
+    resource_type: str
+    outcome: str  # created / updated / unchanged / matched / stored / stored-unchanged / failed
+    status: str
+    location: str = ""
+    etag: str = ""
+    last_modified: str = ""
+    message: str = ""
+    http_status: int = 200
+
+    def response(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"status": self.status}
+        if self.location:
+            out["location"] = self.location
+        if self.etag:
+            out["etag"] = self.etag
+        if self.last_modified:
+            out["lastModified"] = self.last_modified
+        if self.message:
+            severity = "error" if self.outcome == "failed" else "information"
+            out["outcome"] = operation_outcome([issue(severity, "processing" if severity == "error" else
+                                                      "informational", self.message)])
+        return out
+
+
+@dataclass
+class BundleResult:
+    bundle_type: str
+    entries: list[EntryResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counter:
+        return Counter((e.resource_type, e.outcome) for e in self.entries)
+
+    def total(self, *outcomes: str) -> int:
+        return sum(1 for e in self.entries if e.outcome in outcomes)
+
+    @property
+    def failed(self) -> bool:
+        return any(e.outcome == "failed" for e in self.entries)
+
+    def outcome(self) -> dict[str, Any]:
+        """The summary OperationOutcome: what happened per type, and what was only stored."""
+        per_type: dict[str, Counter] = {}
+        for entry in self.entries:
+            per_type.setdefault(entry.resource_type, Counter())[entry.outcome] += 1
+        issues = []
+        for rtype in sorted(per_type):
+            c = per_type[rtype]
+            if is_modelled(rtype):
+                text = _("%(type)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
+                    "type": rtype, "created": c["created"], "updated": c["updated"],
+                    "unchanged": c["unchanged"] + c["matched"]}
+            else:
+                text = _("%(type)s: %(count)s stored as received (%(new)s new); Careweave does not model this "
+                         "resource type, the data stays available unchanged.") % {
+                    "type": rtype, "count": c["stored"] + c["stored-unchanged"], "new": c["stored"]}
+            if c["failed"]:
+                text += " " + _("%(count)s failed.") % {"count": c["failed"]}
+            issues.append(issue("information", "informational", text))
+        for warning in self.warnings:
+            issues.append(issue("warning", "informational", warning))
+        return operation_outcome(issues or [issue("information", "informational", _("The bundle was empty."))])
+
+    def response_bundle(self) -> dict[str, Any]:
+        entries = [{"response": e.response()} for e in self.entries]
+        entries.append({"fullUrl": f"urn:uuid:{uuid.uuid4()}", "resource": self.outcome(),
+                        "response": {"status": "200 OK"}})
+        return {"resourceType": "Bundle", "id": str(uuid.uuid4()), "type": f"{self.bundle_type}-response",
+                "timestamp": instant(timezone.now()), "entry": entries}
+
+
+def bundle_hash(raw: bytes | dict) -> str:
+    data = raw if isinstance(raw, bytes) else json.dumps(raw, sort_keys=True).encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class _Entry:
+    index: int
+    full_url: str
+    method: str
+    url: str
+    resource_type: str
+    resource: dict[str, Any] | None
+    request: dict[str, Any]
+
+
+def _entries(bundle: dict[str, Any]) -> list[_Entry]:
+    out = []
+    for index, raw in enumerate(bundle.get("entry") or []):
+        if not isinstance(raw, dict):
+            raise BadRequest(_("Entry %(index)s of the bundle is not an object.") % {"index": index})
+        request = raw.get("request") or {}
+        method = (request.get("method") or "").upper()
+        url = request.get("url") or ""
+        resource = raw.get("resource")
+        if not method or not url:
+            raise BadRequest(_("Entry %(index)s has no request method and url.") % {"index": index})
+        rtype = (resource or {}).get("resourceType") or url.split("?")[0].split("/")[0]
+        out.append(_Entry(index, raw.get("fullUrl") or "", method, url, rtype, resource, request))
+    return out
+
+
+def process_bundle(
+    actor: Any, bundle: Any, *, request: HttpRequest | None = None, source_hash: str = ""
+) -> BundleResult:
+    """Process a transaction (all or nothing) or batch (each entry on its own) bundle as ``actor``."""
+    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
+        raise BadRequest(_("Send a Bundle of type transaction or batch."))
+    kind = bundle.get("type")
+    if kind not in ("transaction", "batch"):
+        raise BadRequest(_("Only transaction and batch bundles can be posted here (this one is %(type)s).")
+                         % {"type": kind})
+    entries = _entries(bundle)
+    ctx = Context(actor=actor, request=request, in_transaction=True)
+    result = BundleResult(kind)
+    source_hash = source_hash or bundle_hash(bundle)
+    _prepare(ctx, entries)
+    if kind == "transaction":
+        with transaction.atomic():
+            results = _process(ctx, entries, source_hash, batch=False)
+    else:
+        results = _process(ctx, entries, source_hash, batch=True)
+    result.entries = sorted(results, key=lambda e: e.index)
+    result.warnings = list(dict.fromkeys(ctx.warnings))
+    return result
+
+
+def _prepare(ctx: Context, entries: list[_Entry]) -> None:
+    """Links that only the bundle knows: which plan lists which goal (our goals name their plan)."""
+    for entry in entries:
+        if entry.resource_type == "CarePlan" and entry.resource:
+            medical = bool(entry.resource.get("addresses"))
+            for goal in entry.resource.get("goal") or []:
+                target = goal.get("reference") or ""
+                if target:
+                    ctx.goal_plans.setdefault(target, entry.full_url)
+                    if medical:
+                        ctx.medical_goals.add(target)
+
+
+def _order(entry: _Entry) -> tuple[int, int, int]:
+    method_rank = {"DELETE": 0, "POST": 1, "PUT": 2, "PATCH": 2, "GET": 3, "HEAD": 3}.get(entry.method, 4)
+    type_rank = WRITE_ORDER.index(entry.resource_type) if entry.resource_type in WRITE_ORDER else len(WRITE_ORDER)
+    return (0 if is_modelled(entry.resource_type) else 1, method_rank, type_rank)
+
+
+def _process(ctx: Context, entries: list[_Entry], source_hash: str, *, batch: bool) -> list[EntryResult]:
+    results: list[EntryResult] = []
+    modelled = sorted((e for e in entries if is_modelled(e.resource_type)), key=_order)
+    for entry in modelled:
+        ctx.full_url = entry.full_url
+        try:
+            if batch:
+                with transaction.atomic():
+                    results.append(_modelled(ctx, entry))
+            else:
+                results.append(_modelled(ctx, entry))
+        except Exception as exc:  # noqa: BLE001 - every failure becomes an OperationOutcome
+            error = _entry_error(exc, entry)
+            if not batch:
+                raise error from exc
+            results.append(EntryResult(entry.index, entry.resource_type, "failed",
+                                       f"{error.status} {_reason(error.status)}", message=error.message,
+                                       http_status=error.status))
+    ctx.full_url = ""
+    others = [e for e in entries if not is_modelled(e.resource_type)]
+    if others:
+        try:
+            if batch:
+                with transaction.atomic():
+                    results.extend(_store(ctx, others, source_hash))
+            else:
+                results.extend(_store(ctx, others, source_hash))
+        except Exception as exc:  # noqa: BLE001
+            error = _entry_error(exc, others[0])
+            if not batch:
+                raise error from exc
+            results.extend(EntryResult(e.index, e.resource_type, "failed", f"{error.status} {_reason(error.status)}",
+                                       message=error.message, http_status=error.status) for e in others)
+    return results
+
+
+def _entry_error(exc: Exception, entry: _Entry) -> FhirError:
+    error = as_fhir_error(exc)
+    prefix = _("Entry %(index)s (%(type)s)") % {"index": entry.index, "type": entry.resource_type}
+    error.message = f"{prefix}: {error.message}"
+    error.expression = [f"Bundle.entry[{entry.index}]"]
+    return error
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _import_match(entry: _Entry) -> models.Model | None:
+    """The record an imported resource was stored as before (by identifier or by its urn:uuid fullUrl)."""
+    mapping = mapping_for(entry.resource_type)
+    found = mapping.existing_for(entry.resource or {})
+    if found is None and mapping.has_external_id:
+        external = external_identifier(entry.resource or {}, entry.full_url)
+        if external:
+            found = mapping.queryset().filter(external_id=external).order_by("pk").first()
+        if found is None and entry.full_url.startswith("urn:uuid:"):
+            found = mapping.queryset().filter(external_id=f"{URI}|{entry.full_url}").order_by("pk").first()
+    return found
+
+
+def _modelled(ctx: Context, entry: _Entry) -> EntryResult:
+    mapping = mapping_for(entry.resource_type)
+    if entry.method == "POST":
+        if entry.resource is None:
+            raise BadRequest(_("A POST entry needs a resource."))
+        if_none_exist = entry.request.get("ifNoneExist")
+        if if_none_exist:
+            write = rest.create(ctx, entry.resource_type, entry.resource, if_none_exist=if_none_exist)
+        else:
+            rest.validate(entry.resource, entry.resource_type)
+            existing = _import_match(entry)
+            if existing is not None:
+                write = rest._update_object(ctx, mapping, existing, entry.resource, None)
+            else:
+                write = rest.create(ctx, entry.resource_type, entry.resource)
+    elif entry.method == "PUT":
+        if entry.resource is None:
+            raise BadRequest(_("A PUT entry needs a resource."))
+        path, _sep, query = entry.url.partition("?")
+        if query:
+            write = rest.conditional_update(ctx, entry.resource_type, query, entry.resource,
+                                            entry.request.get("ifMatch"))
+        else:
+            rid = path.rstrip("/").split("/")[-1]
+            write = rest.update(ctx, entry.resource_type, rid, entry.resource, entry.request.get("ifMatch"))
+    else:
+        raise MethodNotAllowed(_("%(method)s is not supported in a bundle here; Careweave never deletes "
+                                 "(the history is kept).") % {"method": entry.method})
+    if entry.full_url:
+        ctx.local[entry.full_url] = (entry.resource_type, write.obj)
+    status = {"created": "201 Created"}.get(write.outcome, "200 OK")
+    return EntryResult(entry.index, entry.resource_type, write.outcome, status, location=write.location,
+                       etag=write.etag, last_modified=instant(mapping.last_updated(write.obj)) or "")
+
+
+def _patient_of(ctx: Context, resource: dict) -> Person | None:
+    for key in PATIENT_KEYS:
+        value = resource.get(key)
+        if isinstance(value, dict) and value.get("reference"):
+            target = value["reference"]
+            if target in ctx.local and ctx.local[target][0] == "Patient":
+                return ctx.local[target][1]
+            if target.startswith("Patient/"):
+                from careweave.fhir.mapping.base import as_uuid
+
+                key_uuid = as_uuid(target.split("/")[1])
+                if key_uuid:
+                    return Person.objects.filter(fhir_id=key_uuid).first()
+    return None
+
+
+def _store(ctx: Context, entries: list[_Entry], source_hash: str) -> list[EntryResult]:
+    """Keep what Careweave does not model, unchanged, linked to its patient (idempotent by source id)."""
+    wanted: dict[tuple[str, str], tuple[_Entry, Person | None]] = {}
+    for entry in entries:
+        if entry.method not in ("POST", "PUT") or entry.resource is None:
+            raise MethodNotAllowed(_("%(method)s is not supported in a bundle here; Careweave never deletes "
+                                     "(the history is kept).") % {"method": entry.method})
+        source_id = entry.resource.get("id") or entry.full_url or bundle_hash(entry.resource)
+        wanted[(entry.resource_type, source_id[:200])] = (entry, _patient_of(ctx, entry.resource))
+    persons = {p.pk: p for _e, p in wanted.values() if p is not None}
+    for person in persons.values():
+        if not decide(ctx.actor, person).allows(Level.FULL):  # refused: audited and raised by the guard
+            require_access(ctx.actor, person, action="create", resource_type="Bundle", needed=Level.FULL,
+                           request=ctx.request)
+    if not persons and not (getattr(ctx.actor, "is_staff", False) or getattr(ctx.actor, "professional", None)):
+        from careweave.fhir.errors import Forbidden
+
+        raise Forbidden(_("Only care and welfare professionals can register people, colleagues and organisations."))
+    q = Q()
+    for rtype in {k[0] for k in wanted}:
+        q |= Q(resource_type=rtype, source_id__in=[k[1] for k in wanted if k[0] == rtype])
+    existing = {(s.resource_type, s.source_id): s for s in StoredResource.objects.filter(q)}
+    now = timezone.now()
+    new, changed, results = [], [], []
+    for key, (entry, person) in wanted.items():
+        stored = existing.get(key)
+        if stored is None:
+            new.append(StoredResource(resource_type=key[0], source_id=key[1], patient=person, data=entry.resource,
+                                      bundle_hash=source_hash, received_at=now, updated_at=now))
+            outcome = "stored"
+        elif stored.data != entry.resource or (person is not None and stored.patient_id != person.pk):
+            stored.data, stored.bundle_hash, stored.updated_at = entry.resource, source_hash, now
+            stored.patient = person or stored.patient
+            changed.append(stored)
+            outcome = "stored"
+        else:
+            outcome = "stored-unchanged"
+        results.append(EntryResult(entry.index, entry.resource_type, outcome, "202 Accepted"))
+    StoredResource.objects.bulk_create(new, batch_size=500)
+    StoredResource.objects.bulk_update(changed, ["data", "patient", "bundle_hash", "updated_at"], batch_size=500)
+    per_person: dict[int, Counter] = {}
+    for entry, person in wanted.values():
+        if person is not None:
+            per_person.setdefault(person.pk, Counter())[entry.resource_type] += 1
+    for pk, counts in per_person.items():
+        summary = ", ".join(f"{n} {t}" for t, n in sorted(counts.items()))
+        record_access(ctx.actor, "create", "Bundle", person=persons[pk], request=ctx.request,
+                      reason=f"stored as received: {summary}")
+    # results for entries that were duplicates inside the bundle
+    seen = {r.index for r in results}
+    for entry in entries:
+        if entry.index not in seen:
+            results.append(EntryResult(entry.index, entry.resource_type, "stored-unchanged", "202 Accepted"))
+    return results

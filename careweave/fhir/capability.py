@@ -1,0 +1,72 @@
+"""The CapabilityStatement (``GET /fhir/R4/metadata``), built from the registered mappings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from careweave.fhir.mapping.base import instant
+from careweave.fhir.registry import MAPPINGS
+
+COMMON_PARAMS = [("_id", "token"), ("_lastUpdated", "date"), ("_count", "number")]
+
+
+def capability_statement(base: str) -> dict[str, Any]:
+    resources = []
+    for rtype in sorted(MAPPINGS):
+        mapping = MAPPINGS[rtype]
+        params = dict(COMMON_PARAMS)
+        if mapping.person_path not in (None, ""):
+            params.update({"patient": "reference", "subject": "reference"})
+        if mapping.has_external_id or mapping.versioned:
+            params["identifier"] = "token"
+        params.update(mapping.search_docs)
+        entry: dict[str, Any] = {
+            "type": rtype,
+            "interaction": [{"code": code} for code in mapping.interactions],
+            "versioning": "versioned-update" if mapping.versioned else "no-version",
+            "readHistory": mapping.versioned,
+            "updateCreate": False,
+            "conditionalCreate": "create" in mapping.interactions,
+            "conditionalUpdate": "update" in mapping.interactions,
+            "conditionalDelete": "not-supported",
+            "searchParam": [{"name": name, "type": kind} for name, kind in sorted(params.items())],
+        }
+        if mapping.profile:
+            entry["profile"] = mapping.profile
+            entry["supportedProfile"] = [mapping.profile]
+        resources.append(entry)
+    return {
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": instant(timezone.now()),
+        "publisher": "Careweave",
+        "kind": "instance",
+        "software": {"name": "Careweave", "version": _version()},
+        "implementation": {"description": "Careweave FHIR R4 API (HL7 Belgium profiles)", "url": base},
+        "fhirVersion": "4.0.1",
+        "format": ["application/fhir+json", "json"],
+        "rest": [{
+            "mode": "server",
+            "documentation": "Bearer API tokens (careweave token USER) or a logged-in session. Every read and "
+                             "write of personal data is audited; errors are OperationOutcomes in the "
+                             "requester's language (Accept-Language).",
+            "security": {
+                "cors": False,
+                "service": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                                         "code": "OAuth"}], "text": "Bearer token"}],
+            },
+            "resource": resources,
+            "interaction": [{"code": "transaction"}, {"code": "batch"}],
+        }],
+    }
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("careweave")
+    except Exception:  # noqa: BLE001 - not installed as a package (running from a checkout)
+        return "0.1.0"

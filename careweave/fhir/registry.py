@@ -1,0 +1,36 @@
+"""The resource types Careweave serves, and which mapping handles each."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from careweave.fhir.errors import NotFound
+from careweave.fhir.mapping.access import MAPPINGS as ACCESS
+from careweave.fhir.mapping.base import Mapping
+from careweave.fhir.mapping.careplans import MAPPINGS as CAREPLANS
+from careweave.fhir.mapping.people import MAPPINGS as PEOPLE
+
+MAPPINGS: dict[str, Mapping] = {m.resource_type: m for m in [*PEOPLE, *CAREPLANS, *ACCESS]}
+BY_MODEL: dict[type[models.Model], Mapping] = {m.model: m for m in MAPPINGS.values() if m.versioned}
+
+# Order in which a transaction creates resources, so that references point backwards.
+WRITE_ORDER = ["Organization", "Practitioner", "PractitionerRole", "Patient", "RelatedPerson", "CareTeam",
+               "CarePlan", "Goal", "Task", "Communication", "Consent"]
+
+
+def mapping_for(resource_type: str) -> Mapping:
+    try:
+        return MAPPINGS[resource_type]
+    except KeyError:
+        raise NotFound(
+            _("Careweave does not serve %(type)s resources.") % {"type": resource_type}, code="not-supported"
+        ) from None
+
+
+def mapping_for_model(model: type[models.Model]) -> Mapping | None:
+    return BY_MODEL.get(model)
+
+
+def is_modelled(resource_type: str) -> bool:
+    return resource_type in MAPPINGS

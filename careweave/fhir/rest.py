@@ -1,0 +1,238 @@
+"""The FHIR interactions (read, vread, search, history, create, update), independent of HTTP details.
+
+Views parse the request and call these; the transaction bundle code calls the same functions, so a
+resource written in a bundle follows exactly the same rules as one written on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+from pydantic import ValidationError as PydanticValidationError
+
+from careweave.fhir import history
+from careweave.fhir.errors import BadRequest, Conflict, MethodNotAllowed, NotFound, PreconditionFailed, Unprocessable
+from careweave.fhir.mapping.base import Context, Mapping, instant
+from careweave.fhir.registry import mapping_for
+from careweave.fhir.search import find_matches, run_search, search_link
+from careweave.versioning import ChangedMeanwhile
+
+
+@dataclass
+class WriteResult:
+    mapping: Mapping
+    obj: models.Model
+    outcome: str  # created / updated / unchanged / matched
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> int:
+        return 201 if self.outcome == "created" else 200
+
+    @property
+    def location(self) -> str:
+        m = self.mapping
+        return f"{m.resource_type}/{m.resource_id(self.obj)}/_history/{m.version_of(self.obj)}"
+
+    @property
+    def etag(self) -> str:
+        return etag(self.mapping.version_of(self.obj))
+
+    def resource(self) -> dict[str, Any]:
+        return self.mapping.to_fhir(self.obj)
+
+
+def etag(version: int) -> str:
+    return f'W/"{version}"'
+
+
+def parse_etag(value: str | None) -> int | None:
+    """``W/"3"``, ``"3"`` or ``3`` -> 3."""
+    if not value:
+        return None
+    text = value.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise BadRequest(_("If-Match must carry a version such as W/\"3\"."))
+    return int(text)
+
+
+def _require(mapping: Mapping, interaction: str) -> None:
+    if interaction not in mapping.interactions:
+        raise MethodNotAllowed(
+            _("%(type)s does not support %(interaction)s here.")
+            % {"type": mapping.resource_type, "interaction": interaction}
+        )
+
+
+def validate(resource: Any, resource_type: str) -> dict[str, Any]:
+    """Check the shape of an incoming resource with fhir.resources (R4B); 400/422 when it is wrong."""
+    if not isinstance(resource, dict) or "resourceType" not in resource:
+        raise BadRequest(_("The body must be a FHIR resource (a JSON object with a resourceType)."))
+    if resource["resourceType"] != resource_type:
+        raise BadRequest(
+            _("Expected a %(expected)s resource, got %(got)s.")
+            % {"expected": resource_type, "got": resource["resourceType"]}
+        )
+    from fhir.resources.R4B import get_fhir_model_class
+
+    try:
+        get_fhir_model_class(resource_type).model_validate(resource)
+    except PydanticValidationError as exc:
+        errors = exc.errors()
+        messages = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors[:10]]
+        raise Unprocessable(
+            _("This %(type)s is not valid FHIR: %(errors)s") % {"type": resource_type, "errors": "; ".join(messages)},
+            code="structure",
+            expression=[".".join(str(p) for p in e["loc"]) for e in errors[:10]],
+        ) from None
+    return resource
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read(ctx: Context, resource_type: str, rid: str) -> tuple[Mapping, models.Model]:
+    mapping = mapping_for(resource_type)
+    _require(mapping, "read")
+    obj = mapping.get(rid)
+    mapping.authorise_read(ctx, obj, "read")
+    return mapping, obj
+
+
+def vread(ctx: Context, resource_type: str, rid: str, vid: str) -> tuple[Mapping, history.Version]:
+    mapping = mapping_for(resource_type)
+    _require(mapping, "vread")
+    obj = mapping.get(rid)
+    mapping.authorise_read(ctx, obj, "read")
+    found = history.version(mapping, obj, int(vid)) if vid.isdigit() else None
+    if found is None:
+        raise NotFound(_("Version %(vid)s of %(type)s/%(id)s does not exist.")
+                       % {"vid": vid, "type": resource_type, "id": rid})
+    return mapping, found
+
+
+def history_bundle(ctx: Context, resource_type: str, rid: str, base: str) -> dict[str, Any]:
+    mapping = mapping_for(resource_type)
+    _require(mapping, "history-instance")
+    obj = mapping.get(rid)
+    mapping.authorise_read(ctx, obj, "read")
+    entries = []
+    for v in history.versions(mapping, obj):
+        url = f"{resource_type}/{rid}"
+        entries.append({
+            "fullUrl": f"{base}/{url}",
+            "resource": v.data,
+            "request": {"method": "POST" if v.version_id == 1 else "PUT",
+                        "url": resource_type if v.version_id == 1 else url},
+            "response": {"status": "201 Created" if v.version_id == 1 else "200 OK", "etag": etag(v.version_id),
+                         "lastModified": instant(v.recorded_at)},
+        })
+    return {"resourceType": "Bundle", "type": "history", "total": len(entries),
+            "link": [{"relation": "self", "url": f"{base}/{resource_type}/{rid}/_history"}], "entry": entries}
+
+
+def search_bundle(ctx: Context, resource_type: str, params: list[tuple[str, str]], base: str) -> dict[str, Any]:
+    mapping = mapping_for(resource_type)
+    _require(mapping, "search-type")
+    result = run_search(ctx, mapping, params)
+    links = [{"relation": "self", "url": search_link(base, resource_type, result.used, _count=result.count,
+                                                     _offset=result.offset)}]
+    if result.total is None or result.offset + result.count < result.total:
+        if result.count and len(result.objects) == result.count:
+            links.append({"relation": "next", "url": search_link(base, resource_type, result.used,
+                                                                 _count=result.count,
+                                                                 _offset=result.offset + result.count)})
+    if result.offset:
+        links.append({"relation": "previous", "url": search_link(
+            base, resource_type, result.used, _count=result.count, _offset=max(0, result.offset - result.count))})
+    entries: list[dict[str, Any]] = [
+        {"fullUrl": f"{base}/{resource_type}/{mapping.resource_id(obj)}", "resource": mapping.to_fhir(obj),
+         "search": {"mode": "match"}}
+        for obj in result.objects
+    ]
+    if result.ignored:
+        from careweave.fhir.errors import issue, operation_outcome
+
+        entries.append({"resource": operation_outcome([issue(
+            "warning", "not-supported",
+            _("These search parameters were ignored: %(names)s") % {"names": ", ".join(result.ignored)})]),
+            "search": {"mode": "outcome"}})
+    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset"}
+    if result.total is not None:
+        bundle["total"] = result.total
+    bundle["link"] = links
+    if entries:
+        bundle["entry"] = entries
+    return bundle
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _reload(mapping: Mapping, obj: models.Model) -> models.Model:
+    return mapping.queryset().get(pk=obj.pk)
+
+
+def create(ctx: Context, resource_type: str, resource: Any, if_none_exist: str | None = None) -> WriteResult:
+    mapping = mapping_for(resource_type)
+    _require(mapping, "create")
+    resource = validate(resource, resource_type)
+    if if_none_exist:
+        matches = find_matches(mapping, if_none_exist)
+        if len(matches) > 1:
+            raise PreconditionFailed(_("The condition matches more than one %(type)s.") % {"type": resource_type},
+                                     code="multiple-matches")
+        if matches:
+            return WriteResult(mapping, matches[0], "matched")
+    with transaction.atomic():
+        obj = mapping.create(ctx, resource)
+    return WriteResult(mapping, _reload(mapping, obj), "created", list(ctx.warnings))
+
+
+def update(ctx: Context, resource_type: str, rid: str, resource: Any, if_match: str | None = None) -> WriteResult:
+    mapping = mapping_for(resource_type)
+    _require(mapping, "update")
+    resource = validate(resource, resource_type)
+    if resource.get("id") and resource["id"] != rid:
+        raise BadRequest(_("The id in the resource (%(body)s) differs from the id in the URL (%(url)s).")
+                         % {"body": resource["id"], "url": rid})
+    obj = mapping.get(rid)
+    return _update_object(ctx, mapping, obj, resource, parse_etag(if_match))
+
+
+def conditional_update(ctx: Context, resource_type: str, query: str, resource: Any,
+                       if_match: str | None = None) -> WriteResult:
+    mapping = mapping_for(resource_type)
+    _require(mapping, "update")
+    resource = validate(resource, resource_type)
+    matches = find_matches(mapping, query)
+    if len(matches) > 1:
+        raise PreconditionFailed(_("The condition matches more than one %(type)s.") % {"type": resource_type},
+                                 code="multiple-matches")
+    if not matches:
+        _require(mapping, "create")
+        with transaction.atomic():
+            obj = mapping.create(ctx, resource)
+        return WriteResult(mapping, _reload(mapping, obj), "created", list(ctx.warnings))
+    return _update_object(ctx, mapping, matches[0], resource, parse_etag(if_match))
+
+
+def _update_object(ctx: Context, mapping: Mapping, obj: models.Model, resource: dict, expected: int | None
+                   ) -> WriteResult:
+    """Update through the mapping. With If-Match a stale version is refused (412); without it, a change
+    made by someone else while this request ran is refused too (409): never a lost update."""
+    mapping.check_write_access(ctx, obj)
+    current = mapping.version_of(obj)
+    if expected is not None and expected != current:
+        raise ChangedMeanwhile(obj, expected)
+    try:
+        with transaction.atomic():
+            changed = mapping.update(ctx, obj, resource, current)
+    except ChangedMeanwhile as exc:
+        if expected is None:
+            raise Conflict(str(exc), rule="changed_meanwhile") from None
+        raise
+    return WriteResult(mapping, _reload(mapping, obj), "updated" if changed else "unchanged", list(ctx.warnings))

@@ -1,0 +1,142 @@
+"""FHIR search: parameters to a queryset, access filtering, paging and auditing of what was shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from careweave.access.audit import record_access
+from careweave.fhir.errors import BadRequest
+from careweave.fhir.mapping.base import Context, Mapping, as_uuid, date_filter, parse_token, reference_id
+from careweave.people.models import Person
+
+DEFAULT_COUNT = 50
+MAX_COUNT = 500
+CONTROL = {"_count", "_offset", "_format", "_sort", "_summary", "_total", "_elements", "_pretty"}
+COMPARTMENT = {"patient", "subject", "for"}
+
+
+@dataclass
+class SearchResult:
+    objects: list[models.Model]
+    total: int | None
+    offset: int
+    count: int
+    used: list[tuple[str, str]] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+
+def _id_filter(mapping: Mapping, qs: QuerySet, value: str) -> QuerySet:
+    ids = [v.strip() for v in value.split(",") if v.strip()]
+    keys = [k for k in (as_uuid(i) for i in ids) if k]
+    q = Q(fhir_id__in=keys)
+    if not mapping.versioned:
+        q |= Q(pk__in=[int(i) for i in ids if i.isdigit()])
+    return qs.filter(q)
+
+
+def _identifier_filter(mapping: Mapping, qs: QuerySet, value: str) -> QuerySet:
+    q = Q()
+    for item in value.split(","):
+        system, code = parse_token(item)
+        condition = mapping.identifier_q(system, code)
+        if condition is not None:
+            q |= condition
+    return qs.filter(q) if q else qs.none()
+
+
+def _persons(values: list[str]) -> list[Person]:
+    keys = [k for k in (as_uuid(reference_id(v)) for value in values for v in value.split(",")) if k]
+    return list(Person.objects.filter(fhir_id__in=keys))
+
+
+def apply_filters(
+    mapping: Mapping, qs: QuerySet, params: list[tuple[str, str]]
+) -> tuple[QuerySet, list[Person] | None, list[tuple[str, str]], list[str]]:
+    """Apply search parameters; return the queryset, the persons named by patient/subject, used and ignored."""
+    explicit: list[Person] | None = None
+    used: list[tuple[str, str]] = []
+    ignored: list[str] = []
+    compartment = mapping.person_path not in (None, "")
+    for name, value in params:
+        base, _sep, modifier = name.partition(":")
+        if base in CONTROL:
+            continue
+        if base == "_id":
+            qs = _id_filter(mapping, qs, value)
+        elif base == "_lastUpdated":
+            qs = date_filter(qs, mapping.updated_field, value)
+        elif base == "identifier" and (mapping.has_external_id or mapping.versioned):
+            qs = _identifier_filter(mapping, qs, value)
+        elif base in COMPARTMENT and compartment:
+            persons = _persons([value])
+            explicit = persons if explicit is None else [p for p in explicit if p in persons]
+            qs = qs.filter(**{f"{mapping.person_field()}__in": [p.pk for p in persons]})
+        elif base in mapping.search_params:
+            qs = mapping.search_params[base](qs, value, modifier)
+        else:
+            ignored.append(name)
+            continue
+        used.append((name, value))
+    return qs, explicit, used, ignored
+
+
+def _int(params: dict[str, str], name: str, default: int) -> int:
+    try:
+        return max(0, int(params.get(name, default)))
+    except ValueError:
+        raise BadRequest(_("%(name)s must be a whole number.") % {"name": name}) from None
+
+
+def run_search(ctx: Context, mapping: Mapping, params: list[tuple[str, str]]) -> SearchResult:
+    """Search as the actor: only what they may see, each person whose data is shown audited."""
+    control = {k: v for k, v in params if k in CONTROL}
+    count = min(_int(control, "_count", DEFAULT_COUNT), MAX_COUNT)
+    offset = _int(control, "_offset", 0)
+    qs, explicit, used, ignored = apply_filters(mapping, mapping.queryset(), params)
+    qs, decisions = mapping.visible(ctx, qs, explicit)
+    sort = control.get("_sort", "")
+    if sort in ("_lastUpdated", "-_lastUpdated"):
+        direction = "-" if sort.startswith("-") else ""
+        qs = qs.order_by(f"{direction}{mapping.updated_field}", f"{direction}pk")
+    elif sort:
+        ignored.append(f"_sort={sort}")
+    else:
+        qs = qs.order_by(*mapping.default_order)
+    summary = control.get("_summary") == "count"
+    total = None if control.get("_total") == "none" else qs.count()
+    objects = [] if summary or count == 0 else list(qs[offset: offset + count])
+    if objects and decisions:
+        audited = {p.pk for p in explicit or []}
+        for person in {mapping.person_of(obj) for obj in objects}:
+            if person is not None and person.pk not in audited and person.pk in decisions:
+                record_access(ctx.actor, "search", mapping.resource_type, person=person, request=ctx.request,
+                              basis=decisions[person.pk].basis)
+    return SearchResult(objects, total, offset, count, used, ignored)
+
+
+def find_matches(mapping: Mapping, query: str, limit: int = 2) -> list[models.Model]:
+    """Records matching a conditional query (``identifier=...``), regardless of who asks.
+
+    Used for conditional create/update and conditional references: existence is checked across
+    all records (a duplicate SSIN must be found even when the requester cannot see the person).
+    """
+    params = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)]
+    if not params:
+        raise BadRequest(_("A conditional request needs search parameters."))
+    qs, _explicit, _used, ignored = apply_filters(mapping, mapping.queryset(), params)
+    if ignored:
+        raise BadRequest(_("These search parameters are not supported: %(names)s") % {"names": ", ".join(ignored)})
+    return list(qs.order_by("pk")[:limit])
+
+
+def search_link(base: str, resource_type: str, used: list[tuple[str, str]], **extra: Any) -> str:
+    from urllib.parse import urlencode
+
+    query = urlencode([*used, *[(k, str(v)) for k, v in extra.items()]])
+    return f"{base}/{resource_type}" + (f"?{query}" if query else "")

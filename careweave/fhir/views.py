@@ -1,0 +1,226 @@
+"""HTTP views of the FHIR API: authentication, content negotiation and errors; the work is in ``rest``.
+
+Authentication is a bearer token (``Authorization: Bearer <token>``, see ``ApiToken``) or the web
+app's session. Only bearer requests are exempt from CSRF checks: a session request that changes
+something must carry the CSRF token like any form of the web app.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.urls import reverse
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from careweave.access.models import ApiToken
+from careweave.fhir import rest
+from careweave.fhir.bundles import process_bundle
+from careweave.fhir.capability import capability_statement
+from careweave.fhir.errors import (
+    BadRequest,
+    FhirError,
+    Forbidden,
+    MethodNotAllowed,
+    NotAcceptable,
+    Unauthorised,
+    UnsupportedMediaType,
+    as_fhir_error,
+    issue,
+    operation_outcome,
+    outcome_for,
+)
+from careweave.fhir.history import acting_as
+from careweave.fhir.mapping.base import Context
+
+logger = logging.getLogger(__name__)
+FHIR_JSON = "application/fhir+json"
+JSON_TYPES = {"application/fhir+json", "application/json", ""}
+FORMATS = {"json", "application/json", "application/fhir+json"}
+SAFE = {"GET", "HEAD", "OPTIONS"}
+
+
+def fhir_response(request: HttpRequest, data: Any, status: int = 200, headers: dict[str, str] | None = None
+                  ) -> HttpResponse:
+    indent = 2 if request.GET.get("_pretty") == "true" else None
+    body = "" if data is None else json.dumps(data, ensure_ascii=False, indent=indent)
+    response = HttpResponse(body, status=status, content_type=f"{FHIR_JSON}; charset=utf-8")
+    for key, value in (headers or {}).items():
+        response[key] = value
+    return response
+
+
+def _authenticate(request: HttpRequest) -> tuple[Any, bool]:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    challenge = 'Bearer realm="careweave"'
+    if header:
+        scheme, _sep, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorised(_("Send an API token: Authorization: Bearer <token>."),
+                               headers={"WWW-Authenticate": challenge})
+        user = ApiToken.authenticate(token.strip())
+        if user is None:
+            raise Unauthorised(_("This API token is not valid: it may have expired or been revoked."),
+                               headers={"WWW-Authenticate": f'{challenge}, error="invalid_token"'})
+        request.user = user
+        return user, True
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user, False
+    raise Unauthorised(_("Log in or send an API token: Authorization: Bearer <token>."),
+                       headers={"WWW-Authenticate": challenge})
+
+
+def _csrf_view(request: HttpRequest) -> None:  # a view without csrf_exempt, for the CSRF check
+    return None
+
+
+def _check_csrf(request: HttpRequest) -> None:
+    refused = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, _csrf_view, (), {})
+    if refused is not None:
+        raise Forbidden(_("This request lacks a valid CSRF token (needed when you use the API from a logged-in "
+                          "browser session)."), code="security")
+
+
+def _check_format(request: HttpRequest) -> None:
+    fmt = request.GET.get("_format")
+    if fmt and fmt not in FORMATS:
+        raise NotAcceptable(_("Careweave answers in JSON only (application/fhir+json)."))
+    accept = request.META.get("HTTP_ACCEPT", "")
+    if accept and "json" not in accept and "*/*" not in accept and "application/*" not in accept:
+        raise NotAcceptable(_("Careweave answers in JSON only (application/fhir+json)."))
+
+
+def _body(request: HttpRequest) -> Any:
+    if request.content_type not in JSON_TYPES:
+        raise UnsupportedMediaType(_("Send the resource as application/fhir+json."))
+    try:
+        return json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest(_("The body is not valid JSON.")) from None
+
+
+def _base(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("fhir:base")).rstrip("/")
+
+
+def _error_response(request: HttpRequest, exc: BaseException) -> HttpResponse:
+    try:
+        error = as_fhir_error(exc)
+    except Exception:  # noqa: BLE001 - anything unexpected: a 500 that still speaks FHIR
+        logger.exception("unexpected error in the FHIR API")
+        error = FhirError(_("Something went wrong on the server; the change was not saved."), status=500,
+                          code="exception")
+    return fhir_response(request, outcome_for(error), status=error.status, headers=error.headers)
+
+
+def fhir_endpoint(methods: set[str], *, anonymous: bool = False) -> Callable:
+    """Wrap a view: authenticate, check CSRF (sessions only), negotiate JSON, turn errors into outcomes."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                if request.method not in methods:
+                    raise MethodNotAllowed(_("%(method)s is not supported here.") % {"method": request.method},
+                                           headers={"Allow": ", ".join(sorted(methods))})
+                _check_format(request)
+                if anonymous:
+                    actor = getattr(request, "user", None)
+                else:
+                    actor, bearer = _authenticate(request)
+                    if not bearer and request.method not in SAFE:
+                        _check_csrf(request)
+                with acting_as(actor):
+                    return view(request, Context(actor=actor, request=request), *args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - every failure becomes an OperationOutcome
+                return _error_response(request, exc)
+
+        return wrapper
+
+    return decorate
+
+
+def _params(request: HttpRequest) -> list[tuple[str, str]]:
+    return [(k, v) for k, values in request.GET.lists() for v in values]
+
+
+def _write_response(request: HttpRequest, result: rest.WriteResult) -> HttpResponse:
+    headers = {"ETag": result.etag,
+               "Last-Modified": http_date(result.mapping.last_updated(result.obj).timestamp())}
+    headers["Location"] = f"{_base(request)}/{result.location}"
+    prefer = request.headers.get("Prefer", "")
+    if "return=minimal" in prefer:
+        return fhir_response(request, None, result.status, headers)
+    if "return=OperationOutcome" in prefer:
+        text = {"created": _("Created."), "updated": _("Updated."), "unchanged": _("Nothing changed."),
+                "matched": _("It existed already; nothing was created.")}[result.outcome]
+        issues = [issue("information", "informational", text)]
+        issues += [issue("warning", "informational", w) for w in result.warnings]
+        return fhir_response(request, operation_outcome(issues), result.status, headers)
+    return fhir_response(request, result.resource(), result.status, headers)
+
+
+@fhir_endpoint({"POST"})
+def system(request: HttpRequest, ctx: Context) -> HttpResponse:
+    """``POST [base]`` with a transaction or batch Bundle."""
+    result = process_bundle(ctx.actor, _body(request), request=request)
+    return fhir_response(request, result.response_bundle())
+
+
+@fhir_endpoint({"GET"}, anonymous=True)
+def metadata(request: HttpRequest, ctx: Context) -> HttpResponse:
+    return fhir_response(request, capability_statement(_base(request)))
+
+
+@fhir_endpoint({"GET", "POST", "PUT"})
+def type_level(request: HttpRequest, ctx: Context, resource_type: str) -> HttpResponse:
+    """Search (GET), create (POST, with If-None-Exist) or conditional update (PUT ?identifier=...)."""
+    if request.method == "GET":
+        return fhir_response(request, rest.search_bundle(ctx, resource_type, _params(request), _base(request)))
+    if request.method == "PUT":
+        query = request.META.get("QUERY_STRING", "")
+        result = rest.conditional_update(ctx, resource_type, query, _body(request), request.headers.get("If-Match"))
+        return _write_response(request, result)
+    result = rest.create(ctx, resource_type, _body(request), if_none_exist=request.headers.get("If-None-Exist"))
+    return _write_response(request, result)
+
+
+@fhir_endpoint({"POST"})
+def type_search(request: HttpRequest, ctx: Context, resource_type: str) -> HttpResponse:
+    """``POST [type]/_search`` with form-encoded parameters."""
+    params = _params(request) + [(k, v) for k, values in request.POST.lists() for v in values]
+    return fhir_response(request, rest.search_bundle(ctx, resource_type, params, _base(request)))
+
+
+@fhir_endpoint({"GET", "PUT"})
+def instance(request: HttpRequest, ctx: Context, resource_type: str, rid: str) -> HttpResponse:
+    if request.method == "PUT":
+        result = rest.update(ctx, resource_type, rid, _body(request), request.headers.get("If-Match"))
+        return _write_response(request, result)
+    mapping, obj = rest.read(ctx, resource_type, rid)
+    tag = rest.etag(mapping.version_of(obj))
+    headers = {"ETag": tag, "Last-Modified": http_date(mapping.last_updated(obj).timestamp())}
+    if request.headers.get("If-None-Match") == tag:
+        return fhir_response(request, None, 304, headers)
+    return fhir_response(request, mapping.to_fhir(obj), headers=headers)
+
+
+@fhir_endpoint({"GET"})
+def instance_history(request: HttpRequest, ctx: Context, resource_type: str, rid: str) -> HttpResponse:
+    return fhir_response(request, rest.history_bundle(ctx, resource_type, rid, _base(request)))
+
+
+@fhir_endpoint({"GET"})
+def vread(request: HttpRequest, ctx: Context, resource_type: str, rid: str, vid: str) -> HttpResponse:
+    mapping, found = rest.vread(ctx, resource_type, rid, vid)
+    headers = {"ETag": rest.etag(found.version_id), "Last-Modified": http_date(found.recorded_at.timestamp())}
+    return fhir_response(request, found.data, headers=headers)

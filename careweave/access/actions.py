@@ -71,16 +71,27 @@ def revoke_access_choice(actor, rule: AccessRule) -> None:  # noqa: ANN001
     record_access(actor, "update", "Consent", str(rule.fhir_id), person=rule.person, basis=basis)
 
 
-@transaction.atomic
 def break_the_glass(actor, person: Person, reason: str) -> BreakGlass:  # noqa: ANN001
     """Emergency access for a care professional, with a reason the person will see."""
     professional = getattr(actor, "professional", None)
+    refusal = None
     if professional is None or professional.sector != "care" or not professional.active:
-        raise RuleViolation("break_glass_professional", _("Only an active care professional can use emergency access."))
-    if len((reason or "").strip()) < 10:
-        raise RuleViolation(
+        refusal = RuleViolation(
+            "break_glass_professional", _("Only an active care professional can use emergency access.")
+        )
+    elif len((reason or "").strip()) < 10:
+        refusal = RuleViolation(
             "break_glass_reason", _("Explain in a sentence why you need emergency access (at least 10 characters).")
         )
+    if refusal is not None:
+        # Recorded before raising, outside any transaction of this action, so it stays on record.
+        _record_refused_break_glass(actor, person, reason, refusal)
+        raise refusal
+    with transaction.atomic():
+        return _grant_break_glass(actor, person, reason)
+
+
+def _grant_break_glass(actor, person: Person, reason: str) -> BreakGlass:  # noqa: ANN001
     now = timezone.now()
     event = BreakGlass.objects.create(
         person=person,
@@ -91,3 +102,17 @@ def break_the_glass(actor, person: Person, reason: str) -> BreakGlass:  # noqa: 
     )
     record_access(actor, "execute", "Patient", str(person.fhir_id), person=person, reason=reason, basis="break_glass")
     return event
+
+
+def _record_refused_break_glass(actor, person: Person, reason: str, refusal: RuleViolation) -> None:  # noqa: ANN001
+    """The person sees refused emergency-access attempts too (who tried, when, why refused)."""
+    record_access(
+        actor,
+        "execute",
+        "Patient",
+        str(person.fhir_id),
+        person=person,
+        outcome="denied",
+        reason=f"{refusal.text} — {reason}".strip(" —"),
+        basis="break_glass",
+    )

@@ -66,6 +66,12 @@ def _rule_level(rules: list[AccessRule], *, professional=None, related=None, sec
     return None
 
 
+def _active_professional(user):  # noqa: ANN001, ANN202
+    """A deactivated professional (left the practice, lost their licence) keeps no access."""
+    professional = getattr(user, "professional", None)
+    return professional if professional is not None and professional.active else None
+
+
 def decide(user: AbstractBaseUser | AnonymousUser, person: Person) -> Decision:
     """Return the access level ``user`` has to ``person``'s file and the basis for it."""
     if not user or not user.is_authenticated or not user.is_active:
@@ -81,7 +87,7 @@ def decide(user: AbstractBaseUser | AnonymousUser, person: Person) -> Decision:
     if related is not None and related.acts_for_person:
         return Decision(Level.FULL, "proxy")
 
-    professional = getattr(user, "professional", None)
+    professional = _active_professional(user)
     memberships = TeamMember.objects.filter(team__person=person, status=TeamMember.Status.ACTIVE)
     if professional is not None:
         if memberships.filter(professional=professional).exists():
@@ -117,15 +123,13 @@ def persons_visible_to(user: AbstractBaseUser) -> list[int]:
     # Being in someone's network gives no access by itself: only representation, proxy access or
     # team membership do (as in decide()).
     network = RelatedPerson.objects.filter(user=user, active=True)
-    ids.update(
-        network.filter(Q(is_representative=True) | Q(has_proxy_access=True)).values_list("person_id", flat=True)
-    )
+    ids.update(network.filter(Q(is_representative=True) | Q(has_proxy_access=True)).values_list("person_id", flat=True))
     ids.update(
         TeamMember.objects.filter(related_person__in=network, status=TeamMember.Status.ACTIVE).values_list(
             "team__person_id", flat=True
         )
     )
-    professional = getattr(user, "professional", None)
+    professional = _active_professional(user)
     if professional is not None:
         ids.update(
             TeamMember.objects.filter(professional=professional, status=TeamMember.Status.ACTIVE).values_list(

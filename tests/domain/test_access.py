@@ -341,3 +341,21 @@ def test_welfare_cannot_edit_or_reveal_medical_goals(person, members, social_wor
     assert _rule(update_goal, social_worker.user, social, social.version, is_medical=True).rule == "no_access"
     update_goal(social_worker.user, social, social.version, description="Join the Tuesday and Friday walks")
     assert Goal.objects.get(pk=medical.pk).status == Goal.Status.ACTIVE
+
+
+def test_a_deactivated_professional_keeps_no_access_even_while_still_in_the_team(person, members, gp):
+    assert decide(gp.user, person).level == Level.FULL
+    gp.active = False
+    gp.save()
+    decision = decide(gp.user, person)
+    assert decision.level == Level.NONE
+    assert person.pk not in persons_visible_to(gp.user)
+
+
+def test_a_refused_emergency_access_attempt_stays_in_the_persons_audit_trail(person, social_worker):
+    with pytest.raises(RuleViolation):
+        break_the_glass(social_worker.user, person, "I want to read the medical file please")
+    refused = AuditEvent.objects.get(person=person, user=social_worker.user)
+    assert refused.outcome == AuditEvent.Outcome.DENIED
+    assert refused.basis == "break_glass"
+    assert not BreakGlass.objects.filter(person=person).exists()

@@ -47,6 +47,8 @@ class Engine(Protocol):
 
     def materialize(self, name: str, sql: str) -> None: ...
 
+    def view(self, name: str, sql: str) -> None: ...
+
     def query(self, sql: str) -> pd.DataFrame: ...
 
     def close(self) -> None: ...
@@ -63,6 +65,7 @@ class DuckDBEngine:
         self.data_dir = check_data_dir(data_dir)
         self.con = duckdb.connect(config={"preserve_insertion_order": False})
         self.timings: dict[str, float] = {}
+        self.con.execute("SET enable_progress_bar = false")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         if memory_limit:
@@ -81,6 +84,10 @@ class DuckDBEngine:
         t = time.perf_counter()
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
         self.timings[name] = time.perf_counter() - t
+
+    def view(self, name: str, sql: str) -> None:
+        """A step that is read once: no copy (wide person-year tables cost memory)."""
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
 
     def query(self, sql: str) -> pd.DataFrame:
         return self.con.execute(sql).fetch_df()
@@ -132,6 +139,9 @@ class SparkEngine:
         df.count()
         self._cached.append(df)
         df.createOrReplaceTempView(name)
+
+    def view(self, name: str, sql: str) -> None:
+        self.spark.sql(to_spark_sql(sql)).createOrReplaceTempView(name)
 
     def query(self, sql: str) -> pd.DataFrame:
         return self.spark.sql(to_spark_sql(sql)).toPandas()

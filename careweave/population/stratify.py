@@ -234,7 +234,7 @@ def prepare(engine: Engine, years: list[int] | None = None, progress=None) -> li
     charlson = _index_expr("charlson", "weight")
     charlson11 = _index_expr("charlson", "quan2011")
     elix = _index_expr("elixhauser", "weight")
-    engine.materialize("features", f"""
+    engine.view("features", f"""
         SELECT f.*, {charlson} AS charlson, {charlson11} AS charlson_quan2011, {elix} AS elixhauser,
                ({st["frailty"]["when"]}) AS frail,
                COALESCE(p.cost, 0) AS cost_prev, COALESCE(p.n_chronic, 0) AS n_chronic_prev,
@@ -246,14 +246,14 @@ def prepare(engine: Engine, years: list[int] | None = None, progress=None) -> li
     rule_cols = ", ".join(f"({r['when']}) AS r_{r['id']}" for r in rules)
     level = "GREATEST(" + ", ".join(f"CASE WHEN r_{r['id']} THEN {int(r['level'])} ELSE 0 END"
                                     for r in rules) + ")"
-    engine.materialize("strata_rules", f"""
+    engine.view("strata_rules", f"""
         SELECT f.*, has_prev AND ({st["rising_risk"]["when"]}) AS rising_risk, {rule_cols}
         FROM features f""")
     reasons = "concat_ws(';', " + ", ".join(
         f"CASE WHEN r_{r['id']} AND level = {int(r['level'])} THEN '{r['id']}' END" for r in rules) + ")"
     outreach = st["outreach"]
     o_cols = ", ".join(f"({o['when']}) AS o_{o['id']}" for o in outreach)
-    engine.materialize("strata_level", f"SELECT *, {level} AS level FROM strata_rules")
+    engine.view("strata_level", f"SELECT *, {level} AS level FROM strata_rules")
     o_any = " OR ".join(f"o_{o['id']}" for o in outreach)
     o_reasons = "concat_ws(';', " + ", ".join(f"CASE WHEN o_{o['id']} THEN '{o['id']}' END"
                                               for o in outreach) + ")"

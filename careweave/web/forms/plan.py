@@ -88,7 +88,13 @@ def assignee_choices(plan: CarePlan) -> list[tuple[str, str]]:
 
 class TaskForm(forms.Form):
     description = forms.CharField(label=_("Task"), widget=forms.Textarea(attrs={"rows": 2}))
-    assignee = forms.ChoiceField(label=_("Who does it"))
+    assignee = forms.ChoiceField(
+        label=_("Who does it"),
+        error_messages={
+            "required": _("Choose who will do this task."),
+            "invalid_choice": _("This person is no longer in the team. Choose someone else."),
+        },
+    )
     goal = forms.ModelChoiceField(
         label=_("For the goal"), queryset=Goal.objects.none(), required=False, empty_label=_("(none)")
     )

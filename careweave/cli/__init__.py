@@ -17,6 +17,7 @@ from collections.abc import Sequence
 COMMAND_MODULES = [
     "careweave.cli.core",
     "careweave.population.cli",
+    "careweave.fhir.cli",
 ]
 
 

@@ -37,7 +37,8 @@ def test_zone_dashboard_shows_pyramid_indicators_and_hides_small_cells(client, d
     response = client.get(reverse("population:zone", args=["ZORA"]))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<svg" in html and "Flu vaccination coverage, 65+" in html or "flu_vaccination_65" in html
+    assert html.count("<svg") > 3
+    assert 'id="ind-flu_vaccination_65"' in html
     assert 'id="ind-gmd_65"' in html and 'id="ind-gp_per_10000"' in html
     assert "—" in html  # suppressed cells are visible as such
     assert "Ninove" in html  # small multiples per municipality

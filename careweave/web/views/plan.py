@@ -22,7 +22,7 @@ from careweave.access.decisions import Decision
 from careweave.access.models import Level
 from careweave.careplans import actions
 from careweave.careplans.errors import RuleViolation
-from careweave.careplans.models import CarePlan, Goal, JournalEntry, LifeGoal, Task
+from careweave.careplans.models import CarePlan, Goal, LifeGoal, Task
 from careweave.people.models import Person
 from careweave.versioning import ChangedMeanwhile
 from careweave.web.access import person_view, require_full
@@ -510,7 +510,3 @@ def carer_checkin(request: HttpRequest, person: Person, decision: Decision) -> H
                 )
             return redirect(plan_url(person, "#carer"))
     return render_plan(request, person, decision, checkin_form=form)
-
-
-def checkin_entries(plan: CarePlan) -> list[JournalEntry]:
-    return list(plan.journal.filter(is_carer_checkin=True)[:5])

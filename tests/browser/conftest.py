@@ -1,0 +1,117 @@
+"""Real-browser tests: Playwright driving Debian's Chromium against Django's live server.
+
+Skipped with a reason when ``/usr/bin/chromium`` is missing, except on CI (``CI=true``), where a
+missing browser is a failure. axe-core comes from npm (``make assets``) and is injected into the
+page to check accessibility; screenshots of the main screens go to ``docs/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still synchronous.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("CAREWEAVE_CHROMIUM", "/usr/bin/chromium"))
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = REPO / "docs" / "screenshots"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _missing(message: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        _missing(f"{CHROMIUM} is not installed (apt-get install chromium); browser tests need it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def demo(transactional_db, settings) -> dict:  # noqa: ANN001
+    """The demo zone (the lead's loader), with the demo accounts listed on the login page."""
+    settings.CAREWEAVE_DEMO = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from careweave.demo import DEMO_PASSWORD, load_demo
+
+    load_demo(seed=42)
+    return {"password": DEMO_PASSWORD}
+
+
+@pytest.fixture
+def open_page(browser, live_server, demo) -> Iterator[Callable[..., object]]:  # noqa: ANN001
+    """A fresh browser context per user, logged in through the login form; CSP violations are collected."""
+    contexts = []
+
+    def open_(username: str | None, *, viewport: tuple[int, int] = (1280, 900), axe: bool = False) -> object:
+        # axe-core is injected as an inline script, which the CSP rightly forbids: only those contexts bypass it.
+        context = browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]}, bypass_csp=axe, locale="en-GB"
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.csp_errors = []
+        page.on(
+            "console",
+            lambda msg: page.csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+        )
+        page.goto(f"{live_server.url}/login/")
+        if username:
+            page.fill("#id_username", username)
+            page.fill("#id_password", demo["password"])
+            page.click("[data-test=login-submit]")
+            page.wait_for_load_state("networkidle")
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def axe_violations(page) -> list[dict]:  # noqa: ANN001
+    """Serious and critical axe-core violations of the page (WCAG 2.x A/AA rules)."""
+    if not AXE.exists():
+        _missing(f"{AXE} is missing: run `make assets` (npm ci)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}, resultTypes: ['violations']})"
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:5]]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def assert_accessible(page, name: str) -> None:  # noqa: ANN001
+    violations = axe_violations(page)
+    assert not violations, f"{name}: " + json.dumps(violations, indent=1)
+
+
+def screenshot(page, name: str, *, full_page: bool = False) -> None:  # noqa: ANN001
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)

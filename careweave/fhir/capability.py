@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from careweave.fhir.mapping.base import instant
 from careweave.fhir.registry import MAPPINGS
+from careweave.fhir.search import REVINCLUDES
 
 COMMON_PARAMS = [("_id", "token"), ("_lastUpdated", "date"), ("_count", "number")]
 
@@ -33,6 +34,9 @@ def capability_statement(base: str) -> dict[str, Any]:
             "conditionalDelete": "not-supported",
             "searchParam": [{"name": name, "type": kind} for name, kind in sorted(params.items())],
         }
+        revincludes = sorted(f"{t}:{p}" for (base, t, p) in REVINCLUDES if base == rtype)
+        if revincludes:
+            entry["searchRevInclude"] = revincludes
         if mapping.profile:
             entry["profile"] = mapping.profile
             entry["supportedProfile"] = [mapping.profile]

@@ -138,6 +138,9 @@ def search_bundle(ctx: Context, resource_type: str, params: list[tuple[str, str]
     mapping = mapping_for(resource_type)
     _require(mapping, "search-type")
     result = run_search(ctx, mapping, params)
+    used = result.used + [("_revinclude", v) for k, v in params if k == "_revinclude" and
+                          f"_revinclude={v}" not in result.ignored]
+    result.used = used
     links = [{"relation": "self", "url": search_link(base, resource_type, result.used, _count=result.count,
                                                      _offset=result.offset)}]
     if result.total is None or result.offset + result.count < result.total:
@@ -152,6 +155,11 @@ def search_bundle(ctx: Context, resource_type: str, params: list[tuple[str, str]
         {"fullUrl": f"{base}/{resource_type}/{mapping.resource_id(obj)}", "resource": mapping.to_fhir(obj),
          "search": {"mode": "match"}}
         for obj in result.objects
+    ]
+    entries += [
+        {"fullUrl": f"{base}/{m.resource_type}/{m.resource_id(obj)}", "resource": m.to_fhir(obj),
+         "search": {"mode": "include"}}
+        for m, obj in result.included
     ]
     if result.ignored:
         from careweave.fhir.errors import issue, operation_outcome

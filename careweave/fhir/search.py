@@ -17,7 +17,7 @@ from careweave.people.models import Person
 
 DEFAULT_COUNT = 50
 MAX_COUNT = 500
-CONTROL = {"_count", "_offset", "_format", "_sort", "_summary", "_total", "_elements", "_pretty"}
+CONTROL = {"_count", "_offset", "_format", "_sort", "_summary", "_total", "_elements", "_pretty", "_revinclude"}
 COMPARTMENT = {"patient", "subject", "for"}
 
 
@@ -29,6 +29,7 @@ class SearchResult:
     count: int
     used: list[tuple[str, str]] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    included: list[tuple[Mapping, models.Model]] = field(default_factory=list)
 
 
 def _id_filter(mapping: Mapping, qs: QuerySet, value: str) -> QuerySet:
@@ -109,15 +110,54 @@ def run_search(ctx: Context, mapping: Mapping, params: list[tuple[str, str]]) ->
     else:
         qs = qs.order_by(*mapping.default_order)
     summary = control.get("_summary") == "count"
-    total = None if control.get("_total") == "none" else qs.count()
     objects = [] if summary or count == 0 else list(qs[offset: offset + count])
+    if control.get("_total") == "none":
+        total = None
+    elif objects and len(objects) < count:
+        total = offset + len(objects)  # the last page: no need to count
+    else:
+        total = qs.count()
+    included = _revinclude(ctx, mapping, objects, decisions, [v for k, v in params if k == "_revinclude"], ignored)
     if objects and decisions:
         audited = {p.pk for p in explicit or []}
+        reason = ("with " + ", ".join(sorted({m.resource_type for m, _o in included}))) if included else ""
         for person in {mapping.person_of(obj) for obj in objects}:
             if person is not None and person.pk not in audited and person.pk in decisions:
                 record_access(ctx.actor, "search", mapping.resource_type, person=person, request=ctx.request,
-                              basis=decisions[person.pk].basis)
-    return SearchResult(objects, total, offset, count, used, ignored)
+                              basis=decisions[person.pk].basis, reason=reason)
+    return SearchResult(objects, total, offset, count, used, ignored, included)
+
+
+# _revinclude pairs: (resource type, search parameter) -> the ORM field pointing at the searched record.
+REVINCLUDES = {
+    ("CarePlan", "Task", "based-on"): "plan",
+    ("CarePlan", "Goal", "care-plan"): "plan",
+    ("CarePlan", "Communication", "based-on"): "plan",
+    ("Goal", "Task", "focus"): "goal",
+}
+
+
+def _revinclude(ctx: Context, mapping: Mapping, objects: list[models.Model], decisions: dict,
+                values: list[str], ignored: list[str]) -> list[tuple[Mapping, models.Model]]:
+    """Records pointing at the found ones (a plan's goals and tasks), filtered by the same decisions."""
+    from careweave.fhir.registry import mapping_for
+
+    included: list[tuple[Mapping, models.Model]] = []
+    for value in values:
+        rtype, _sep, param = value.partition(":")
+        field_name = REVINCLUDES.get((mapping.resource_type, rtype, param))
+        if field_name is None:
+            ignored.append(f"_revinclude={value}")
+            continue
+        if not objects:
+            continue
+        target = mapping_for(rtype)
+        for obj in target.queryset().filter(**{f"{field_name}__in": objects}).order_by(*target.default_order):
+            person = target.person_of(obj)
+            decision = decisions.get(person.pk) if person is not None else None
+            if decision is not None and decision.allows(target.needed_level(obj)):
+                included.append((target, obj))
+    return included
 
 
 def find_matches(mapping: Mapping, query: str, limit: int = 2) -> list[models.Model]:

@@ -77,3 +77,24 @@ def test_search_status_and_last_updated(api, person, plan):
     assert api.get(f"/Task?patient={person.fhir_id}&status=requested").json()["total"] == 2
     assert api.get(f"/Task?patient={person.fhir_id}&_lastUpdated=ge2020-01-01").json()["total"] == 2
     assert api.get(f"/Task?patient={person.fhir_id}&_lastUpdated=lt2020-01-01").json()["total"] == 0
+
+
+def test_plan_with_its_goals_and_tasks_in_one_request(api, make_api, plan, welfare_member, validate_r4b):
+    query = f"/CarePlan?_id={plan.fhir_id}&_revinclude=Goal:care-plan&_revinclude=Task:based-on"
+    bundle = api.get(query).json()
+    validate_r4b(bundle)
+    modes = [(e["resource"]["resourceType"], e["search"]["mode"]) for e in bundle["entry"]]
+    assert modes.count(("CarePlan", "match")) == 1 and bundle["total"] == 1
+    assert modes.count(("Goal", "include")) == 2 and modes.count(("Task", "include")) == 2
+    # the welfare professional gets the same plan without its medical goals and tasks
+    limited = make_api(welfare_member.user).get(query).json()
+    included = {e["resource"]["resourceType"]: 0 for e in limited["entry"]}
+    for entry in limited["entry"]:
+        included[entry["resource"]["resourceType"]] += 1
+    assert included == {"CarePlan": 1, "Goal": 1, "Task": 1}
+
+
+def test_unsupported_search_parameters_are_reported_not_silently_applied(api, person):
+    bundle = api.get(f"/Patient?_id={person.fhir_id}&shoe-size=44").json()
+    outcome = [e for e in bundle["entry"] if e["search"]["mode"] == "outcome"]
+    assert "shoe-size" in outcome[0]["resource"]["issue"][0]["diagnostics"]

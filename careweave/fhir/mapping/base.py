@@ -23,6 +23,7 @@ from careweave.fhir.profiles import CONFIDENTIALITY, PROFILES, URI
 from careweave.people.models import Person
 
 SearchHandler = Callable[[QuerySet, str, str], QuerySet]
+FEW_PERSONS = 50  # a search touching more persons is first narrowed to those the actor may see
 
 
 # --------------------------------------------------------------------------- context
@@ -471,10 +472,13 @@ class Mapping:
                 for person in explicit
             }
         else:
-            candidates = (qs.filter(**{f"{field_name}__in": persons_visible_to(ctx.actor)})
-                          .order_by().values_list(field_name, flat=True).distinct())
-            persons = Person.objects.in_bulk(set(candidates))
-            decisions = {pk: decide(ctx.actor, person) for pk, person in persons.items()}
+            # A narrow search (by _id or identifier) names a few persons: decide for each. A broad one
+            # starts from the persons the actor has a relationship with.
+            persons = list(Person.objects.filter(pk__in=qs.order_by().values(field_name))[: FEW_PERSONS + 1])
+            if len(persons) > FEW_PERSONS:
+                visible = qs.filter(**{f"{field_name}__in": persons_visible_to(ctx.actor)})
+                persons = list(Person.objects.filter(pk__in=visible.order_by().values(field_name)))
+            decisions = {person.pk: decide(ctx.actor, person) for person in persons}
         full = [pk for pk, d in decisions.items() if d.allows(Level.FULL)]
         partial = [pk for pk, d in decisions.items() if d.allows(Level.PLAN) and not d.allows(Level.FULL)]
         condition = Q(**{f"{field_name}__in": full})

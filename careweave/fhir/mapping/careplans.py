@@ -286,7 +286,7 @@ class CarePlanMapping(Mapping):
     resource_type = "CarePlan"
     model = CarePlan
     person_path = "person"
-    select = ("person", "team__person", "author__professional", "author__person")
+    select = ("person", "team", "author__professional", "author__person")
     search_docs = {"patient": "reference", "subject": "reference", "status": "token", "identifier": "token",
                    "care-team": "reference", "date": "date"}
     search_params = {
@@ -316,7 +316,7 @@ class CarePlanMapping(Mapping):
         if author:
             resource["author"] = author
         if plan.team_id:
-            resource["careTeam"] = [ref("CareTeam", plan.team)]
+            resource["careTeam"] = [ref("CareTeam", plan.team, display=plan.team.name)]
         return resource
 
     def values(self, resource: dict) -> dict[str, Any]:
@@ -371,8 +371,9 @@ class GoalMapping(Mapping):
     has_medical_flag = True
     select = ("plan__person", "life_goal", "author__professional", "author__person")
     search_docs = {"patient": "reference", "subject": "reference", "lifecycle-status": "token",
-                   "identifier": "token", "target-date": "date", "category": "token"}
+                   "identifier": "token", "target-date": "date", "category": "token", "care-plan": "reference"}
     search_params = {
+        "care-plan": reference_filter("plan"),
         "lifecycle-status": token_filter("status", GOAL_STATUS_IN),
         "target-date": lambda qs, v, m: date_filter(qs, "target_date", v, is_datetime=False),
         "category": lambda qs, v, m: qs.filter(Q(kind__in=v.split(",")) | Q(domain__in=v.split(","))),

@@ -1,0 +1,309 @@
+"""Benchmark of the FHIR API on PostgreSQL with 100,000 people, and of importing the Synthea bundles.
+
+``run()`` (called by ``make bench``) needs ``DATABASE_URL`` to point at PostgreSQL. It creates a
+separate database on that server (``careweave_bench``; ``careweave_bench_quick`` for ``--quick``),
+migrates it and bulk-loads the people once (reused on the next run), then measures in a child
+process pointed at that database, so the caller's own database is never touched.
+
+What is measured: reading one person's shared plan with its goals and tasks through the Django test
+client with the full middleware stack (bearer token authentication, access decision, audit write),
+in one request (``CarePlan?_id=&_revinclude=Goal:care-plan&_revinclude=Task:based-on``) and in three
+(``GET CarePlan/{id}``, ``GET Goal?patient=``, ``GET Task?patient=``). And the time
+``process_bundle`` takes to import each of the 20 Synthea bundles (first time and again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+PERSONS = 100_000
+READS = 1_000
+QUICK_PERSONS = 5_000
+QUICK_READS = 300
+PERSONS_PER_GP = 1_000
+GOALS_PER_PLAN = 3
+TASKS_PER_PLAN = 3
+
+
+# --------------------------------------------------------------------------- parent: orchestration
+
+
+def run(quick: bool = False) -> str:
+    """Run the benchmark and return a Markdown section (or why it was skipped)."""
+    url = os.environ.get("DATABASE_URL", "")
+    title = "## FHIR API and Synthea import"
+    if not url.startswith(("postgres://", "postgresql://")):
+        return (f"{title}\n\nSkipped: set `DATABASE_URL` to a PostgreSQL server (the benchmark creates its own "
+                "database `careweave_bench` there). SQLite is the laptop default, not what this measures.\n")
+    name = "careweave_bench_quick" if quick else "careweave_bench"
+    bench_url = _create_database(url, name)
+    persons, reads = (QUICK_PERSONS, QUICK_READS) if quick else (PERSONS, READS)
+    command = [sys.executable, "-m", "careweave.fhir.benchmark", "--persons", str(persons), "--reads", str(reads)]
+    synthea = _synthea_dir()
+    if synthea is not None:
+        command += ["--synthea", str(synthea)]
+    env = {**os.environ, "DATABASE_URL": bench_url, "DJANGO_SETTINGS_MODULE": "careweave.settings",
+           "CAREWEAVE_LOG_LEVEL": "ERROR"}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    sys.stderr.write(done.stderr)
+    if done.returncode != 0:
+        raise RuntimeError(f"the FHIR benchmark failed (exit {done.returncode})")
+    results = json.loads(done.stdout.strip().splitlines()[-1])
+    return _markdown(title, name, results)
+
+
+def _create_database(url: str, name: str) -> str:
+    import psycopg
+
+    parts = urlparse(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunparse(parts._replace(path=f"/{name}"))
+
+
+def _synthea_dir() -> Path | None:
+    repo = Path(__file__).resolve().parents[2]
+    path = Path(os.environ.get("CAREWEAVE_SHARED", repo.parent / "shared")) / "data" / "synthea-r4"
+    return path if path.is_dir() else None
+
+
+def _machine() -> str:
+    cpu = "unknown CPU"
+    memory = 0.0
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+        kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal"))
+        memory = kib / 1024 / 1024
+    except (OSError, StopIteration):
+        pass
+    return f"{os.cpu_count()} cores, {cpu}, {memory:.0f} GiB RAM, {platform.system()} {platform.release()}"
+
+
+def _ms(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))] * 1000
+
+    return {"n": len(values), "p50": pct(0.5), "p95": pct(0.95), "max": ordered[-1] * 1000,
+            "mean": statistics.fmean(values) * 1000}
+
+
+def _markdown(title: str, database: str, r: dict[str, Any]) -> str:
+    read, single = r["reads"]["plan"], r["reads"]["revinclude"]
+
+    def verdict(stats: dict[str, float]) -> str:
+        return "meets" if stats["p95"] < 50 else "MISSES"
+
+    lines = [
+        title, "",
+        f"Measured on {date.today():%Y-%m-%d}; machine: {_machine()}; {r['postgres']}; "
+        f"Python {platform.python_version()}.", "",
+        f"Database `{database}`: {r['persons']:,} people, each with a care team (their GP as member), a shared "
+        f"plan, {GOALS_PER_PLAN} goals and {TASKS_PER_PLAN} tasks; {r['gps']:,} GPs with {PERSONS_PER_GP:,} "
+        f"people each. Bulk loading took {r['load_seconds']:.0f} s" + (" (reused from an earlier run)."
+                                                                      if r["reused"] else "."), "",
+        "Reads go through the Django test client in the benchmark process (no network): full middleware stack, "
+        "bearer-token authentication, the access decision and an audit record per request, JSON rendering. "
+        f"{read['n']:,} reads of a random person's plan (the plan, its {GOALS_PER_PLAN} goals and "
+        f"{TASKS_PER_PLAN} tasks), each as that person's GP, after 50 warm-up reads; both ways of reading "
+        "are timed for the same plans.", "",
+        "| measurement | n | p50 | p95 | max | target |",
+        "|---|---:|---:|---:|---:|---|",
+        f"| plan read, one request: `GET CarePlan?_id={{id}}&_revinclude=Goal:care-plan&_revinclude=Task:based-on` "
+        f"| {single['n']} | {single['p50']:.1f} ms | {single['p95']:.1f} ms | {single['max']:.1f} ms | "
+        f"p95 < 50 ms ({verdict(single)}) |",
+        f"| plan read, three requests: `GET CarePlan/{{id}}` + `GET Goal?patient=` + `GET Task?patient=` "
+        f"| {read['n']} | {read['p50']:.1f} ms | {read['p95']:.1f} ms | {read['max']:.1f} ms | "
+        f"p95 < 50 ms ({verdict(read)}) |",
+    ]
+    for key, label in (("careplan", "`GET CarePlan/{id}`"), ("goals", "`GET Goal?patient=` (3 goals)"),
+                       ("tasks", "`GET Task?patient=` (3 tasks)")):
+        s = r["reads"][key]
+        lines.append(f"| {label} | {s['n']} | {s['p50']:.1f} ms | {s['p95']:.1f} ms | {s['max']:.1f} ms | |")
+    if r.get("import"):
+        for key, label in (("first", "Synthea bundle import, first time"),
+                           ("again", "the same bundle again (nothing changes)")):
+            s = r["import"][key]
+            verdict = "meets" if s["max"] < 2000 else "MISSES"
+            lines.append(f"| {label}: mean / max over {s['n']} bundles | {s['n']} | mean {s['mean']:.0f} ms | | "
+                         f"{s['max']:.0f} ms | < 2 s per bundle ({verdict}) |")
+        lines += ["", f"The 20 bundles hold {r['import']['entries']:,} entries; "
+                      f"{r['import']['stored']:,} of them are types Careweave does not model and are stored as "
+                      "received. Before the first import, earlier imported Synthea data is removed."]
+    else:
+        lines += ["", "The Synthea import was not measured: `../shared/data/synthea-r4` is not present."]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- child: load and measure
+
+
+def _load(persons: int) -> tuple[bool, float, int]:
+    """Bulk-load the population unless it is there already; return (reused, seconds, number of GPs)."""
+    from django.contrib.auth.models import User
+    from django.db import connection, transaction
+
+    from careweave.careplans.models import CarePlan, CareTeam, Goal, Task, TeamMember
+    from careweave.people.identifiers import make_nihdi, make_ssin
+    from careweave.people.models import Discipline, Person, Professional
+
+    gps = max(1, persons // PERSONS_PER_GP)
+    if Person.objects.filter(external_id__startswith="bench|").count() == persons:
+        return True, 0.0, gps
+    started = time.perf_counter()
+    batch = 5000
+    with transaction.atomic():
+        Person.objects.filter(external_id__startswith="bench|").delete()
+        users = User.objects.bulk_create(
+            [User(username=f"bench-gp-{i}", password="!", first_name="Bench", last_name=f"GP {i}")
+             for i in range(gps)], ignore_conflicts=True)
+        users = list(User.objects.filter(username__startswith="bench-gp-").order_by("pk"))[:gps]
+        existing = set(Professional.objects.filter(user__in=users).values_list("user_id", flat=True))
+        Professional.objects.bulk_create([
+            Professional(user=u, given_name="Bench", family_name=u.last_name, discipline=Discipline.GP,
+                         nihdi=make_nihdi(1, 90000 + i, 4)) for i, u in enumerate(users) if u.pk not in existing])
+        professionals = list(Professional.objects.filter(user__in=users).order_by("user_id"))
+        for start in range(0, persons, batch):
+            indexes = range(start, min(persons, start + batch))
+            people = Person.objects.bulk_create([
+                Person(given_name=f"Bench{i}", family_name=f"Person{i % 997}", external_id=f"bench|{i}",
+                       ssin=make_ssin(date(1930, 1, 1) + timedelta(days=i % 25000), 900 + i // 25000),
+                       birth_date=date(1930, 1, 1) + timedelta(days=i % 25000))
+                for i in indexes])
+            teams = CareTeam.objects.bulk_create([CareTeam(person=p) for p in people])
+            members = TeamMember.objects.bulk_create([
+                TeamMember(team=t, professional=professionals[i % gps]) for i, t in zip(indexes, teams, strict=True)])
+            plans = CarePlan.objects.bulk_create([
+                CarePlan(person=p, team=t, title="Keep living at home", author=professionals[i % gps].user)
+                for i, p, t in zip(indexes, people, teams, strict=True)])
+            Goal.objects.bulk_create([
+                Goal(plan=plan, description=f"Goal {g} of {plan.title}", is_medical=(g == 2))
+                for plan in plans for g in range(GOALS_PER_PLAN)])
+            Task.objects.bulk_create([
+                Task(plan=plan, description=f"Task {k}", assignee=member, is_medical=(k == 2))
+                for plan, member in zip(plans, members, strict=True) for k in range(TASKS_PER_PLAN)])
+            sys.stderr.write(f"\r  loaded {start + len(indexes):,} / {persons:,} people")
+    sys.stderr.write("\n")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return False, time.perf_counter() - started, gps
+
+
+def _measure_reads(reads: int) -> dict[str, dict[str, float]]:
+    from django.test import Client
+
+    from careweave.access.models import ApiToken
+    from careweave.careplans.models import CarePlan
+    from careweave.people.models import Professional
+
+    plans = list(CarePlan.objects.filter(person__external_id__startswith="bench|")
+                 .values_list("fhir_id", "person__fhir_id", "author_id"))
+    tokens = {p.user_id: ApiToken.issue(p.user, name="benchmark")
+              for p in Professional.objects.filter(user__username__startswith="bench-gp-").select_related("user")}
+    client = Client()
+    rng = random.Random(20261124)
+    timings: dict[str, list[float]] = {"plan": [], "careplan": [], "goals": [], "tasks": [], "revinclude": []}
+    for n in range(reads + 50):
+        plan_id, person_id, author = rng.choice(plans)
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {tokens[author]}", "HTTP_ACCEPT": "application/fhir+json"}
+        t0 = time.perf_counter()
+        a = client.get(f"/fhir/R4/CarePlan/{plan_id}", **headers)
+        t1 = time.perf_counter()
+        b = client.get(f"/fhir/R4/Goal?patient={person_id}", **headers)
+        t2 = time.perf_counter()
+        c = client.get(f"/fhir/R4/Task?patient={person_id}", **headers)
+        t3 = time.perf_counter()
+        d = client.get(f"/fhir/R4/CarePlan?_id={plan_id}&_revinclude=Goal:care-plan&_revinclude=Task:based-on",
+                       **headers)
+        t4 = time.perf_counter()
+        if (a.status_code, b.status_code, c.status_code, d.status_code) != (200, 200, 200, 200):
+            raise RuntimeError(f"unexpected status {a.status_code} {b.status_code} {c.status_code} {d.status_code}")
+        if (len(b.json()["entry"]) != GOALS_PER_PLAN or len(c.json()["entry"]) != TASKS_PER_PLAN
+                or len(d.json()["entry"]) != 1 + GOALS_PER_PLAN + TASKS_PER_PLAN):
+            raise RuntimeError("the plan read did not return all goals and tasks")
+        if n >= 50:
+            timings["careplan"].append(t1 - t0)
+            timings["goals"].append(t2 - t1)
+            timings["tasks"].append(t3 - t2)
+            timings["plan"].append(t3 - t0)
+            timings["revinclude"].append(t4 - t3)
+    return {key: _ms(values) for key, values in timings.items()}
+
+
+def _measure_import(directory: Path) -> dict[str, Any]:
+    from django.contrib.auth.models import User
+
+    from careweave.fhir.bundles import bundle_hash, process_bundle
+    from careweave.fhir.models import StoredResource
+    from careweave.people.models import Person, Professional
+
+    user, _created = User.objects.get_or_create(username="bench-importer", defaults={"password": "!"})
+    if not hasattr(user, "professional"):
+        Professional.objects.create(user=user, given_name="Bench", family_name="Importer", discipline="gp")
+        user = User.objects.get(pk=user.pk)
+    StoredResource.objects.all().delete()
+    Person.objects.filter(external_id__startswith="https://github.com/synthetichealth/").delete()
+    files = sorted(directory.glob("*.json"))
+    first, again, entries, stored = [], [], 0, 0
+    for rounds, into in ((1, first), (2, again)):
+        for path in files:
+            raw = path.read_bytes()
+            t0 = time.perf_counter()
+            result = process_bundle(user, json.loads(raw), source_hash=bundle_hash(raw))
+            into.append(time.perf_counter() - t0)
+            if result.failed:
+                raise RuntimeError(f"{path.name} failed to import")
+            if rounds == 1:
+                entries += len(result.entries)
+                stored += result.total("stored", "stored-unchanged")
+    return {"first": _ms(first), "again": _ms(again), "entries": entries, "stored": stored}
+
+
+def measure(persons: int, reads: int, synthea: str | None) -> dict[str, Any]:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", interactive=False, verbosity=0)
+    reused, seconds, gps = _load(persons)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = f"PostgreSQL {cursor.fetchone()[0]}"
+    results: dict[str, Any] = {"persons": persons, "gps": gps, "reused": reused, "load_seconds": seconds,
+                               "postgres": version, "reads": _measure_reads(reads)}
+    if synthea:
+        results["import"] = _measure_import(Path(synthea))
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="FHIR benchmark worker (use `make bench`, which calls run()).")
+    parser.add_argument("--persons", type=int, default=PERSONS)
+    parser.add_argument("--reads", type=int, default=READS)
+    parser.add_argument("--synthea", default=None)
+    args = parser.parse_args(argv)
+    print(json.dumps(measure(args.persons, args.reads, args.synthea)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -122,7 +122,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     visible = persons_visible_to(request.user)
     base = Task.objects.filter(assignee__in=memberships_of(request.user), plan__person__in=visible).select_related(
-        "plan__person", "goal", "assignee"
+        "plan__person", "plan__team", "goal", "assignee__professional", "assignee__related_person"
     )
     levels: dict[int, bool] = {}
 

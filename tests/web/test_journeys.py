@@ -251,3 +251,27 @@ def test_the_printable_plan_and_its_pdf(cast, client_for):
     assert "attachment" in pdf["Content-Disposition"]
     welfare = client_for("socialworker").get(url("print_plan", cast.maria)).content.decode()
     assert "HbA1c" not in welfare
+
+
+def test_an_access_choice_until_a_day_includes_that_day(cast, client_for):
+    from django.utils import timezone
+
+    from careweave.access.models import AccessRule
+
+    last_day = date.today() + timedelta(days=10)
+    client_for("person").post(
+        url("privacy", cast.maria), {"grantee": "sector:welfare", "level": "2", "valid_until": str(last_day)}
+    )
+    rule = AccessRule.objects.get(person=cast.maria, sector="welfare")
+    ends = timezone.localtime(rule.valid_until)
+    assert ends.date() == last_day + timedelta(days=1) and ends.hour == 0
+
+
+def test_a_decision_taken_on_the_plan_page_returns_to_the_plan_page(cast, client_for):
+    physio = Professional.objects.get(family_name="Dubois")
+    client_for("gp").post(url("add_professional", cast.maria), {"professional": physio.pk})
+    member = TeamMember.objects.get(professional=physio)
+    response = client_for("person").post(
+        url("member_step", cast.maria, member.pk, "approve"), {"next": url("plan", cast.maria)}
+    )
+    assert response["Location"] == url("plan", cast.maria)

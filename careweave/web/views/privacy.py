@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -74,6 +74,13 @@ def member_levels(person: Person, team) -> list[dict]:  # noqa: ANN001
     return rows
 
 
+def _end_of(day: date | None) -> datetime | None:
+    """ "Until 5 December" includes the 5th: the choice ends at midnight after it, local time."""
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
 @person_view(resource_type="Consent")
 def privacy(request: HttpRequest, person: Person, decision) -> HttpResponse:  # noqa: ANN001
     _require_person_decides(request, person, decision)
@@ -88,7 +95,7 @@ def privacy(request: HttpRequest, person: Person, decision) -> HttpResponse:  # 
                 request.user,
                 person,
                 level=data["level"],
-                valid_until=timezone.make_aware(datetime.combine(until, time.min)) if until else None,
+                valid_until=_end_of(until),
                 note=data["note"],
                 **form.grantee_kwargs(),
             )

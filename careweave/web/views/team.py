@@ -33,6 +33,7 @@ from careweave.web.forms.team import (
     TakeOnCoordinationForm,
 )
 from careweave.web.plandata import build_plan_view, current_plan
+from careweave.web.views._helpers import back
 
 SEARCH_LIMIT = 12
 
@@ -118,7 +119,7 @@ def _done(request: HttpRequest, person: Person, call, success: str, anchor: str 
         messages.error(request, str(exc))
     else:
         messages.success(request, success)
-    return redirect(team_url(person, anchor))
+    return back(request, team_url(person), anchor)
 
 
 @login_required

@@ -119,7 +119,7 @@ def _done(request: HttpRequest, person: Person, call, success: str, anchor: str 
         messages.error(request, str(exc))
     else:
         messages.success(request, success)
-    return back(request, team_url(person), anchor)
+    return back(request, team_url(person, anchor))
 
 
 @login_required

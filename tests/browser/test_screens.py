@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from browser.conftest import assert_accessible, screenshot
 from careweave.people.models import Person
@@ -90,3 +91,16 @@ def test_keyboard_only_reaches_the_content_and_the_language_switch(open_page):
     assert focused in ("A", "BUTTON", "INPUT", "TEXTAREA", "SELECT"), "the next stop is inside the content"
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none", "focus is visible"
+
+
+def test_htmx_filters_the_caseload_while_typing_and_keeps_the_page(open_page):
+    page = open_page("gp")
+    assert page.evaluate("typeof window.htmx") == "object", "htmx is served (make assets)"
+    page.evaluate("window.__same_document = true")
+    total = page.locator("[data-test=caseload-row]").count()
+    assert total > 5
+    page.fill("#id_q", "Maria Peeters")
+    expect(page.locator("[data-test=caseload-row]")).to_have_count(1)
+    assert page.evaluate("window.__same_document") is True, "updated in place, no page load"
+    assert "q=Maria" in page.url, "the filter is in the address, so it can be bookmarked and shared"
+    assert not page.csp_errors, page.csp_errors

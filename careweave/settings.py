@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_htmx",
     "careweave.territory",
     "careweave.people",
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "careweave.access.two_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -134,7 +138,12 @@ AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
 # Locking per username (not per IP) is deliberate: a care home or hospital shares one public IP,
 # and locking that IP would lock out every colleague after one person's typos.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The FHIR base URL is ``/fhir/R4`` without a trailing slash (POST of a transaction Bundle goes
+# there), so its routes start with "/" by design.
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "urls.W002"]
+
+# Optional second factor (TOTP): the issuer name shown in authenticator apps.
+OTP_TOTP_ISSUER = "Careweave"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from careweave.web.views import home, plan, printing, privacy, team, work, zone
+from careweave.web.views import home, plan, printing, privacy, security, team, work, zone
 
 app_name = "web"
 
@@ -40,6 +40,8 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("login/", home.login, name="login"),
     path("logout/", home.logout, name="logout"),
+    path("login/code/", security.verify, name="verify"),
+    path("account/security/", security.security, name="security"),
     path("language/", home.set_language, name="set_language"),
     path("people/", home.cared_for, name="cared_for"),
     path("administration/", home.admin_home, name="admin_home"),

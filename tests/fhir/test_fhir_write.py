@@ -108,6 +108,8 @@ def test_update_creates_a_new_version_with_etag_and_history(api, plan):
     assert old.status_code == 200 and old.json()["title"] == "Keep living at home"
     assert old["ETag"] == 'W/"1"'
     assert api.get(f"/CarePlan/{plan.fhir_id}/_history/7").status_code == 404
+    snapshot = ResourceVersion.objects.get(resource_type="CarePlan", resource_id=str(plan.fhir_id), version_id=2)
+    assert snapshot.author == plan.author  # the GP who sent the update
 
 
 def test_stale_if_match_is_412_and_changes_nothing(api, plan):

@@ -113,12 +113,13 @@ def _markdown(title: str, database: str, r: dict[str, Any]) -> str:
 
     lines = [
         title, "",
-        f"Measured on {date.today():%Y-%m-%d}; machine: {_machine()}; {r['postgres']}; "
-        f"Python {platform.python_version()}.", "",
+        f"Measured on {date.today():%Y-%m-%d}; machine: {_machine()}; {r['postgres']} on the same machine; "
+        f"Python {platform.python_version()}; load average {r['load'][0]:.1f} when the reads started "
+        f"and {r['load'][1]:.1f} when they ended (other work shares the machine).", "",
         f"Database `{database}`: {r['persons']:,} people, each with a care team (their GP as member), a shared "
         f"plan, {GOALS_PER_PLAN} goals and {TASKS_PER_PLAN} tasks; {r['gps']:,} GPs with {PERSONS_PER_GP:,} "
-        f"people each. Bulk loading took {r['load_seconds']:.0f} s" + (" (reused from an earlier run)."
-                                                                      if r["reused"] else "."), "",
+        f"people each; bulk loading them (`bulk_create`, then `ANALYZE`) took {r['load_seconds']:.0f} s"
+        + (" when this database was first filled (reused on this run)." if r["reused"] else "."), "",
         "Reads go through the Django test client in the benchmark process (no network): full middleware stack, "
         "bearer-token authentication, the access decision and an audit record per request, JSON rendering. "
         f"{read['n']:,} reads of a random person's plan (the plan, its {GOALS_PER_PLAN} goals and "
@@ -166,7 +167,11 @@ def _load(persons: int) -> tuple[bool, float, int]:
 
     gps = max(1, persons // PERSONS_PER_GP)
     if Person.objects.filter(external_id__startswith="bench|").count() == persons:
-        return True, 0.0, gps
+        with connection.cursor() as cursor:  # the load time of the run that loaded it
+            cursor.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                           "WHERE datname = current_database()")
+            note = (cursor.fetchone() or [""])[0] or ""
+        return True, float(note.split()[0]) if note[:1].isdigit() else 0.0, gps
     started = time.perf_counter()
     batch = 5000
     with transaction.atomic():
@@ -203,7 +208,11 @@ def _load(persons: int) -> tuple[bool, float, int]:
     sys.stderr.write("\n")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    return False, time.perf_counter() - started, gps
+    seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        name = connection.settings_dict["NAME"]
+        cursor.execute(f'COMMENT ON DATABASE "{name}" IS %s', [f"{seconds:.1f} s to load {persons} people"])
+    return False, seconds, gps
 
 
 def _measure_reads(reads: int) -> dict[str, dict[str, float]]:
@@ -288,8 +297,10 @@ def measure(persons: int, reads: int, synthea: str | None) -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = f"PostgreSQL {cursor.fetchone()[0]}"
+    before = os.getloadavg()[0]
+    read_stats = _measure_reads(reads)
     results: dict[str, Any] = {"persons": persons, "gps": gps, "reused": reused, "load_seconds": seconds,
-                               "postgres": version, "reads": _measure_reads(reads)}
+                               "postgres": version, "reads": read_stats, "load": [before, os.getloadavg()[0]]}
     if synthea:
         results["import"] = _measure_import(Path(synthea))
     return results

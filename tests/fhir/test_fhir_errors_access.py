@@ -85,6 +85,13 @@ def test_session_requests_need_csrf_but_bearer_requests_do_not(person, gp):
     refused = browser.put(f"/fhir/R4/Patient/{person.fhir_id}", data=body, content_type="application/fhir+json")
     assert refused.status_code == 403
     assert refused.json()["issue"][0]["code"] == "security"
+    from careweave.access.models import ApiToken
+
+    api_client = Client(enforce_csrf_checks=True)
+    accepted = api_client.put(f"/fhir/R4/Patient/{person.fhir_id}", data=body | {"gender": "female"},
+                              content_type="application/fhir+json",
+                              HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(person.user)}")
+    assert accepted.status_code == 200, accepted.json()
 
 
 def test_the_person_sees_who_read_their_file(make_api, api, person, plan, gp):

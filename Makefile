@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup assets demo test test-postgres lint bench bench-quick messages browser-deps clean help
+.PHONY: setup assets demo test test-postgres lint bench bench-quick screenshots messages browser-deps clean help
 
 help:
 	@echo "make demo          set up, load the synthetic demo zone and serve on http://127.0.0.1:8000"
@@ -46,6 +46,10 @@ test: setup browser-deps
 
 test-postgres: setup browser-deps
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Refresh the README's pictures: the browser tests write to docs/screenshots instead of var/.
+screenshots: setup browser-deps
+	CAREWEAVE_SCREENSHOTS=1 $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ is absent, and fail instead when ``CI=true``.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,44 @@ def shared_dir() -> Path:
 @pytest.fixture
 def synthea_dir() -> Path:
     return require_shared("data", "synthea-r4")
+
+
+# --- real-browser tests -----------------------------------------------------------------------------
+
+CHROMIUM = Path(os.environ.get("CAREWEAVE_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium for the whole run (Playwright's sync API allows one per thread)."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is not installed (apt-get install chromium); browser tests need it"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the sync API runs an event loop in this thread
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    """``docs/screenshots`` (the README's pictures) with CAREWEAVE_SCREENSHOTS=1, else ``var/screenshots``.
+
+    So an ordinary ``make test`` leaves the working tree clean; ``make screenshots`` refreshes the docs.
+    """
+    target = REPO / ("docs" if os.environ.get("CAREWEAVE_SCREENSHOTS") == "1" else "var") / "screenshots"
+    target.mkdir(parents=True, exist_ok=True)
+    return target

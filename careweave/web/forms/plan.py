@@ -36,7 +36,7 @@ class LifeGoalForm(forms.Form):
     text = forms.CharField(
         label=_("What matters, in the person's own words"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("For example: \u201cI want to keep walking to the market on Saturday.\u201d"),
+        help_text=_("For example: “I want to keep walking to the market on Saturday.”"),
     )
 
 
@@ -204,5 +204,5 @@ class AgreementForm(forms.Form):
     text = forms.CharField(
         label=_("Agreement"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("For example: \u201cJan calls every evening at 7.\u201d"),
+        help_text=_("For example: “Jan calls every evening at 7.”"),
     )

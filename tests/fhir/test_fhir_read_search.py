@@ -94,7 +94,9 @@ def test_plan_with_its_goals_and_tasks_in_one_request(api, make_api, plan, welfa
     assert included == {"CarePlan": 1, "Goal": 1, "Task": 1}
 
 
-def test_unsupported_search_parameters_are_reported_not_silently_applied(api, person):
+def test_unsupported_search_parameters_are_reported_not_silently_applied(api, person, validate_r4b):
     bundle = api.get(f"/Patient?_id={person.fhir_id}&shoe-size=44").json()
+    validate_r4b(bundle)
+    assert bundle["total"] == 1
     outcome = [e for e in bundle["entry"] if e["search"]["mode"] == "outcome"]
     assert "shoe-size" in outcome[0]["resource"]["issue"][0]["diagnostics"]

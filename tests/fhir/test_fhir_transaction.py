@@ -107,12 +107,13 @@ def test_only_bundles_of_type_transaction_or_batch(api):
 
 
 @pytest.mark.shared
-def test_all_synthea_bundles_import_and_a_second_import_changes_nothing(api, gp, synthea_dir):
+def test_all_synthea_bundles_import_and_a_second_import_changes_nothing(api, gp, synthea_dir, validate_r4b):
     files = sorted(synthea_dir.glob("*.json"))
     assert len(files) == 20
     for path in files:
         response = api.post("", path.read_bytes())
         assert response.status_code == 200, (path.name, response.json())
+        validate_r4b(response.json())
         summary = response.json()["entry"][-1]["resource"]
         assert any("Observation" in i["diagnostics"] for i in summary["issue"])
     counts = {

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from careweave.careplans.actions._common import audit_write, require_level
+from careweave.careplans.actions._common import atomic_action, audit_write, require_level
 from careweave.careplans.errors import RuleViolation
 from careweave.people.models import Person, RelatedPerson
 
 
-@transaction.atomic
+@atomic_action
 def add_to_network(
     actor,  # noqa: ANN001
     person: Person,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 from pydantic import ValidationError as PydanticValidationError
@@ -27,6 +28,7 @@ class WriteResult:
     obj: models.Model
     outcome: str  # created / updated / unchanged / matched
     warnings: list[str] = field(default_factory=list)
+    hidden: bool = False  # matched by a conditional create, but the requester may not read it
 
     @property
     def status(self) -> int:
@@ -194,6 +196,10 @@ def create(ctx: Context, resource_type: str, resource: Any, if_none_exist: str |
             raise PreconditionFailed(_("The condition matches more than one %(type)s.") % {"type": resource_type},
                                      code="multiple-matches")
         if matches:
+            try:
+                mapping.authorise_read(ctx, matches[0], "read")
+            except PermissionDenied:
+                return WriteResult(mapping, matches[0], "matched", hidden=True)
             return WriteResult(mapping, matches[0], "matched")
     with transaction.atomic():
         obj = mapping.create(ctx, resource)

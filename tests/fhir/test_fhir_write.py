@@ -164,3 +164,12 @@ def test_medical_goal_update_by_welfare_professional_is_refused(make_api, plan, 
     response = make_api(welfare_member.user).get(f"/Goal/{goal.fhir_id}")
     assert response.status_code == 403
     assert Goal.objects.get(pk=goal.pk).version == 1
+
+
+def test_conditional_create_does_not_show_a_patient_the_requester_may_not_see(make_api, stranger, person):
+    response = make_api(stranger.user).post("/Patient", new_patient(person.ssin),
+                                            HTTP_IF_NONE_EXIST=f"identifier={SSIN}|{person.ssin}")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["resourceType"] == "OperationOutcome"
+    assert person.family_name not in response.content.decode()

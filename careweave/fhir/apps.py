@@ -8,6 +8,9 @@ class FhirConfig(AppConfig):
     verbose_name = "FHIR API"
 
     def ready(self) -> None:
+        from careweave.access.models import AuditEvent
         from careweave.fhir.history import on_post_save
+        from careweave.fhir.refusals import on_audit_saved
 
         post_save.connect(on_post_save, dispatch_uid="careweave.fhir.history")
+        post_save.connect(on_audit_saved, sender=AuditEvent, dispatch_uid="careweave.fhir.refusals")

@@ -66,13 +66,14 @@ def import_file(actor: Any, path: Path) -> dict[str, Any]:
     from careweave.fhir.bundles import bundle_hash, process_bundle
     from careweave.fhir.errors import as_fhir_error
     from careweave.fhir.history import acting_as
+    from careweave.fhir.refusals import keep_refusals
 
     started = time.perf_counter()
     summary: dict[str, Any] = {"file": str(path), "ok": False}
     try:
         raw = path.read_bytes()
         bundle = json.loads(raw)
-        with acting_as(actor):
+        with keep_refusals(), acting_as(actor):
             result = process_bundle(actor, bundle, source_hash=bundle_hash(raw))
     except OSError as exc:
         summary["error"] = f"cannot read the file: {exc}"

@@ -39,6 +39,7 @@ from careweave.fhir.errors import (
 )
 from careweave.fhir.history import acting_as
 from careweave.fhir.mapping.base import Context
+from careweave.fhir.refusals import keep_refusals
 
 logger = logging.getLogger(__name__)
 FHIR_JSON = "application/fhir+json"
@@ -139,7 +140,7 @@ def fhir_endpoint(methods: set[str], *, anonymous: bool = False) -> Callable:
                     actor, bearer = _authenticate(request)
                     if not bearer and request.method not in SAFE:
                         _check_csrf(request)
-                with acting_as(actor):
+                with keep_refusals(), acting_as(actor):
                     return view(request, Context(actor=actor, request=request), *args, **kwargs)
             except Exception as exc:  # noqa: BLE001 - every failure becomes an OperationOutcome
                 return _error_response(request, exc)

@@ -109,3 +109,18 @@ def test_a_change_made_while_the_request_ran_is_refused_not_overwritten(api, pla
     without_if_match = api.put(f"/CarePlan/{plan.fhir_id}", dict(body, title="Mine"))
     assert without_if_match.status_code == 409
     assert CarePlan.objects.get(pk=plan.pk).title == "Saved by a colleague"
+
+
+def test_a_refused_write_stays_in_the_audit_trail(make_api, person, stranger):
+    from careweave.access.models import AuditEvent
+
+    team = team_for(person)
+    body = make_api(person.user).get(f"/CareTeam/{team.fhir_id}").json()
+    make_api(stranger.user).put(f"/CareTeam/{team.fhir_id}", dict(body, participant=[]))
+    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [{
+        "resource": {"resourceType": "Goal", "lifecycleStatus": "active", "description": {"text": "Sneaky"},
+                     "subject": {"reference": f"Patient/{person.fhir_id}"}},
+        "request": {"method": "POST", "url": "Goal"}}]}
+    assert make_api(stranger.user).post("", bundle).status_code == 403
+    refused = AuditEvent.objects.filter(person=person, user=stranger.user, outcome="denied")
+    assert refused.count() >= 2

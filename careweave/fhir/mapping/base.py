@@ -545,6 +545,13 @@ def require_subject(ctx: Context, resource: dict, key: str = "subject") -> Perso
     return person
 
 
+def ensure_access(ctx: Context, person: Person, resource_type: str, needed: int = Level.PLAN) -> None:
+    """Refuse (audited, 403) before looking further when the actor has no access to this person."""
+    if not decide(ctx.actor, person).allows(needed):
+        require_access(ctx.actor, person, action="create", resource_type=resource_type, needed=needed,
+                       request=ctx.request)
+
+
 def same_person(obj_person: Person, ctx: Context, resource: dict, key: str = "subject") -> None:
     """A record cannot be moved to another person's file."""
     if resource.get(key):

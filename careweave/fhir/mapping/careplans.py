@@ -34,6 +34,7 @@ from careweave.fhir.mapping.base import (
     changed_fields,
     code_in,
     date_filter,
+    ensure_access,
     extension_value,
     external_identifier,
     fhir_date,
@@ -424,6 +425,7 @@ class GoalMapping(Mapping):
 
     def create(self, ctx: Context, resource: dict) -> Goal:
         person = require_subject(ctx, resource)
+        ensure_access(ctx, person, self.resource_type)
         plan = plan_for(ctx, resource, person, extension_value(resource, EXT_CARE_PLAN, "valueReference"))
         values = self.values(ctx, resource, ctx.full_url in ctx.medical_goals)
         external = external_identifier(resource, ctx.full_url)
@@ -532,6 +534,7 @@ class TaskMapping(Mapping):
 
     def create(self, ctx: Context, resource: dict) -> Task:
         person = require_subject(ctx, resource, "for")
+        ensure_access(ctx, person, self.resource_type)
         based_on = next((r for r in resource.get("basedOn") or [] if "CarePlan" in (r.get("reference") or "")
                          or r.get("reference", "").startswith("urn:")), None)
         plan = plan_for(ctx, resource, person, based_on)
@@ -627,6 +630,7 @@ class CommunicationMapping(Mapping):
 
     def create(self, ctx: Context, resource: dict) -> JournalEntry:
         person = require_subject(ctx, resource)
+        ensure_access(ctx, person, self.resource_type)
         based_on = next(iter(resource.get("basedOn") or []), None)
         plan = plan_for(ctx, resource, person, based_on)
         external = external_identifier(resource, ctx.full_url)

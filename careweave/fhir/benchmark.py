@@ -118,8 +118,10 @@ def _markdown(title: str, database: str, r: dict[str, Any]) -> str:
         f"and {r['load'][1]:.1f} when they ended (other work shares the machine).", "",
         f"Database `{database}`: {r['persons']:,} people, each with a care team (their GP as member), a shared "
         f"plan, {GOALS_PER_PLAN} goals and {TASKS_PER_PLAN} tasks; {r['gps']:,} GPs with {PERSONS_PER_GP:,} "
-        f"people each; bulk loading them (`bulk_create`, then `ANALYZE`) took {r['load_seconds']:.0f} s"
-        + (" when this database was first filled (reused on this run)." if r["reused"] else "."), "",
+        f"people each; " + (
+            "loaded by an earlier run (load time not recorded)." if r["reused"] and not r["load_seconds"] else
+            f"bulk loading them (`bulk_create`, then `ANALYZE`) took {r['load_seconds']:.0f} s"
+            + (" when this database was first filled (reused on this run)." if r["reused"] else ".")), "",
         "Reads go through the Django test client in the benchmark process (no network): full middleware stack, "
         "bearer-token authentication, the access decision and an audit record per request, JSON rendering. "
         f"{read['n']:,} reads of a random person's plan (the plan, its {GOALS_PER_PLAN} goals and "

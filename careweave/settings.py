@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "careweave.access.audit.AuditContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "careweave.web.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -3,10 +3,30 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from careweave.access.models import AuditEvent
+
+# The request being served, so that actions (which take no request) audit the right channel and IP.
+_current_request: ContextVar[HttpRequest | None] = ContextVar("careweave_audit_request", default=None)
+
+
+class AuditContextMiddleware:
+    """Make the current request known to :func:`record_access` for the duration of the request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _current_request.reset(token)
+
 
 ACTIONS = {"read": "R", "create": "C", "update": "U", "delete": "D", "search": "E", "execute": "E"}
 
@@ -35,6 +55,7 @@ def record_access(
     """Write one audit event. ``action`` is read/create/update/delete/search (or a FHIR letter)."""
     authenticated = user is not None and getattr(user, "is_authenticated", False)
     ip = None
+    request = request if request is not None else _current_request.get()
     if request is not None:
         ip = request.META.get("REMOTE_ADDR")
         channel = channel or ("api" if request.path.startswith("/fhir/") else "web")

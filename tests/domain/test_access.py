@@ -359,3 +359,22 @@ def test_a_refused_emergency_access_attempt_stays_in_the_persons_audit_trail(per
     assert refused.outcome == AuditEvent.Outcome.DENIED
     assert refused.basis == "break_glass"
     assert not BreakGlass.objects.filter(person=person).exists()
+
+
+def test_actions_called_from_a_request_audit_its_channel_and_address(person, members, gp, rf):
+    from careweave.access.audit import AuditContextMiddleware
+
+    plan = start_care_plan(gp.user, person, "Plan")
+    request = rf.post("/fhir/R4/Goal", REMOTE_ADDR="192.0.2.7")
+
+    def view(_request):
+        add_goal(gp.user, plan, "Walk to the market")
+        from django.http import HttpResponse
+
+        return HttpResponse()
+
+    AuditContextMiddleware(view)(request)
+    event = AuditEvent.objects.filter(person=person, resource_type="Goal").latest("recorded_at")
+    assert event.channel == "api" and event.ip_address == "192.0.2.7"
+    add_goal(gp.user, plan, "Outside any request")
+    assert AuditEvent.objects.filter(person=person, resource_type="Goal").latest("recorded_at").channel == "cli"

@@ -11,6 +11,9 @@ from careweave.access.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
+# The default language is Dutch: the user sees the error in Dutch.
+NOT_RIGHT = "Deze code klopt niet"
+
 
 def code_for(device: TOTPDevice, offset: int = 0) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift + offset)
@@ -33,7 +36,7 @@ def test_setting_up_a_second_factor_needs_a_code_from_the_app(client, user) -> N
     assert device.confirmed is False
 
     wrong = client.post("/account/security/", {"action": "confirm", "code": "000000"})
-    assert "not right" in wrong.content.decode()
+    assert NOT_RIGHT in wrong.content.decode()
     device.refresh_from_db()
     assert device.confirmed is False
 
@@ -54,7 +57,7 @@ def test_with_a_second_factor_no_page_opens_before_the_code(client, user) -> Non
     assert "next=%2Ftasks%2F" in blocked["Location"]
 
     wrong = client.post("/login/code/", {"code": "123456", "next": "/tasks/"})
-    assert wrong.status_code == 200 and "not right" in wrong.content.decode()
+    assert wrong.status_code == 200 and NOT_RIGHT in wrong.content.decode()
     assert client.get("/tasks/").status_code == 302
 
     device.refresh_from_db()
@@ -79,7 +82,7 @@ def test_switching_it_off_needs_a_valid_code(client, user) -> None:
     client.post("/login/code/", {"code": code_for(device)})
     device.refresh_from_db()
     refused = client.post("/account/security/", {"action": "remove", "code": "999999"})
-    assert "not right" in refused.content.decode()
+    assert NOT_RIGHT in refused.content.decode()
     assert TOTPDevice.objects.filter(user=user).exists()
     device.refresh_from_db()
     device.throttling_failure_count = 0

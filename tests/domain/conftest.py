@@ -184,3 +184,13 @@ def join(db) -> Callable[..., TeamMember]:  # noqa: ANN001
         return add_team_member(team.person.user, team, **{key: who}, **extra)
 
     return add
+
+
+@pytest.fixture
+def members(team, gp, nurse, social_worker, carer, join) -> dict:  # noqa: ANN001
+    return {
+        "gp": join(team, gp),
+        "nurse": join(team, nurse),
+        "social_worker": join(team, social_worker),
+        "carer": join(team, carer),
+    }

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from domain_helpers import refused as _rule
 
 from careweave.access.actions import break_the_glass, revoke_access_choice, set_access_choice
 from careweave.access.decisions import NO_RELATIONSHIP, RESTRICTED, decide, persons_visible_to
@@ -31,23 +32,6 @@ from careweave.careplans.models import Goal
 from careweave.careplans.models.coordination import Trigger
 
 pytestmark = pytest.mark.django_db
-
-
-def _rule(call, *args, **kwargs) -> RuleViolation:  # noqa: ANN001
-    with pytest.raises(RuleViolation) as caught:
-        call(*args, **kwargs)
-    assert str(caught.value).strip()
-    return caught.value
-
-
-@pytest.fixture
-def members(team, gp, nurse, social_worker, carer, join) -> dict:  # noqa: ANN001
-    return {
-        "gp": join(team, gp),
-        "nurse": join(team, nurse),
-        "social_worker": join(team, social_worker),
-        "carer": join(team, carer),
-    }
 
 
 # --- the default matrix ------------------------------------------------------------------------------

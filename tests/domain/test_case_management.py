@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from domain_helpers import refused as _rule
 
 from careweave.careplans.actions import (
     accept_coordination,
@@ -22,7 +23,6 @@ from careweave.careplans.actions import (
     take_on_coordination,
     zone_capacity,
 )
-from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import (
     CaseManagementEpisode,
     CaseManagementRequest,
@@ -36,13 +36,6 @@ from careweave.territory.models import ZoneStaff
 pytestmark = pytest.mark.django_db
 
 EndReason = CaseManagementEpisode.EndReason
-
-
-def _rule(call, *args, **kwargs) -> RuleViolation:  # noqa: ANN001
-    with pytest.raises(RuleViolation) as caught:
-        call(*args, **kwargs)
-    assert str(caught.value).strip(), "every violated rule says what is wrong"
-    return caught.value
 
 
 @pytest.fixture

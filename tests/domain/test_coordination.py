@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from domain_helpers import refused as _rule
 
 from careweave.careplans.actions import (
     accept_coordination,
@@ -17,7 +18,6 @@ from careweave.careplans.actions import (
     take_on_coordination,
     team_for,
 )
-from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import CoordinationEpisode
 
 pytestmark = pytest.mark.django_db
@@ -25,23 +25,6 @@ pytestmark = pytest.mark.django_db
 Status = CoordinationEpisode.Status
 Initiator = CoordinationEpisode.Initiator
 EndReason = CoordinationEpisode.EndReason
-
-
-def _rule(call, *args, **kwargs) -> RuleViolation:  # noqa: ANN001
-    with pytest.raises(RuleViolation) as caught:
-        call(*args, **kwargs)
-    assert str(caught.value).strip(), "every violated rule says what is wrong"
-    return caught.value
-
-
-@pytest.fixture
-def members(team, gp, nurse, social_worker, carer, join) -> dict:  # noqa: ANN001
-    return {
-        "gp": join(team, gp),
-        "nurse": join(team, nurse),
-        "social_worker": join(team, social_worker),
-        "carer": join(team, carer),
-    }
 
 
 def _reload(episode: CoordinationEpisode) -> CoordinationEpisode:

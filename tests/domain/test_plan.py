@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from domain_helpers import refused as _rule
 
 from careweave.careplans.actions import (
     add_goal,
@@ -24,28 +25,10 @@ from careweave.careplans.actions import (
     update_task,
     write_in_journal,
 )
-from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import CarePlan, Goal, LifeGoal, Task
 from careweave.versioning import ChangedMeanwhile
 
 pytestmark = pytest.mark.django_db
-
-
-def _rule(call, *args, **kwargs) -> RuleViolation:  # noqa: ANN001
-    with pytest.raises(RuleViolation) as caught:
-        call(*args, **kwargs)
-    assert str(caught.value).strip()
-    return caught.value
-
-
-@pytest.fixture
-def members(team, gp, nurse, social_worker, carer, join) -> dict:  # noqa: ANN001
-    return {
-        "gp": join(team, gp),
-        "nurse": join(team, nurse),
-        "social_worker": join(team, social_worker),
-        "carer": join(team, carer),
-    }
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from careweave.access.audit import record_access
 from careweave.access.decisions import RESTRICTED, Decision, decide
 from careweave.access.models import AuditEvent, Level
 from careweave.careplans.errors import RuleViolation
-from careweave.careplans.models import CareTeam, TeamMember
+from careweave.careplans.models import CareTeam, CaseManagementEpisode, TeamMember
 from careweave.people.models import Person
 
 
@@ -99,4 +99,15 @@ def audit_write(actor, action: str, resource_type: str, obj, person: Person, rea
         person=person,
         reason=reason,
         basis=decide(actor, person).basis,
+    )
+
+
+def is_active_case_manager(actor, person: Person) -> bool:  # noqa: ANN001
+    """The actor is this person's appointed case manager (external to the team)."""
+    professional = getattr(actor, "professional", None)
+    return (
+        professional is not None
+        and CaseManagementEpisode.objects.filter(
+            person=person, case_manager=professional, status=CaseManagementEpisode.Status.ACTIVE
+        ).exists()
     )

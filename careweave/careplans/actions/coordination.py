@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from careweave.careplans.actions._common import (
     atomic_action,
     audit_write,
+    is_active_case_manager,
     membership_of,
     require_level,
     require_person_decides,
@@ -200,7 +201,7 @@ def assign_coordinator(
     speaks = speaks_for_person(actor, person)
     if not speaks:
         require_level(actor, person)
-        if membership_of(actor, team) is None and not _is_active_case_manager(actor, person):
+        if membership_of(actor, team) is None and not is_active_case_manager(actor, person):
             raise RuleViolation(
                 "coordinator_proposer",
                 _(
@@ -213,7 +214,7 @@ def assign_coordinator(
     is_self = member.user is not None and member.user == actor
     initiator = initiated_by or (
         CoordinationEpisode.Initiator.CASE_MANAGER
-        if _is_active_case_manager(actor, person)
+        if is_active_case_manager(actor, person)
         else _initiator_for(actor, person, None)
     )
     episode = CoordinationEpisode(
@@ -233,16 +234,6 @@ def assign_coordinator(
     episode.save()
     audit_write(actor, "create", "CareTeam", team, person, reason=f"coordinator proposed: {member}")
     return episode
-
-
-def _is_active_case_manager(actor, person: Person) -> bool:  # noqa: ANN001
-    professional = getattr(actor, "professional", None)
-    return (
-        professional is not None
-        and CaseManagementEpisode.objects.filter(
-            person=person, case_manager=professional, status=CaseManagementEpisode.Status.ACTIVE
-        ).exists()
-    )
 
 
 def _require_proposed(episode: CoordinationEpisode) -> None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from careweave.careplans.actions._common import (
     atomic_action,
     audit_write,
+    is_active_case_manager,
     membership_of,
     require_level,
     require_person_decides,
@@ -43,7 +44,7 @@ def add_team_member(
         raise RuleViolation("member_kind", _("Choose either a professional or someone from the informal network."))
     if not speaks_for_person(actor, person):
         require_level(actor, person)
-        if membership_of(actor, team) is None and not _is_case_manager(actor, person):
+        if membership_of(actor, team) is None and not is_active_case_manager(actor, person):
             raise RuleViolation(
                 "member_proposer",
                 _("Only the person, their representative or a team member can add someone to the team."),
@@ -115,16 +116,6 @@ def enrol_registering_professional(actor, person: Person) -> TeamMember:  # noqa
     audit_write(actor, "create", "CareTeam", team, person, reason=f"registered the person; first member {member}")
     _touch(team)
     return member
-
-
-def _is_case_manager(actor, person: Person) -> bool:  # noqa: ANN001
-    professional = getattr(actor, "professional", None)
-    return (
-        professional is not None
-        and CaseManagementEpisode.objects.filter(
-            person=person, case_manager=professional, status=CaseManagementEpisode.Status.ACTIVE
-        ).exists()
-    )
 
 
 def _touch(team: CareTeam) -> None:

@@ -43,3 +43,16 @@ def test_bad_usage_has_a_meaningful_exit_code(tmp_path: Path, args: tuple[str, .
     result = run(*args, *extra, cwd=tmp_path)
     assert result.returncode in (1, 2)
     assert result.stderr
+
+
+def test_the_command_speaks_the_terminals_language(tmp_path: Path) -> None:
+    db = tmp_path / "demo.sqlite3"
+    english = run("demo", "--no-serve", "--db", str(db), "--persons", "16", cwd=tmp_path)
+    assert "general practitioner" in english.stdout
+    dutch = subprocess.run(
+        [sys.executable, "-m", "careweave", "demo", "--no-serve", "--db", str(db)], cwd=tmp_path,
+        capture_output=True, text=True, timeout=300,
+        env={"PATH": "/usr/bin:/bin", "CAREWEAVE_VAR": str(tmp_path / "var"), "HOME": str(tmp_path),
+             "LANG": "nl_BE.UTF-8"},
+    )
+    assert "huisarts" in dutch.stdout

@@ -21,14 +21,28 @@ COMMAND_MODULES = [
 ]
 
 
+def cli_language() -> str:
+    """The terminal's language (``LC_ALL``/``LC_MESSAGES``/``LANG``, e.g. ``nl_BE.UTF-8``), else English."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        code = os.environ.get(name, "")[:2].lower()
+        if code in ("nl", "fr", "de", "en"):
+            return code
+    return "en"
+
+
 def setup_django(db_path: str | None = None) -> None:
-    """Configure Django once; ``--db PATH`` selects an SQLite file instead of the default."""
+    """Configure Django once; ``--db PATH`` selects an SQLite file instead of the default.
+
+    Messages the command prints follow the terminal's language, not the web app's default.
+    """
     if db_path:
         os.environ["DATABASE_URL"] = f"sqlite:///{os.path.abspath(db_path)}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "careweave.settings")
     import django
+    from django.utils import translation
 
     django.setup()
+    translation.activate(cli_language())
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -56,6 +56,11 @@ def register(subparsers) -> None:
         else:
             p.add_argument("--k", type=int, default=None,
                            help="small-cell threshold (default: setting SMALL_CELL_K, 5)")
+            p.add_argument("--indicator", action="append", default=None, metavar="ID",
+                           help="only this indicator (repeat for more; default: the whole catalogue); "
+                                "only what it needs is computed")
+            p.add_argument("--year", type=int, action="append", default=None,
+                           help="only this year (repeat for more; default: every year in the data)")
             p.set_defaults(func=cmd_indicators)
 
 
@@ -129,6 +134,21 @@ def _engine(args: argparse.Namespace):
     return open_engine(args.engine, args.data)
 
 
+def _check_years(engine, years: list[int] | None) -> int | None:
+    """Exit code 2 when a requested year has no data."""
+    from .stratify import data_years
+
+    if not years:
+        return None
+    known = data_years(engine)
+    missing = sorted(set(years) - set(known))
+    if missing:
+        sys.stderr.write(f"error: no data for {', '.join(map(str, missing))} "
+                         f"(years in the data: {', '.join(map(str, known))})\n")
+        return 2
+    return None
+
+
 def cmd_stratify(args: argparse.Namespace) -> int:
     from . import stratify
     from .engines import DataDirError
@@ -142,6 +162,8 @@ def cmd_stratify(args: argparse.Namespace) -> int:
         sys.stderr.write(f"error: {exc}\n")
         return 1
     try:
+        if (code := _check_years(engine, [args.year] if args.year else None)) is not None:
+            return code
         frame = stratify.run(engine, year=args.year, zone=args.zone, progress=_say)
     finally:
         engine.close()
@@ -160,6 +182,11 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
     if (code := _check_out(args.out)) is not None:
         return code
+    try:
+        indicators.select(args.indicator)
+    except KeyError as exc:
+        sys.stderr.write(f"error: unknown indicator {exc.args[0]}\n")
+        return 2
     k = args.k if args.k is not None else _setting_k()
     start = time.perf_counter()
     try:
@@ -168,7 +195,9 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         sys.stderr.write(f"error: {exc}\n")
         return 1
     try:
-        frame = indicators.run(engine, zone=args.zone, k=k, progress=_say)
+        if (code := _check_years(engine, args.year)) is not None:
+            return code
+        frame = indicators.run(engine, zone=args.zone, k=k, progress=_say, ids=args.indicator, years=args.year)
     finally:
         engine.close()
     if frame.empty:

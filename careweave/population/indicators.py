@@ -64,8 +64,36 @@ def _melt(wide: pd.DataFrame, defs: list[dict], dims: list[str]) -> pd.DataFrame
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def select(ids: list[str] | None = None) -> list[dict]:
+    """The definitions with these ids (all when ``ids`` is empty); unknown ids raise ``KeyError``."""
+    defs = catalogue()
+    if not ids:
+        return defs
+    by_id = {d["id"]: d for d in defs}
+    missing = [i for i in ids if i not in by_id]
+    if missing:
+        raise KeyError(", ".join(missing))
+    return [d for d in defs if d["id"] in set(ids)]
+
+
+def required_columns(defs: list[dict]) -> list[str]:
+    """The ``strata`` columns these definitions read, plus the dimensions of the cells."""
+    available = stratify.available_columns()
+    cols = set(PERSON_DIMS) | {"person_id"}
+    for d in defs:
+        if d["source"] == "professionals":
+            continue  # only the inhabitants per cell come from strata
+        for key in ("population", "numerator", "denominator"):
+            if d[key] != "inhabitants":
+                cols |= stratify.columns_in(str(d[key])) & set(available)
+    return [c for c in available if c in cols]
+
+
 def compute_cells(engine: Engine, defs: list[dict] | None = None) -> pd.DataFrame:
-    """Additive cells for every indicator; ``stratify.prepare`` must have run on ``engine``."""
+    """Additive cells for every indicator; ``stratify.prepare`` must have run on ``engine``
+
+    with at least ``required_columns(defs)``.
+    """
     defs = defs or catalogue()
     out = []
     persons = [d for d in defs if d["source"] == "persons"]
@@ -232,9 +260,15 @@ def _equity_ratios(out: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([out, ratios], ignore_index=True)
 
 
-def run(engine: Engine, zone: str | None = None, k: int = 5, progress=None) -> pd.DataFrame:
-    """Stratify, compute the cells and all breakdowns for the dataset on ``engine``."""
-    stratify.prepare(engine, progress=progress)
+def run(engine: Engine, zone: str | None = None, k: int = 5, progress=None, ids: list[str] | None = None,
+        years: list[int] | None = None) -> pd.DataFrame:
+    """Stratify, compute the cells and all breakdowns for the dataset on ``engine``.
+
+    ``ids``: only these indicators; ``years``: only these years (default all). Only the strata
+    columns the chosen indicators read are computed.
+    """
+    defs = select(ids)
+    stratify.prepare(engine, years=years, columns=required_columns(defs), progress=progress)
     if progress:
         progress("indicators")
-    return breakdowns(compute_cells(engine), k=k, zone=zone)
+    return breakdowns(compute_cells(engine, defs), k=k, zone=zone, defs=defs)

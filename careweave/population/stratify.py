@@ -14,12 +14,15 @@ person-year with ``level``, ``reasons``, ``outreach`` and ``outreach_reasons``).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import sqlglot
 import yaml
+from sqlglot import exp
 
 from .engines import Engine
 
@@ -74,16 +77,6 @@ def code_groups() -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _prefix_join(source: str, code: str, kind: str, plens: list[int], select: str) -> str:
-    """Equi-joins of ``source`` on code prefixes of each length (fast on both engines)."""
-    parts = [
-        f"SELECT {select} FROM {source} x JOIN code_groups g ON g.kind = '{kind}' AND g.plen = {n} "
-        f"AND substr(x.{code}, 1, {n}) = g.prefix"
-        for n in plens
-    ]
-    return " UNION ALL ".join(parts)
-
-
 def _index_expr(kind: str, weight_key: str) -> str:
     cm = load_yaml("comorbidity")[kind]
     sup = {child: parent for child, parent in cm.get("hierarchy", {}).items()}
@@ -111,155 +104,330 @@ def category_columns() -> list[tuple[str, str, str]]:
     return cols
 
 
-def prepare(engine: Engine, years: list[int] | None = None, progress=None) -> list[int]:
-    """Materialise ``features`` and ``strata`` on the engine; return the years covered."""
+@dataclass(frozen=True)
+class Source:
+    """Per person-year aggregates of one table.
+
+    ``rows`` selects ``person_id``, ``year`` and the inputs, with ``{dates}`` standing for the
+    filter on ``date`` (so the engine reads only the years asked for); each column is
+    ``(function, value, row filter)``. When every requested column has a row filter, the
+    filters go into the WHERE clause, so e.g. the GMD flag reads only GMD claims.
+    """
+
+    rows: str
+    date: str
+    columns: dict[str, tuple[str, str, str | None]]
+
+
+SOURCES: dict[str, Source] = {
+    "claims": Source(
+        "SELECT person_id, CAST(year(date) AS INT) AS year, code, discipline, amount FROM claims WHERE {dates}",
+        "date",
+        {"claims_cost": ("SUM", "amount", None),
+         "gp_contacts": ("COUNT", "1", "code IN (101076, 103132)"),
+         "gmd_claims": ("COUNT", "1", "code = 102771"),
+         "nurse_contacts": ("COUNT", "1", "discipline = 'nurse'"),
+         "mdo_claims": ("COUNT", "1", "code = 773020")}),
+    "medication": Source(
+        # one row per person, year and ATC code first: counting distinct codes is then a COUNT
+        "SELECT person_id, CAST(year(date) AS INT) AS year, atc, SUM(amount) AS amount FROM medication "
+        "WHERE {dates} GROUP BY person_id, CAST(year(date) AS INT), atc",
+        "date",
+        {"n_atc": ("COUNT", "1", None), "med_cost": ("SUM", "amount", None)}),
+    "stays": Source(
+        "SELECT x.person_id, CAST(year(x.admission) AS INT) AS year, x.emergency, "
+        "date_diff('day', x.admission, x.discharge) AS days, "
+        "(a3.prefix IS NOT NULL OR a4.prefix IS NOT NULL) AS acsc FROM stays x "
+        "LEFT JOIN (SELECT prefix FROM code_groups WHERE kind = 'acsc' AND plen = 3) a3 "
+        "ON substr(replace(x.icd10, '.', ''), 1, 3) = a3.prefix "
+        "LEFT JOIN (SELECT prefix FROM code_groups WHERE kind = 'acsc' AND plen = 4) a4 "
+        "ON substr(replace(x.icd10, '.', ''), 1, 4) = a4.prefix WHERE {dates}",
+        "x.admission",
+        {"admissions": ("COUNT", "1", None),
+         "emergency_admissions": ("COUNT", "1", "emergency"),
+         "acsc_admissions": ("COUNT", "1", "emergency AND acsc"),
+         "hospital_days": ("SUM", "days", None)}),
+    "assessments": Source(
+        "SELECT person_id, CAST(year(date) AS INT) AS year, instrument, score FROM assessments WHERE {dates}",
+        "date",
+        {"cfs": ("MAX", "score", "instrument = 'CFS'"), "katz": ("MAX", "score", "instrument = 'KATZ'")}),
+    "vaccinations": Source(
+        "SELECT person_id, CAST(year(date) AS INT) AS year, vaccine FROM vaccinations WHERE {dates}",
+        "date",
+        {"flu_vaccinations": ("COUNT", "1", "vaccine = 'influenza'")}),
+}
+
+# Person-year columns straight from ``persons`` (and ``deaths``).
+DIMENSIONS = ("person_id", "year", "zone", "nis", "sex", "bim", "living_alone", "coordinator", "age", "died")
+# Filled in from the previous year's row (rising risk).
+PREVIOUS = {"cost_prev": "COALESCE(p_cost, 0)", "n_chronic_prev": "COALESCE(p_n_chronic, 0)",
+            "has_prev": "p_person_id IS NOT NULL"}
+# ``strata`` columns when no list is given (the flags and rule helpers are intermediate).
+DEFAULT_COLUMNS = [
+    *DIMENSIONS, "age_band", "cost", "gp_contacts", "gmd", "nurse_contacts", "mdo_claims", "n_atc", "polypharmacy",
+    "admissions", "emergency_admissions", "acsc_admissions", "hospital_days", "cfs", "katz", "flu_vaccinated",
+    "n_chronic", "chronic_groups", "charlson", "charlson_quan2011", "elixhauser", "frail", "cost_prev",
+    "n_chronic_prev", "has_prev", "rising_risk", "level", "reasons", "outreach", "outreach_reasons",
+]
+
+
+def _derived() -> dict[str, str]:
+    """Every computed column as an SQL expression over other columns (YAML rules included)."""
     st = load_yaml("stratification")
+    flags = category_columns()
+    chronic = [c for c, k, _ in flags if k == "chronic"]
+    d = {
+        "age_band": "CASE WHEN age < 15 THEN '0-14' WHEN age < 45 THEN '15-44' WHEN age < 65 THEN '45-64' "
+                    "WHEN age < 75 THEN '65-74' WHEN age < 85 THEN '75-84' ELSE '85+' END",
+        "cost": "ROUND(claims_cost + med_cost, 2)",
+        "gmd": "gmd_claims > 0",
+        "polypharmacy": "n_atc >= 5",
+        "flu_vaccinated": "flu_vaccinations > 0",
+        "n_chronic": " + ".join(chronic),
+        "chronic_groups": "concat_ws(';', " + ", ".join(f"CASE WHEN {c} = 1 THEN '{c[3:]}' END"
+                                                        for c in chronic) + ")",
+        "charlson": _index_expr("charlson", "weight"),
+        "charlson_quan2011": _index_expr("charlson", "quan2011"),
+        "elixhauser": _index_expr("elixhauser", "weight"),
+        "frail": f"({st['frailty']['when']})",
+        **PREVIOUS,
+        "rising_risk": f"has_prev AND ({st['rising_risk']['when']})",
+    }
+    rules = st["rules"]
+    d.update({f"r_{r['id']}": f"({r['when']})" for r in rules})
+    d["level"] = "GREATEST(" + ", ".join(f"CASE WHEN r_{r['id']} THEN {int(r['level'])} ELSE 0 END"
+                                         for r in rules) + ")"
+    d["reasons"] = "concat_ws(';', " + ", ".join(
+        f"CASE WHEN r_{r['id']} AND level = {int(r['level'])} THEN '{r['id']}' END" for r in rules) + ")"
+    outreach = st["outreach"]
+    d.update({f"o_{o['id']}": f"({o['when']})" for o in outreach})
+    d["outreach"] = "(" + " OR ".join(f"o_{o['id']}" for o in outreach) + ")"
+    d["outreach_reasons"] = "concat_ws(';', " + ", ".join(
+        f"CASE WHEN o_{o['id']} THEN '{o['id']}' END" for o in outreach) + ")"
+    return d
+
+
+def columns_in(expression: str) -> set[str]:
+    """Column names an SQL expression refers to (to know which features it needs)."""
+    return {c.name for c in sqlglot.parse_one(expression, read="duckdb").find_all(exp.Column)}
+
+
+@cache
+def _graph() -> tuple[dict[str, str], dict[str, set[str]], frozenset[str]]:
+    """(derived expressions, dependencies of every column, columns computed per person-year in ``groups_py``).
+
+    Base columns depend on nothing. The flags and what is computed from flags alone (indices,
+    n_chronic, chronic_groups) are computed where the flags are, so that the wide flag rows
+    never travel through the joins.
+    """
+    derived = _derived()
+    flags = {c for c, _, _ in category_columns()}
+    base = set(DIMENSIONS) | {c for s in SOURCES.values() for c in s.columns} | flags
+    known = base | set(derived)
+    deps = {c: set() for c in base}
+    for name, expr in derived.items():
+        deps[name] = columns_in(expr) & known
+        unknown = columns_in(expr) - known - {"p_cost", "p_n_chronic", "p_person_id"}
+        if unknown:
+            raise ValueError(f"stratification expression for {name} uses unknown columns: {sorted(unknown)}")
+    for name in PREVIOUS:
+        deps[name] = {"cost", "n_chronic"}
+    in_groups = flags | {c for c in derived if deps[c] and deps[c] <= flags}
+    return derived, deps, frozenset(in_groups)
+
+
+def _when_absent(expression: str) -> str:
+    """The value of a flag expression for a person-year without any flag (every flag 0)."""
+    tree = sqlglot.parse_one(expression, read="duckdb")
+    return tree.transform(lambda n: exp.Literal.number(0) if isinstance(n, exp.Column) else n).sql(dialect="duckdb")
+
+
+def available_columns() -> list[str]:
+    """Every column ``prepare`` can put in ``strata``."""
+    _derived_, deps, _in_groups = _graph()
+    return [*DEFAULT_COLUMNS, *sorted(set(deps) - set(DEFAULT_COLUMNS))]
+
+
+@dataclass
+class _Plan:
+    needed: set[str]
+    stage: dict[str, int]
+    last_use: dict[str, float]
+    output: list[str]
+
+
+def _plan(columns: list[str] | None) -> _Plan:
+    derived, deps, in_groups = _graph()
+    output = list(DEFAULT_COLUMNS) if columns is None else list(dict.fromkeys(["person_id", "year", *columns]))
+    unknown = [c for c in output if c not in deps]
+    if unknown:
+        raise ValueError(f"unknown strata columns: {', '.join(unknown)}")
+    needed: set[str] = set()
+    todo = list(output)
+    while todo:
+        c = todo.pop()
+        if c not in needed:
+            needed.add(c)
+            todo += deps[c]
+    stage: dict[str, int] = {}
+
+    def stage_of(c: str) -> int:
+        if c not in stage:
+            base = c in in_groups or (not deps[c] and c not in derived)
+            stage[c] = 0 if base else 1 + max((stage_of(d) for d in deps[c]), default=0)
+        return stage[c]
+
+    for c in needed:
+        stage_of(c)
+    # a column is kept in the intermediate steps until the last step that reads it
+    last_use: dict[str, float] = {c: (float("inf") if c in output else stage[c]) for c in needed}
+    for c in needed:
+        if c in in_groups:
+            continue  # read inside groups_py
+        for d in deps[c]:
+            last_use[d] = max(last_use[d], stage[c])
+    for c in PREVIOUS:  # the previous year's cost and n_chronic are read from the materialised step
+        if c in needed:
+            last_use["cost"] = max(last_use["cost"], stage[c])
+            last_use["n_chronic"] = max(last_use["n_chronic"], stage[c])
+    return _Plan(needed, stage, last_use, output)
+
+
+def _date_filter(column: str, first: int, last: int) -> str:
+    return f"{column} >= DATE '{first}-01-01' AND {column} <= DATE '{last}-12-31'"
+
+
+def _aggregate(source: Source, names: list[str], first: int, last: int) -> str:
+    aggs, filters = [], []
+    for n in names:
+        func, value, where = source.columns[n]
+        aggs.append(f"{func}({value if where is None else f'CASE WHEN {where} THEN {value} END'}) AS {n}")
+        filters.append(where)
+    where = "" if None in filters else " WHERE " + " OR ".join(f"({f})" for f in filters)
+    rows = source.rows.format(dates=_date_filter(source.date, first, last))
+    return f"SELECT person_id, year, {', '.join(aggs)} FROM ({rows}) r{where} GROUP BY person_id, year"
+
+
+def _groups_view(engine: Engine, plan: _Plan, years: list[int], groups: pd.DataFrame) -> str | None:
+    """Comorbidity and chronic-group flags per person-year (view ``groups_py``), only those needed."""
+    flags = [(c, k, cat) for c, k, cat in category_columns() if c in plan.needed]
+    if not flags:
+        return None
+    st = load_yaml("stratification")
+    lookback = int(st["lookback_years"])
+    kinds = sorted({k for _, k, _ in flags})
+    first, last = min(years), max(years)
+    engine.view("dx", f"""
+        SELECT person_id, CAST(year(date) AS INT) AS year, replace(code, '.', '') AS code
+          FROM diagnoses WHERE system = 'ICD-10' AND {_date_filter('date', first - lookback + 1, last)}
+        UNION ALL
+        SELECT d.person_id, CAST(year(d.date) AS INT), replace(m.icd10, '.', '')
+          FROM diagnoses d JOIN icpc_map m ON d.code = m.icpc
+          WHERE d.system = 'ICPC-2' AND {_date_filter('d.date', first - lookback + 1, last)}
+        UNION ALL
+        SELECT person_id, CAST(year(admission) AS INT), replace(icd10, '.', '')
+          FROM stays WHERE {_date_filter('admission', first - lookback + 1, last)}""")
+    # prefix matching as an equi-join: the code cut to each prefix length, joined on (length, prefix)
+    icd_lengths = ", ".join(str(int(n)) for n in sorted(groups.loc[groups.kind != "chronic_atc", "plen"].unique()))
+    kind_list = ", ".join(f"'{k}'" for k in kinds)
+    parts = [f"""
+        SELECT x.person_id, y.year, g.kind, g.category
+        FROM (SELECT person_id, year, l.plen, substr(code, 1, l.plen) AS prefix
+              FROM dx CROSS JOIN (SELECT plen FROM code_lengths WHERE plen IN ({icd_lengths})) l) x
+        JOIN code_groups g ON g.plen = x.plen AND g.prefix = x.prefix
+        CROSS JOIN years y
+        WHERE g.kind IN ({kind_list}) AND x.year <= y.year AND x.year > y.year - {lookback}"""]
+    if "chronic" in kinds:
+        atc_lengths = ", ".join(str(int(n)) for n in sorted(groups.loc[groups.kind == "chronic_atc", "plen"].unique()))
+        parts.append(f"""
+        SELECT m.person_id, m.year, 'chronic' AS kind, g.category
+        FROM (SELECT person_id, year, l.plen, substr(atc, 1, l.plen) AS prefix, ddd
+              FROM (SELECT person_id, CAST(year(date) AS INT) AS year, atc, SUM(ddd) AS ddd FROM medication
+                    WHERE {_date_filter('date', first, last)} GROUP BY person_id, CAST(year(date) AS INT), atc) a
+              CROSS JOIN (SELECT plen FROM code_lengths WHERE plen IN ({atc_lengths})) l) m
+        JOIN code_groups g ON g.kind = 'chronic_atc' AND g.plen = m.plen AND g.prefix = m.prefix
+        GROUP BY m.person_id, m.year, g.category
+        HAVING SUM(m.ddd) >= {float(st['chronic_ddd_threshold'])}""")
+    pivots = ", ".join(f"MAX(CASE WHEN kind = '{k}' AND category = '{cat}' THEN 1 ELSE 0 END) AS {c}"
+                       for c, k, cat in flags)
+    derived, _deps, in_groups = _graph()
+    computed = [f"{derived[c]} AS {c}" for c in derived if c in in_groups and c in plan.needed]
+    engine.view("groups_py", f"""
+        SELECT person_id, year, {', '.join([c for c, _, _ in flags] + computed)} FROM (
+          SELECT person_id, year, {pivots} FROM ({' UNION ALL '.join(parts)}) t GROUP BY person_id, year) f""")
+    return "groups_py"
+
+
+def data_years(engine: Engine) -> list[int]:
+    """The years with claims in the dataset."""
+    return sorted(int(y) for y in engine.query("SELECT DISTINCT CAST(year(date) AS INT) AS y FROM claims")["y"])
+
+
+def prepare(engine: Engine, years: list[int] | None = None, columns: list[str] | None = None,
+            progress=None) -> list[int]:
+    """Materialise ``strata`` (one row per person-year alive) on the engine; return its years.
+
+    ``years``: the reference years (default: every year with claims). ``columns``: the strata
+    columns wanted (default ``DEFAULT_COLUMNS``); only the sources and steps they depend on are
+    read and computed, e.g. the Charlson index needs diagnoses and stays of the look-back years
+    only. Whatever the columns, a value is the same as in a full run.
+    """
     say = progress or (lambda msg: None)
+    plan = _plan(columns)
+    derived, _deps, in_groups = _graph()
+    known = None
     if years is None:
-        years = sorted(int(y) for y in engine.query(
-            "SELECT DISTINCT CAST(year(date) AS INT) AS y FROM claims")["y"])
-    engine.register("years", pd.DataFrame({"year": pd.Series(years, dtype="int32")}))
+        years = known = data_years(engine)
+    years = sorted({int(y) for y in years})
+    internal = years
+    if any(c in plan.needed for c in PREVIOUS):  # rising risk compares with the year before, if there is one
+        known = known if known is not None else data_years(engine)
+        internal = sorted(set(years) | {y - 1 for y in years if y - 1 in known})
+    engine.register("years", pd.DataFrame({"year": pd.Series(internal, dtype="int32")}))
     groups = code_groups()
     engine.register("code_groups", groups)
-    icpc = pd.DataFrame(sorted(st["icpc2_to_icd10"].items()), columns=["icpc", "icd10"])
-    engine.register("icpc_map", icpc)
+    engine.register("code_lengths", pd.DataFrame({"plen": pd.Series(sorted(groups["plen"].unique()), dtype="int32")}))
+    st = load_yaml("stratification")
+    engine.register("icpc_map", pd.DataFrame(sorted(st["icpc2_to_icd10"].items()), columns=["icpc", "icd10"]))
     say("person-years")
-    engine.materialize("py", """
+    engine.view("py", """
         SELECT p.person_id, y.year, p.zone, p.nis, p.sex, p.bim, p.living_alone, p.coordinator,
                CAST(y.year - p.birth_year AS INT) AS age,
                CASE WHEN d.date IS NOT NULL AND year(d.date) = y.year THEN 1 ELSE 0 END AS died
         FROM persons p CROSS JOIN years y LEFT JOIN deaths d ON d.person_id = p.person_id
         WHERE p.birth_year <= y.year AND (d.date IS NULL OR year(d.date) >= y.year)""")
-    say("diagnoses")
-    engine.materialize("dx", """
-        SELECT DISTINCT person_id, year, code FROM (
-          SELECT person_id, CAST(year(date) AS INT) AS year, replace(code, '.', '') AS code
-            FROM diagnoses WHERE system = 'ICD-10'
-          UNION ALL
-          SELECT d.person_id, CAST(year(d.date) AS INT), replace(m.icd10, '.', '')
-            FROM diagnoses d JOIN icpc_map m ON d.code = m.icpc WHERE d.system = 'ICPC-2'
-          UNION ALL
-          SELECT person_id, CAST(year(admission) AS INT), replace(icd10, '.', '') FROM stays) t""")
-    lookback = int(st["lookback_years"])
-    icd_plens = sorted(int(n) for n in groups.loc[groups.kind != "chronic_atc", "plen"].unique())
-    atc_plens = sorted(int(n) for n in groups.loc[groups.kind == "chronic_atc", "plen"].unique())
     say("comorbidity and chronic groups")
-    engine.materialize("dx_cat", "SELECT DISTINCT person_id, year, kind, category FROM ("
-                       + _prefix_join("dx", "code", "charlson", icd_plens,
-                                      "x.person_id, x.year, g.kind, g.category")
-                       + " UNION ALL "
-                       + _prefix_join("dx", "code", "elixhauser", icd_plens,
-                                      "x.person_id, x.year, g.kind, g.category")
-                       + " UNION ALL "
-                       + _prefix_join("dx", "code", "chronic", icd_plens,
-                                      "x.person_id, x.year, g.kind, g.category")
-                       + ") t")
-    med_groups = (
-        "SELECT person_id, year, 'chronic' AS kind, category FROM ("
-        + _prefix_join("medication", "atc", "chronic_atc", atc_plens,
-                       "x.person_id, CAST(year(x.date) AS INT) AS year, g.category, x.ddd")
-        + f") m GROUP BY person_id, year, category HAVING SUM(ddd) >= {float(st['chronic_ddd_threshold'])}"
-    )
-    pivots = ",\n".join(
-        f"MAX(CASE WHEN kind = '{kind}' AND category = '{cat}' THEN 1 ELSE 0 END) AS {col}"
-        for col, kind, cat in category_columns()
-    )
-    engine.materialize("groups_py", f"""
-        SELECT person_id, year, {pivots}
-        FROM (
-          SELECT py.person_id, py.year, c.kind, c.category
-          FROM py JOIN dx_cat c ON c.person_id = py.person_id
-           AND c.year <= py.year AND c.year > py.year - {lookback}
-          UNION ALL {med_groups}
-        ) t GROUP BY person_id, year""")
+    groups_view = _groups_view(engine, plan, internal, groups)
     say("care use")
-    acsc3 = "(SELECT prefix FROM code_groups WHERE kind = 'acsc' AND plen = 3)"
-    acsc4 = "(SELECT prefix FROM code_groups WHERE kind = 'acsc' AND plen = 4)"
-    flags = [c for c, _, _ in category_columns()]
-    chronic_cols = [c for c, k, _ in category_columns() if k == "chronic"]
-    n_chronic = " + ".join(f"COALESCE(g.{c}, 0)" for c in chronic_cols)
-    groups_list = ", ".join(f"CASE WHEN g.{c} = 1 THEN '{c[3:]}' END" for c in chronic_cols)
-    engine.materialize("features_base", f"""
-        WITH c AS (
-          SELECT person_id, CAST(year(date) AS INT) AS year, SUM(amount) AS claims_cost,
-                 SUM(CASE WHEN code IN (101076, 103132) THEN 1 ELSE 0 END) AS gp_contacts,
-                 SUM(CASE WHEN code = 102771 THEN 1 ELSE 0 END) AS gmd_claims,
-                 SUM(CASE WHEN discipline = 'nurse' THEN 1 ELSE 0 END) AS nurse_contacts,
-                 SUM(CASE WHEN code = 773020 THEN 1 ELSE 0 END) AS mdo_claims
-          FROM claims GROUP BY person_id, CAST(year(date) AS INT)),
-        m AS (
-          SELECT person_id, CAST(year(date) AS INT) AS year, COUNT(DISTINCT atc) AS n_atc,
-                 SUM(amount) AS med_cost
-          FROM medication GROUP BY person_id, CAST(year(date) AS INT)),
-        s AS (
-          SELECT x.person_id, CAST(year(x.admission) AS INT) AS year, COUNT(*) AS admissions,
-                 SUM(CASE WHEN x.emergency THEN 1 ELSE 0 END) AS emergency_admissions,
-                 SUM(CASE WHEN x.emergency AND (a3.prefix IS NOT NULL OR a4.prefix IS NOT NULL)
-                     THEN 1 ELSE 0 END) AS acsc_admissions,
-                 SUM(date_diff('day', x.admission, x.discharge)) AS hospital_days
-          FROM stays x
-          LEFT JOIN {acsc3} a3 ON substr(replace(x.icd10, '.', ''), 1, 3) = a3.prefix
-          LEFT JOIN {acsc4} a4 ON substr(replace(x.icd10, '.', ''), 1, 4) = a4.prefix
-          GROUP BY x.person_id, CAST(year(x.admission) AS INT)),
-        a AS (
-          SELECT person_id, CAST(year(date) AS INT) AS year,
-                 MAX(CASE WHEN instrument = 'CFS' THEN score END) AS cfs,
-                 MAX(CASE WHEN instrument = 'KATZ' THEN score END) AS katz
-          FROM assessments GROUP BY person_id, CAST(year(date) AS INT)),
-        v AS (
-          SELECT person_id, CAST(year(date) AS INT) AS year,
-                 MAX(CASE WHEN vaccine = 'influenza' THEN 1 ELSE 0 END) AS flu_vaccinated
-          FROM vaccinations GROUP BY person_id, CAST(year(date) AS INT))
-        SELECT py.*,
-          CASE WHEN py.age < 15 THEN '0-14' WHEN py.age < 45 THEN '15-44' WHEN py.age < 65 THEN '45-64'
-               WHEN py.age < 75 THEN '65-74' WHEN py.age < 85 THEN '75-84' ELSE '85+' END AS age_band,
-          ROUND(COALESCE(c.claims_cost, 0) + COALESCE(m.med_cost, 0), 2) AS cost,
-          COALESCE(c.gp_contacts, 0) AS gp_contacts, COALESCE(c.gmd_claims, 0) > 0 AS gmd,
-          COALESCE(c.nurse_contacts, 0) AS nurse_contacts, COALESCE(c.mdo_claims, 0) AS mdo_claims,
-          COALESCE(m.n_atc, 0) AS n_atc, COALESCE(m.n_atc, 0) >= 5 AS polypharmacy,
-          COALESCE(s.admissions, 0) AS admissions, COALESCE(s.emergency_admissions, 0) AS emergency_admissions,
-          COALESCE(s.acsc_admissions, 0) AS acsc_admissions, COALESCE(s.hospital_days, 0) AS hospital_days,
-          COALESCE(a.cfs, 0) AS cfs, COALESCE(a.katz, 0) AS katz,
-          COALESCE(v.flu_vaccinated, 0) = 1 AS flu_vaccinated,
-          {", ".join(f"COALESCE(g.{f}, 0) AS {f}" for f in flags)},
-          {n_chronic} AS n_chronic,
-          concat_ws(';', {groups_list}) AS chronic_groups
-        FROM py
-        LEFT JOIN c ON c.person_id = py.person_id AND c.year = py.year
-        LEFT JOIN m ON m.person_id = py.person_id AND m.year = py.year
-        LEFT JOIN s ON s.person_id = py.person_id AND s.year = py.year
-        LEFT JOIN a ON a.person_id = py.person_id AND a.year = py.year
-        LEFT JOIN v ON v.person_id = py.person_id AND v.year = py.year
-        LEFT JOIN groups_py g ON g.person_id = py.person_id AND g.year = py.year""")
-    charlson = _index_expr("charlson", "weight")
-    charlson11 = _index_expr("charlson", "quan2011")
-    elix = _index_expr("elixhauser", "weight")
-    engine.view("features", f"""
-        SELECT f.*, {charlson} AS charlson, {charlson11} AS charlson_quan2011, {elix} AS elixhauser,
-               ({st["frailty"]["when"]}) AS frail,
-               COALESCE(p.cost, 0) AS cost_prev, COALESCE(p.n_chronic, 0) AS n_chronic_prev,
-               p.person_id IS NOT NULL AS has_prev
-        FROM features_base f LEFT JOIN (SELECT person_id, year, cost, n_chronic FROM features_base) p
-          ON p.person_id = f.person_id AND p.year = f.year - 1""")
-    say("pyramid")
-    rules = st["rules"]
-    rule_cols = ", ".join(f"({r['when']}) AS r_{r['id']}" for r in rules)
-    level = "GREATEST(" + ", ".join(f"CASE WHEN r_{r['id']} THEN {int(r['level'])} ELSE 0 END"
-                                    for r in rules) + ")"
-    engine.view("strata_rules", f"""
-        SELECT f.*, has_prev AND ({st["rising_risk"]["when"]}) AS rising_risk, {rule_cols}
-        FROM features f""")
-    reasons = "concat_ws(';', " + ", ".join(
-        f"CASE WHEN r_{r['id']} AND level = {int(r['level'])} THEN '{r['id']}' END" for r in rules) + ")"
-    outreach = st["outreach"]
-    o_cols = ", ".join(f"({o['when']}) AS o_{o['id']}" for o in outreach)
-    engine.view("strata_level", f"SELECT *, {level} AS level FROM strata_rules")
-    o_any = " OR ".join(f"o_{o['id']}" for o in outreach)
-    o_reasons = "concat_ws(';', " + ", ".join(f"CASE WHEN o_{o['id']} THEN '{o['id']}' END"
-                                              for o in outreach) + ")"
-    engine.materialize("strata", f"""
-        SELECT t.*, ({o_any}) AS outreach, {o_reasons} AS outreach_reasons FROM (
-          SELECT *, {reasons} AS reasons, {o_cols} FROM strata_level) t""")
+    carried = [c for c in DIMENSIONS if c in plan.needed and plan.last_use[c] > 0]
+    select = [f"py.{c}" for c in carried]
+    joins = []
+    for name, source in SOURCES.items():
+        cols = [c for c in source.columns if c in plan.needed]
+        if cols:
+            select += [f"COALESCE({name}.{c}, 0) AS {c}" for c in cols]
+            joins.append(f"LEFT JOIN ({_aggregate(source, cols, min(internal), max(internal))}) {name} "
+                         f"ON {name}.person_id = py.person_id AND {name}.year = py.year")
+    if groups_view:
+        from_groups = [c for c in available_columns() if c in in_groups and c in plan.needed and plan.last_use[c] > 0]
+        select += [f"COALESCE(g.{c}, {_when_absent(derived[c]) if c in derived else 0}) AS {c}" for c in from_groups]
+        joins.append(f"LEFT JOIN {groups_view} g ON g.person_id = py.person_id AND g.year = py.year")
+    relation = f"SELECT {', '.join(select)} FROM py {' '.join(joins)}"
+    say("features and pyramid")
+    prev_stage = max((plan.stage[c] for c in PREVIOUS if c in plan.needed), default=None)
+    for s in range(1, max(plan.stage.values()) + 1):
+        keep = [c for c in available_columns() if c in plan.needed and plan.stage[c] < s and plan.last_use[c] > s]
+        new = [c for c in derived if c in plan.needed and plan.stage[c] == s]
+        if s == prev_stage:
+            engine.materialize("features_base", relation)
+            source = ("features_base t LEFT JOIN (SELECT person_id AS p_person_id, year AS p_year, cost AS p_cost, "
+                      "n_chronic AS p_n_chronic FROM features_base) p "
+                      "ON p.p_person_id = t.person_id AND p.p_year = t.year - 1")
+        else:
+            source = f"({relation}) t{s}"
+        relation = f"SELECT {', '.join([*keep, *(f'{derived[c]} AS {c}' for c in new)])} FROM {source}"
+    where = "" if internal == years else f" WHERE year IN ({', '.join(map(str, years))})"
+    engine.materialize("strata", f"SELECT {', '.join(plan.output)} FROM ({relation}) t{where}")
     return years
 
 
@@ -270,12 +438,14 @@ PERSON_COLUMNS = [
 ]
 
 
-def person_strata(engine: Engine, year: int, zone: str | None = None) -> pd.DataFrame:
-    """One row per person alive in ``year``: level, reasons and outreach, ordered by id."""
+def person_strata(engine: Engine, year: int, zone: str | None = None,
+                  columns: list[str] | None = None) -> pd.DataFrame:
+    """One row per person alive in ``year`` (default columns: level, reasons, outreach...), by id."""
     where = f"year = {int(year)}"
     if zone:
         where += f" AND zone = '{_quote(zone)}'"
-    frame = engine.query(f"SELECT {', '.join(PERSON_COLUMNS)} FROM strata WHERE {where} ORDER BY person_id")
+    cols = columns or PERSON_COLUMNS
+    frame = engine.query(f"SELECT {', '.join(cols)} FROM strata WHERE {where} ORDER BY person_id")
     return normalise(frame)
 
 
@@ -300,6 +470,11 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def run(engine: Engine, year: int | None = None, zone: str | None = None, progress=None) -> pd.DataFrame:
-    """Stratify the dataset on ``engine``; the person table for ``year`` (default: latest)."""
-    years = prepare(engine, progress=progress)
-    return person_strata(engine, year or max(years), zone)
+    """Stratify the dataset on ``engine``; the person table for ``year`` (default: latest).
+
+    With a year, only that year (and the year before, for rising risk) is computed.
+    """
+    if year is None:
+        year = max(data_years(engine))
+    prepare(engine, years=[year], columns=PERSON_COLUMNS, progress=progress)
+    return person_strata(engine, year, zone)

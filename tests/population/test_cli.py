@@ -26,6 +26,16 @@ def test_generate_stratify_indicators(tmp_path, capsys):
     assert all(r["value"] is None for r in records if r["suppressed"])
     assert main(["population", "indicators", "--data", str(data), "--out", str(tmp_path / "i.parquet")]) == 0
     assert len(pd.read_parquet(tmp_path / "i.parquet")) > len(records)  # all zones + ALL
+    assert main(["population", "indicators", "--data", str(data), "--indicator", "gmd_65", "--indicator",
+                 "flu_vaccination_65", "--year", "2025", "--out", str(tmp_path / "two.csv")]) == 0
+    two = pd.read_csv(tmp_path / "two.csv")
+    assert set(two["indicator"]) == {"gmd_65", "flu_vaccination_65"} and set(two["year"]) == {2025}
+    assert main(["population", "indicators", "--data", str(data), "--indicator", "happiness",
+                 "--out", str(tmp_path / "x.csv")]) == 2
+    assert "unknown indicator happiness" in capsys.readouterr().err
+    assert main(["population", "stratify", "--data", str(data), "--year", "1990",
+                 "--out", str(tmp_path / "x.csv")]) == 2
+    assert "no data for 1990" in capsys.readouterr().err
 
 
 def test_missing_data_dir_exits_1(tmp_path, capsys):

@@ -38,5 +38,18 @@ def test_duckdb_and_spark_agree(belgium_pop, spark):
     pd.testing.assert_frame_equal(out_d, out_s, check_dtype=False, rtol=1e-9)
 
 
+def test_a_few_columns_for_one_year_agree(belgium_pop, spark):
+    cols = ["person_id", "charlson", "gmd", "polypharmacy", "rising_risk", "level"]
+    frames = []
+    for engine in (DuckDBEngine(belgium_pop), SparkEngine(belgium_pop, spark=spark)):
+        try:
+            stratify.prepare(engine, years=[2025], columns=cols)
+            frames.append(stratify.person_strata(engine, 2025, columns=cols))
+        finally:
+            engine.close()
+    assert len(frames[0]) > 3500 and frames[0]["rising_risk"].any()
+    pd.testing.assert_frame_equal(frames[0], frames[1], check_dtype=False)
+
+
 def test_transpiled_sql_is_spark_sql():
     assert "DATEDIFF" in to_spark_sql("SELECT date_diff('day', a, b) FROM t").upper()

@@ -90,3 +90,26 @@ def test_professional_capacity_per_10000(computed):
     hidden = indicators.breakdowns(cells, k=5, zone="ZORA")
     row = hidden[(hidden.indicator == "gp_per_10000") & (hidden.year == 2025) & (hidden.breakdown == "total")]
     assert bool(row["suppressed"].iloc[0]) and np.isnan(row["value"].iloc[0])
+
+
+def test_a_few_indicators_for_one_year_match_the_full_run(zone_pop, computed):
+    cells, _ = computed
+    ids = ["gmd_65", "flu_vaccination_65", "polypharmacy_65", "gp_per_10000", "prem_score"]
+    assert set(indicators.required_columns(indicators.select(ids))) == {
+        "person_id", "year", "zone", "nis", "age_band", "sex", "bim", "age", "gmd", "flu_vaccinated", "polypharmacy"}
+    engine = DuckDBEngine(zone_pop)
+    out = indicators.run(engine, k=5, ids=ids, years=[2025])
+    engine.close()
+    assert set(out["indicator"]) == set(ids) and set(out["year"]) == {2025}
+    full = indicators.breakdowns(cells, k=5)
+    full = full[full["indicator"].isin(ids) & (full["year"] == 2025)]
+    key = ["indicator", "zone", "breakdown", "group"]
+    a = out.sort_values(key).reset_index(drop=True)
+    b = full.sort_values(key).reset_index(drop=True)
+    cols = key + ["numerator", "denominator", "suppressed"]
+    assert a[cols].equals(b[cols])
+
+
+def test_unknown_indicator_is_refused():
+    with pytest.raises(KeyError):
+        indicators.select(["gmd_65", "happiness"])

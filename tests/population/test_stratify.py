@@ -150,3 +150,26 @@ def test_generated_pyramid_shape(zone_pop):
     assert shares[0] > shares[1] > shares[3] and shares[2] > shares[3]
     assert 0.005 < shares[3] < 0.06
     engine.close()
+
+
+def test_asking_for_some_columns_gives_the_same_values_as_a_full_run(zone_pop):
+    full = DuckDBEngine(zone_pop)
+    stratify.prepare(full)
+    cols = ["charlson", "gmd", "polypharmacy", "rising_risk", "level", "reasons"]
+    expected = full.query(f"SELECT person_id, {', '.join(cols)} FROM strata WHERE year = 2025 ORDER BY person_id")
+    full.close()
+    part = DuckDBEngine(zone_pop)
+    assert stratify.prepare(part, years=[2025], columns=cols) == [2025]
+    got = part.query("SELECT * FROM strata ORDER BY person_id")
+    part.close()
+    assert list(got.columns) == ["person_id", "year", *cols]
+    assert set(got["year"]) == {2025}
+    assert got["rising_risk"].any()  # compared with 2024, which was read although only 2025 was asked for
+    assert got.drop(columns="year").equals(expected)
+
+
+def test_unknown_column_is_refused(hand_built):
+    engine = DuckDBEngine(hand_built)
+    with pytest.raises(ValueError, match="unknown strata columns: shoe_size"):
+        stratify.prepare(engine, columns=["charlson", "shoe_size"])
+    engine.close()

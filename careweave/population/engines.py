@@ -59,7 +59,12 @@ class DuckDBEngine:
 
     name = "duckdb"
 
-    def __init__(self, data_dir: str | Path, threads: int | None = None, memory_limit: str | None = None):
+    def __init__(self, data_dir: str | Path, threads: int | None = None, memory_limit: str | None = None,
+                 temp_directory: str | Path | None = None):
+        """``memory_limit`` (e.g. ``"8GB"``) and ``temp_directory``: beyond the limit DuckDB spills
+        to that directory instead of failing. Defaults: ``CAREWEAVE_DUCKDB_MEMORY_LIMIT`` and
+        ``CAREWEAVE_DUCKDB_TEMP_DIR`` from the environment, else DuckDB's own (80% of RAM, ``.tmp``).
+        """
         import duckdb
 
         self.data_dir = check_data_dir(data_dir)
@@ -68,8 +73,12 @@ class DuckDBEngine:
         self.con.execute("SET enable_progress_bar = false")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
+        memory_limit = memory_limit or os.environ.get("CAREWEAVE_DUCKDB_MEMORY_LIMIT")
         if memory_limit:
-            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+            self.con.execute(f"SET memory_limit = '{_literal(memory_limit)}'")
+        temp_directory = temp_directory or os.environ.get("CAREWEAVE_DUCKDB_TEMP_DIR")
+        if temp_directory:
+            self.con.execute(f"SET temp_directory = '{_literal(temp_directory)}'")
         for table in DATA_TABLES:
             if any((self.data_dir / table).glob("*.parquet")):
                 glob = str(self.data_dir / table / "*.parquet").replace("'", "''")
@@ -94,6 +103,10 @@ class DuckDBEngine:
 
     def close(self) -> None:
         self.con.close()
+
+
+def _literal(value: str | Path) -> str:
+    return str(value).replace("'", "''")
 
 
 def to_spark_sql(sql: str) -> str:

@@ -23,6 +23,7 @@ import pandas as pd
 import sqlglot
 import yaml
 from sqlglot import exp
+from sqlglot.tokens import TokenType
 
 from .engines import Engine
 
@@ -32,7 +33,8 @@ CATALOGUE = Path(__file__).resolve().parent / "catalogue"
 @cache
 def load_yaml(name: str) -> dict[str, Any]:
     """A catalogue file by name (``comorbidity``, ``stratification``, ``indicators``)."""
-    return yaml.safe_load((CATALOGUE / f"{name}.yaml").read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when libyaml is there: 10x faster
+    return yaml.load((CATALOGUE / f"{name}.yaml").read_text(encoding="utf-8"), Loader=loader)
 
 
 _TOKEN = re.compile(r"^([A-Z])(\d{2})(?:\.(\d))?$")
@@ -60,7 +62,12 @@ def expand_codes(spec: str) -> list[str]:
 
 
 def code_groups() -> pd.DataFrame:
-    """One lookup table (kind, category, prefix, plen, weight, weight2) for every code list."""
+    """One lookup table (kind, category, prefix, plen, flag) for every code list.
+
+    ``flag`` is the position of the category's column in ``category_columns()`` (-1 for ACSC);
+    ``mask`` (0 Charlson, 1 Elixhauser, 2 chronic groups) and ``bit`` (a power of two) let the
+    per-person pivot add up one integer per kind instead of keeping one maximum per flag.
+    """
     rows: list[tuple] = []
     cm = load_yaml("comorbidity")
     for kind in ("charlson", "elixhauser"):
@@ -74,7 +81,25 @@ def code_groups() -> pd.DataFrame:
     rows += [("acsc", "acsc", p) for p in expand_codes(st["acsc"]["icd10"])]
     frame = pd.DataFrame(rows, columns=["kind", "category", "prefix"]).drop_duplicates()
     frame["plen"] = frame["prefix"].str.len().astype("int32")
+    bits = _flag_bits()
+    keys = [("chronic" if k == "chronic_atc" else k, cat) for k, cat in zip(frame["kind"], frame["category"],
+                                                                          strict=True)]
+    frame["flag"] = pd.Series([bits[key][0] if key in bits else -1 for key in keys], dtype="int32")
+    frame["mask"] = pd.Series([bits[key][1] if key in bits else -1 for key in keys], dtype="int32")
+    frame["bit"] = pd.Series([bits[key][2] if key in bits else 0 for key in keys], dtype="int64")
     return frame.reset_index(drop=True)
+
+
+FLAG_KINDS = ("charlson", "elixhauser", "chronic")
+
+
+def _flag_bits() -> dict[tuple[str, str], tuple[int, int, int]]:
+    """(kind, category) -> (position in ``category_columns()``, mask number, bit)."""
+    out, seen = {}, dict.fromkeys(FLAG_KINDS, 0)
+    for i, (_c, kind, cat) in enumerate(category_columns()):
+        out[(kind, cat)] = (i, FLAG_KINDS.index(kind), 2 ** seen[kind])
+        seen[kind] += 1
+    return out
 
 
 def _index_expr(kind: str, weight_key: str) -> str:
@@ -207,9 +232,18 @@ def _derived() -> dict[str, str]:
     return d
 
 
+_TOKENIZER = sqlglot.Dialect.get_or_raise("duckdb").tokenizer_class()
+
+
 def columns_in(expression: str) -> set[str]:
-    """Column names an SQL expression refers to (to know which features it needs)."""
-    return {c.name for c in sqlglot.parse_one(expression, read="duckdb").find_all(exp.Column)}
+    """Column names an SQL expression refers to (to know which features it needs).
+
+    Identifiers not followed by ``(`` (those are functions); tokenizing is enough for the
+    catalogue's expressions and much cheaper than parsing them.
+    """
+    tokens = _TOKENIZER.tokenize(expression)
+    return {t.text for i, t in enumerate(tokens) if t.token_type == TokenType.VAR
+            and not (i + 1 < len(tokens) and tokens[i + 1].token_type == TokenType.L_PAREN)}
 
 
 @cache
@@ -310,12 +344,14 @@ def _aggregate(source: Source, names: list[str], first: int, last: int) -> str:
 
 def _groups_view(engine: Engine, plan: _Plan, years: list[int], groups: pd.DataFrame) -> str | None:
     """Comorbidity and chronic-group flags per person-year (view ``groups_py``), only those needed."""
-    flags = [(c, k, cat) for c, k, cat in category_columns() if c in plan.needed]
+    bits = _flag_bits()
+    # (column, position, mask, bit) of every flag needed
+    flags = [(c, *bits[(k, cat)]) for c, k, cat in category_columns() if c in plan.needed]
     if not flags:
         return None
     st = load_yaml("stratification")
     lookback = int(st["lookback_years"])
-    kinds = sorted({k for _, k, _ in flags})
+    masks = sorted({m for _, _, m, _ in flags})
     first, last = min(years), max(years)
     engine.view("dx", f"""
         SELECT person_id, CAST(year(date) AS INT) AS year, replace(code, '.', '') AS code
@@ -329,32 +365,38 @@ def _groups_view(engine: Engine, plan: _Plan, years: list[int], groups: pd.DataF
           FROM stays WHERE {_date_filter('admission', first - lookback + 1, last)}""")
     # prefix matching as an equi-join: the code cut to each prefix length, joined on (length, prefix)
     icd_lengths = ", ".join(str(int(n)) for n in sorted(groups.loc[groups.kind != "chronic_atc", "plen"].unique()))
-    kind_list = ", ".join(f"'{k}'" for k in kinds)
+    flag_list = ", ".join(str(i) for _, i, _, _ in flags)
     parts = [f"""
-        SELECT x.person_id, y.year, g.kind, g.category
+        SELECT x.person_id, y.year, g.mask, g.bit
         FROM (SELECT person_id, year, l.plen, substr(code, 1, l.plen) AS prefix
               FROM dx CROSS JOIN (SELECT plen FROM code_lengths WHERE plen IN ({icd_lengths})) l) x
         JOIN code_groups g ON g.plen = x.plen AND g.prefix = x.prefix
         CROSS JOIN years y
-        WHERE g.kind IN ({kind_list}) AND x.year <= y.year AND x.year > y.year - {lookback}"""]
-    if "chronic" in kinds:
+        WHERE g.kind <> 'chronic_atc' AND g.flag IN ({flag_list})
+          AND x.year <= y.year AND x.year > y.year - {lookback}"""]
+    if FLAG_KINDS.index("chronic") in masks:
         atc_lengths = ", ".join(str(int(n)) for n in sorted(groups.loc[groups.kind == "chronic_atc", "plen"].unique()))
         parts.append(f"""
-        SELECT m.person_id, m.year, 'chronic' AS kind, g.category
+        SELECT m.person_id, m.year, g.mask, g.bit
         FROM (SELECT person_id, year, l.plen, substr(atc, 1, l.plen) AS prefix, ddd
               FROM (SELECT person_id, CAST(year(date) AS INT) AS year, atc, SUM(ddd) AS ddd FROM medication
                     WHERE {_date_filter('date', first, last)} GROUP BY person_id, CAST(year(date) AS INT), atc) a
               CROSS JOIN (SELECT plen FROM code_lengths WHERE plen IN ({atc_lengths})) l) m
         JOIN code_groups g ON g.kind = 'chronic_atc' AND g.plen = m.plen AND g.prefix = m.prefix
-        GROUP BY m.person_id, m.year, g.category
+        WHERE g.flag IN ({flag_list})
+        GROUP BY m.person_id, m.year, g.mask, g.bit
         HAVING SUM(m.ddd) >= {float(st['chronic_ddd_threshold'])}""")
-    pivots = ", ".join(f"MAX(CASE WHEN kind = '{k}' AND category = '{cat}' THEN 1 ELSE 0 END) AS {c}"
-                       for c, k, cat in flags)
+    # one bit per flag: over distinct (person, year, flag) rows, the sum per kind is the OR of the bits
+    sums = ", ".join(f"SUM(CASE WHEN mask = {m} THEN bit ELSE 0 END) AS mask_{m}" for m in masks)
+    unpack = ", ".join(f"CASE WHEN mask_{m} % {2 * b} >= {b} THEN 1 ELSE 0 END AS {c}" for c, _, m, b in flags)
     derived, _deps, in_groups = _graph()
     computed = [f"{derived[c]} AS {c}" for c in derived if c in in_groups and c in plan.needed]
     engine.view("groups_py", f"""
-        SELECT person_id, year, {', '.join([c for c, _, _ in flags] + computed)} FROM (
-          SELECT person_id, year, {pivots} FROM ({' UNION ALL '.join(parts)}) t GROUP BY person_id, year) f""")
+        SELECT person_id, year, {', '.join([c for c, _, _, _ in flags] + computed)} FROM (
+          SELECT person_id, year, {unpack} FROM (
+            SELECT person_id, year, {sums}
+            FROM (SELECT DISTINCT person_id, year, mask, bit FROM ({' UNION ALL '.join(parts)}) u) t
+            GROUP BY person_id, year) s) f""")
     return "groups_py"
 
 

@@ -25,6 +25,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -207,15 +208,21 @@ def _duckdb_subset(data: str) -> dict:
     from . import indicators, stratify
     from .engines import DuckDBEngine
 
+    marks = [time.perf_counter()]
     engine = DuckDBEngine(data)
     defs = indicators.select(THREE)
+    marks.append(time.perf_counter())
     stratify.prepare(engine, years=[YEAR], columns=[*indicators.required_columns(defs), "charlson"])
+    marks.append(time.perf_counter())
     cells = indicators.compute_cells(engine, defs)
+    marks.append(time.perf_counter())
     charlson = stratify.person_strata(engine, YEAR, columns=["person_id", "charlson"])
+    marks.append(time.perf_counter())
     engine.close()
     cells = cells[cells["year"] == YEAR].groupby("indicator")[["num", "den"]].sum()
+    steps = dict(zip(("open", "prepare", "cells", "person_table"), np.diff(marks).tolist(), strict=True))
     return {"three": {i: [float(r["num"]), float(r["den"])] for i, r in cells.iterrows()},
-            "frames": {"charlson_subset": charlson}}
+            "steps": steps, "frames": {"charlson_subset": charlson}}
 
 
 def _generate(persons: int, out: Path) -> float:
@@ -250,20 +257,38 @@ def _gib(mib: float) -> str:
     return f"{mib / 1024:.2f} GiB"
 
 
-def belgium(root: Path, persons: int = BELGIUM, memory_limit: str = "12GB") -> dict:
+def belgium(root: Path, persons: int = BELGIUM, memory_limit: str = "10GB") -> dict:
     """Generate ``persons`` in chunks, run stratification + all indicators on DuckDB, delete the data."""
     data = root / f"population-{persons}"
     spill = root / f"spill-{persons}"
     spill.mkdir(parents=True, exist_ok=True)
+    peak_spill = [0]
+    running = threading.Event()
+
+    def watch() -> None:  # the temp directory's size, sampled every second
+        while running.is_set():
+            try:
+                peak_spill[0] = max(peak_spill[0], sum(f.stat().st_size for f in spill.rglob("*") if f.is_file()))
+            except OSError:  # a temp file went away while being measured
+                pass
+            time.sleep(1)
+
+    watcher = threading.Thread(target=watch, daemon=True)
     try:
         gen_s = _generate(persons, data)
         size = sum(f.stat().st_size for f in data.rglob("*.parquet"))
+        running.set()
+        watcher.start()
         result = _child("duckdb", str(data), memory_limit=memory_limit, temp_directory=str(spill), keep=False)
     finally:
+        running.clear()
+        if watcher.is_alive():
+            watcher.join()
         shutil.rmtree(data, ignore_errors=True)
         shutil.rmtree(spill, ignore_errors=True)
     result.update({"persons_generated": persons, "generate_seconds": gen_s, "parquet_bytes": size,
-                   "memory_limit": memory_limit, "date": date.today().isoformat(), "machine": _machine()})
+                   "memory_limit": memory_limit, "peak_spill_bytes": peak_spill[0], "date": date.today().isoformat(),
+                   "machine": _machine()})
     return result
 
 
@@ -274,7 +299,8 @@ def _belgium_lines(res: dict | None) -> list[str]:
         f"- **{res['persons_generated']:,} persons** (Belgium), measured {res['date']} with "
         f"`--belgium`: generated in chunks in {res['generate_seconds']:.0f} s "
         f"({res['parquet_bytes'] / 1e9:.1f} GB of Parquet, deleted after the run); DuckDB with "
-        f"`memory_limit = '{res['memory_limit']}'` and a temp directory on disk: stratification "
+        f"`memory_limit = '{res['memory_limit']}'` and a temp directory on disk (it spilled up to "
+        f"{res.get('peak_spill_bytes', 0) / 1e9:.1f} GB there): stratification "
         f"(every column, {len(res['years'])} years, {res['persons']:,} persons alive in {YEAR}) + "
         f"{res['rows']:,} indicator rows in **{res['seconds']:.0f} s** (stratify {res['stratify_seconds']:.0f} s, "
         f"cells {res['cells_seconds']:.0f} s, breakdowns {res['breakdown_seconds']:.0f} s), "
@@ -283,7 +309,8 @@ def _belgium_lines(res: dict | None) -> list[str]:
 
 
 def run(quick: bool = False, persons: int | None = None, spark: bool = True,
-        data_root: str | Path | None = None, repeats: int | None = None, with_belgium: bool = False) -> str:
+        data_root: str | Path | None = None, repeats: int | None = None, with_belgium: bool = False,
+        memory_limit: str = "10GB") -> str:
     """Measure and return the Markdown section (``quick``: 100,000 persons, no Spark, 3 repeats)."""
     n = persons or (100_000 if quick else 1_000_000)
     repeats = repeats or (3 if quick else 5)
@@ -305,7 +332,7 @@ def run(quick: bool = False, persons: int | None = None, spark: bool = True,
     same_spark = _same_cells(data) and _same_charlson(data, "duckdb", "spark") if spk else None
     belgium_res = None
     if with_belgium:
-        belgium_res = belgium(root)
+        belgium_res = belgium(root, memory_limit=memory_limit)
         BELGIUM_RESULT.write_text(json.dumps(belgium_res, indent=1) + "\n")
     elif BELGIUM_RESULT.exists():
         belgium_res = json.loads(BELGIUM_RESULT.read_text())
@@ -353,6 +380,21 @@ def run(quick: bool = False, persons: int | None = None, spark: bool = True,
         "Both start from the same Parquet files and include reading them. Every person's Charlson score and the "
         "three numerators and denominators are asserted equal between pandas, this DuckDB run and the full run.",
     ]
+    if ratio < 10:
+        fastest = min(sub, key=lambda r: r["seconds"])
+        st = fastest["steps"]
+        lines.append(
+            f"- Why not 10x: both sides start from the same compressed Parquet files. The pandas script spends most "
+            "of its time reading whole tables (every column of all claims and deliveries, three years) and "
+            "converting dates; DuckDB decodes only the columns it needs and filters the years while it reads. "
+            "What is left on DuckDB "
+            f"(best run {fastest['seconds']:.2f} s: opening {st['open']:.2f} s, `prepare` {st['prepare']:.2f} s, "
+            f"cells {st['cells']:.2f} s, per-person table {st['person_table']:.2f} s) is work the pandas script "
+            "does too (distinct medicines among the deliveries of the year, the GMD claims, the prefix join of the "
+            f"diagnoses of two years for the Charlson index, joining {pand[0]['persons']:,} person-years) plus what "
+            "the product adds: cells by municipality, age band, sex and BIM for small-cell suppression, and a stored "
+            "person-year table that every later query reuses. Its hash aggregations and joins cannot shrink "
+            "tenfold below the pandas time on two shared cores.")
     if spk:
         lines.append(f"- Spark gives the same person Charlson scores and the same indicator cells: "
                      f"**{'yes' if same_spark else 'NO'}**; it is slower than DuckDB on one 2-core machine, "
@@ -372,9 +414,10 @@ def main() -> None:
     parser.add_argument("--no-spark", action="store_true")
     parser.add_argument("--repeats", type=int, default=None, help="pandas/DuckDB alternations (default 5)")
     parser.add_argument("--belgium", action="store_true", help="also measure 11.8 million persons (DuckDB)")
+    parser.add_argument("--memory-limit", default="10GB", help="DuckDB memory limit for --belgium (default 10GB)")
     args = parser.parse_args()
     section = run(quick=args.quick, persons=args.persons, spark=not args.no_spark, repeats=args.repeats,
-                  with_belgium=args.belgium)
+                  with_belgium=args.belgium, memory_limit=args.memory_limit)
     print(section)
     (REPO / "docs").mkdir(exist_ok=True)
     (REPO / "docs" / "benchmarks-population.md").write_text("# Benchmarks: population engine\n\n" + section)

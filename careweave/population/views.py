@@ -81,6 +81,11 @@ def _fmt(value, unit: str) -> str:
     return f"{value:,.{digits}f}"
 
 
+def _text_width(text: str, font_size: float = 12) -> float:
+    """A generous estimate of the rendered width of SVG text (0.6 em per character)."""
+    return len(text) * font_size * 0.6
+
+
 def _spark(values: list[float | None], width: int = 90, height: int = 24) -> str:
     """SVG polyline points for a small trend line; gaps (hidden values) are skipped."""
     pts = [(i, v) for i, v in enumerate(values) if v is not None and not np.isnan(v)]
@@ -122,11 +127,17 @@ def zone_dashboard(request: HttpRequest, zone: str) -> HttpResponse:
     for lv in (3, 2, 1, 0):
         frac = counts[lv] / total if total else 0
         width = 60 + 340 * (lv == 0) + 260 * (lv == 1) + 180 * (lv == 2) + 100 * (lv == 3)
+        label = f"{lv} · {_(levels_cfg[lv])}"
+        x, y = (480 - width) / 2, (3 - lv) * 46 + 4
+        inside = _text_width(label) <= width - 12
         pyramid.append({
-            "level": lv, "label": _(levels_cfg[lv]), "count": None if mask[lv] else int(counts[lv]),
-            "share": None if mask[lv] else round(100 * frac, 1), "width": width, "x": (480 - width) / 2,
-            "y": (3 - lv) * 46 + 4,
+            "level": lv, "label": label, "count": None if mask[lv] else int(counts[lv]),
+            "share": None if mask[lv] else round(100 * frac, 1), "width": width, "x": x, "y": y,
+            # a label wider than its bar goes beside it, and the count sits alone in the bar
+            "inside": inside, "label_x": 240 if inside else x + width + 8, "label_y": y + (17 if inside else 25),
+            "count_y": y + (33 if inside else 25),
         })
+    pyramid_width = max(480, *(p["label_x"] + _text_width(p["label"]) + 4 for p in pyramid if not p["inside"]))
 
     # indicator table: totals per year, trend, equity (BIM vs non-BIM, ratio)
     rows = []
@@ -201,7 +212,8 @@ def zone_dashboard(request: HttpRequest, zone: str) -> HttpResponse:
     can_list = request.user.has_perm(OUTREACH_PERMISSION)
     return render(request, "population/zone.html", {
         "zone": zone, "zone_name": zone_name, "years": years, "latest": latest, "k": k,
-        "pyramid": pyramid, "pyramid_total": total if total >= k else None, "aims": aims,
+        "pyramid": pyramid, "pyramid_width": round(pyramid_width), "pyramid_total": total if total >= k else None,
+        "aims": aims,
         "selected": selected, "selected_name": _(by_id[selected]["name"]),
         "indicator_choices": [(d["id"], _(d["name"])) for d in defs if "nis" in d["breakdowns"]],
         "multiples": multiples, "outreach_columns": [reasons_cfg[o] for o in outreach_ids],

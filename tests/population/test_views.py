@@ -93,3 +93,23 @@ def test_demo_population_is_generated_once(tmp_path):
     again = ensure_demo_population(tmp_path / "demo", persons=500, seed=3)
     assert first["generated_at"] == again["generated_at"]
     assert (tmp_path / "demo" / "persons").is_dir()
+
+
+def test_pyramid_label_goes_beside_a_bar_too_narrow_for_it(client, data_dir, staff):
+    import xml.etree.ElementTree as ET
+
+    html = client.get(reverse("population:zone", args=["ZORA"])).content.decode()
+    start = html.index("<svg", html.index('id="pyramid-h"'))
+    svg = ET.fromstring(html[start:html.index("</svg>", start) + 6])
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    view_width = float(svg.get("viewBox").split()[2])
+    placed = {}
+    for g in svg.findall("s:g", ns):
+        rect, label = g.find("s:rect", ns), g.find("s:text[@class='label']", ns)
+        right = float(rect.get("x")) + float(rect.get("width"))
+        estimated_end = float(label.get("x")) + 0.6 * 12 * len(label.text)
+        placed[g.get("class")] = (label.get("text-anchor"), float(label.get("x")), right, estimated_end)
+    anchor, x, right, end = placed["level-3"]  # "3 · Case management (high complexity)" in a 160 px bar
+    assert anchor == "start" and x > right and end <= view_width
+    anchor, x, right, end = placed["level-0"]  # the widest bar keeps its label inside
+    assert anchor == "middle" and x < right

@@ -43,6 +43,11 @@ class Decision:
     def allows(self, needed: int) -> bool:
         return self.level >= needed
 
+    @property
+    def refusal(self) -> str:
+        """Why access is refused: no relationship at all, or a part the person keeps to themselves."""
+        return str(self.explanation if self.level == Level.NONE and self.explanation else RESTRICTED)
+
 
 NO_RELATIONSHIP = _(
     "You have no care relationship with this person and they have not given you access. "

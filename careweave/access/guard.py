@@ -42,18 +42,11 @@ def require_access(
                 resource_id,
                 person=person,
                 outcome="denied",
-                reason=str(decision.explanation),
+                reason=decision.refusal,
                 request=request,
                 basis=decision.basis,
             )
-        message = decision.explanation if decision.level == Level.NONE else _medical_refusal()
-        raise AccessRefused(str(message or _medical_refusal()), decision)
+        raise AccessRefused(decision.refusal, decision)
     if audit:
         record_access(user, action, resource_type, resource_id, person=person, request=request, basis=decision.basis)
     return decision
-
-
-def _medical_refusal() -> str:
-    from careweave.access.decisions import RESTRICTED
-
-    return str(RESTRICTED)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from careweave.access.audit import record_access
-from careweave.access.decisions import RESTRICTED, Decision, decide
+from careweave.access.decisions import Decision, decide
 from careweave.access.models import AuditEvent, Level
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import CareTeam, CaseManagementEpisode, TeamMember
@@ -21,8 +21,6 @@ def require_level(actor, person: Person, needed: int = Level.PLAN) -> Decision: 
     """Refuse (with a rule error the UI can show) when the actor lacks access to this person."""
     decision = decide(actor, person)
     if not decision.allows(needed):
-        # Some access but not enough: only the medical detail is withheld (as in access.guard).
-        explanation = decision.explanation if decision.level == Level.NONE else RESTRICTED
         event = record_access(
             actor,
             "update",
@@ -30,10 +28,10 @@ def require_level(actor, person: Person, needed: int = Level.PLAN) -> Decision: 
             str(person.fhir_id),
             person=person,
             outcome="denied",
-            reason=str(explanation),
+            reason=decision.refusal,
             basis=decision.basis,
         )
-        error = RuleViolation("no_access", str(explanation) or _("You do not have access to this person's file."))
+        error = RuleViolation("no_access", decision.refusal)
         error.denied_audit = event
         raise error
     return decision

@@ -336,7 +336,8 @@ def ring_the_bell(
         raise RuleViolation("zone_required", _("This person has no zone: choose the zone whose contact point to ring."))
     role = {"self": _("the person"), "proxy": _("the representative")}.get(decision.basis)
     if role is None:
-        member = person.care_teams.first() and membership_of(actor, person.care_teams.first())
+        team = person.care_teams.first()
+        member = membership_of(actor, team) if team else None
         role = member.display_role if member else _("professional")
     request = CaseManagementRequest.objects.create(
         person=person,

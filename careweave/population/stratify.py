@@ -65,8 +65,8 @@ def code_groups() -> pd.DataFrame:
     """One lookup table (kind, category, prefix, plen, flag) for every code list.
 
     ``flag`` is the position of the category's column in ``category_columns()`` (-1 for ACSC);
-    ``mask`` (0 Charlson, 1 Elixhauser, 2 chronic groups) and ``bit`` (a power of two) let the
-    per-person pivot add up one integer per kind instead of keeping one maximum per flag.
+    ``mask`` (0 Charlson, 1 Elixhauser, 2 chronic groups) and ``bit`` (a power of two) let a
+    person-year carry one integer per kind (the OR of its bits) instead of one column per flag.
     """
     rows: list[tuple] = []
     cm = load_yaml("comorbidity")
@@ -363,39 +363,47 @@ def _groups_view(engine: Engine, plan: _Plan, years: list[int], groups: pd.DataF
         UNION ALL
         SELECT person_id, CAST(year(admission) AS INT), replace(icd10, '.', '')
           FROM stays WHERE {_date_filter('admission', first - lookback + 1, last)}""")
-    # prefix matching as an equi-join: the code cut to each prefix length, joined on (length, prefix)
-    icd_lengths = ", ".join(str(int(n)) for n in sorted(groups.loc[groups.kind != "chronic_atc", "plen"].unique()))
+    # Prefix matching: the code lists become one row per (length, prefix) holding the OR of the
+    # bits of every category it opens (few hundred rows); each diagnosis probes them once per
+    # prefix length with an equi-join, so the rows are never multiplied by the code lists.
     flag_list = ", ".join(str(i) for _, i, _, _ in flags)
+    ors = ", ".join(f"BIT_OR(CASE WHEN mask = {m} THEN bit ELSE 0 END) AS mask_{m}" for m in masks)
+    engine.view("prefix_bits", f"""
+        SELECT kind = 'chronic_atc' AS atc, plen, prefix, {ors} FROM code_groups
+        WHERE flag IN ({flag_list}) GROUP BY kind = 'chronic_atc', plen, prefix""")
+    icd_lengths = sorted(int(n) for n in groups.loc[groups.kind != "chronic_atc", "plen"].unique())
+    probes = " ".join(f"LEFT JOIN (SELECT * FROM prefix_bits WHERE NOT atc AND plen = {n}) p{n} "
+                      f"ON p{n}.prefix = substr(x.code, 1, {n})" for n in icd_lengths)
+    matched = " OR ".join(f"p{n}.prefix IS NOT NULL" for n in icd_lengths)
+    per_row = ", ".join(" | ".join(f"COALESCE(p{n}.mask_{m}, 0)" for n in icd_lengths) + f" AS mask_{m}"
+                        for m in masks)
     parts = [f"""
-        SELECT x.person_id, y.year, g.mask, g.bit
-        FROM (SELECT person_id, year, l.plen, substr(code, 1, l.plen) AS prefix
-              FROM dx CROSS JOIN (SELECT plen FROM code_lengths WHERE plen IN ({icd_lengths})) l) x
-        JOIN code_groups g ON g.plen = x.plen AND g.prefix = x.prefix
-        CROSS JOIN years y
-        WHERE g.kind <> 'chronic_atc' AND g.flag IN ({flag_list})
-          AND x.year <= y.year AND x.year > y.year - {lookback}"""]
+        SELECT x.person_id, y.year, {', '.join(f'mask_{m}' for m in masks)}
+        FROM (SELECT x.person_id, x.year, {per_row} FROM dx x {probes} WHERE {matched}) x
+        CROSS JOIN years y WHERE x.year <= y.year AND x.year > y.year - {lookback}"""]
     if FLAG_KINDS.index("chronic") in masks:
+        # a chronic group from medication: enough defined daily doses of its ATC codes in the year
         atc_lengths = ", ".join(str(int(n)) for n in sorted(groups.loc[groups.kind == "chronic_atc", "plen"].unique()))
+        others = ", ".join("0" if m != FLAG_KINDS.index("chronic") else "bit" for m in masks)
         parts.append(f"""
-        SELECT m.person_id, m.year, g.mask, g.bit
+        SELECT m.person_id, m.year, {others}
         FROM (SELECT person_id, year, l.plen, substr(atc, 1, l.plen) AS prefix, ddd
               FROM (SELECT person_id, CAST(year(date) AS INT) AS year, atc, SUM(ddd) AS ddd FROM medication
                     WHERE {_date_filter('date', first, last)} GROUP BY person_id, CAST(year(date) AS INT), atc) a
               CROSS JOIN (SELECT plen FROM code_lengths WHERE plen IN ({atc_lengths})) l) m
         JOIN code_groups g ON g.kind = 'chronic_atc' AND g.plen = m.plen AND g.prefix = m.prefix
         WHERE g.flag IN ({flag_list})
-        GROUP BY m.person_id, m.year, g.mask, g.bit
+        GROUP BY m.person_id, m.year, g.bit
         HAVING SUM(m.ddd) >= {float(st['chronic_ddd_threshold'])}""")
-    # one bit per flag: over distinct (person, year, flag) rows, the sum per kind is the OR of the bits
-    sums = ", ".join(f"SUM(CASE WHEN mask = {m} THEN bit ELSE 0 END) AS mask_{m}" for m in masks)
+    # the flags of a person-year are the OR of the bits of all their rows
+    sums = ", ".join(f"BIT_OR(mask_{m}) AS mask_{m}" for m in masks)
     unpack = ", ".join(f"CASE WHEN mask_{m} % {2 * b} >= {b} THEN 1 ELSE 0 END AS {c}" for c, _, m, b in flags)
     derived, _deps, in_groups = _graph()
     computed = [f"{derived[c]} AS {c}" for c in derived if c in in_groups and c in plan.needed]
     engine.view("groups_py", f"""
         SELECT person_id, year, {', '.join([c for c, _, _, _ in flags] + computed)} FROM (
           SELECT person_id, year, {unpack} FROM (
-            SELECT person_id, year, {sums}
-            FROM (SELECT DISTINCT person_id, year, mask, bit FROM ({' UNION ALL '.join(parts)}) u) t
+            SELECT person_id, year, {sums} FROM ({' UNION ALL '.join(parts)}) u
             GROUP BY person_id, year) s) f""")
     return "groups_py"
 

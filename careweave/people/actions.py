@@ -1,9 +1,11 @@
-"""Actions on a person's informal network (C1/C2): recorded by whoever works with the person, audited."""
+"""Actions on a person's informal network (C1/C2): who is in it, and who may act for the person; audited."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from careweave.access.audit import record_access
+from careweave.access.decisions import decide
 from careweave.careplans.actions._common import atomic_action, audit_write, require_level
 from careweave.careplans.errors import RuleViolation
 from careweave.people.models import Person, RelatedPerson
@@ -24,7 +26,8 @@ def add_to_network(
 
     Recording a name gives no access by itself: access follows team membership, which the person
     decides (:func:`careweave.careplans.actions.add_team_member`). Representation and proxy access
-    are legal matters and are not set here.
+    are the person's own decision, taken with the actions below (:func:`grant_proxy_access`,
+    :func:`appoint_representative`), never as a side effect of recording a name.
     """
     require_level(actor, person)
     given_name, family_name = (given_name or "").strip(), (family_name or "").strip()
@@ -42,4 +45,252 @@ def add_to_network(
         is_informal_carer=True,
     )
     audit_write(actor, "create", "RelatedPerson", related, person)
+    return related
+
+
+# --- who acts for the person: proxy access and the appointed representative (C2/C5) -------------
+#
+# Both open the whole file (``decide()`` gives basis "proxy", full access), so they are the
+# person's own decision. Belgian patient-rights law (wet patiëntenrechten / loi relative aux droits
+# du patient, 22 August 2002, art. 14 §1) lets the person appoint a representative by a signed and
+# dated written mandate; the person or the representative may withdraw it at any time. Proxy
+# access is Careweave's own, lighter arrangement: a trusted person who may use the app on the
+# person's behalf. Rules and codes: docs/domain.md, "Who acts for the person".
+
+SELF = "self"
+REPRESENTATIVE = "representative"
+PROXY = "proxy"
+
+# Refusals because of *who* asks: recorded as refused attempts the person sees in their audit trail.
+_WHO_RULES = {"proxy_by_person", "proxy_for_yourself", "representative_by_person", "representation_end_by"}
+
+
+def standing(actor, person: Person) -> str:  # noqa: ANN001
+    """How the actor stands towards the person: "self", "representative", "proxy" or "" (anyone else).
+
+    Derived from :func:`~careweave.access.decisions.decide` so the two can never disagree (an
+    inactive login or an inactive network member has no standing).
+    """
+    basis = decide(actor, person).basis
+    if basis == "self":
+        return SELF
+    if basis != "proxy":
+        return ""
+    representing = person.network.filter(user=actor, active=True, is_representative=True).exists()
+    return REPRESENTATIVE if representing else PROXY
+
+
+def is_person_or_representative(actor, person: Person) -> bool:  # noqa: ANN001
+    """The person themselves or their active representative: those who decide who acts for the person.
+
+    Narrower than :func:`~careweave.careplans.actions._common.speaks_for_person`: someone with proxy
+    access uses Careweave for the person but does not hand out access to others.
+    """
+    return standing(actor, person) in (SELF, REPRESENTATIVE)
+
+
+def _is_own_record(actor, related: RelatedPerson) -> bool:  # noqa: ANN001
+    return related.user_id is not None and getattr(actor, "pk", None) == related.user_id
+
+
+def _deceased(person: Person) -> RuleViolation:
+    return RuleViolation(
+        "person_deceased",
+        _("%(person)s has died: nobody can be given proxy access or appointed as representative any more.")
+        % {"person": person},
+    )
+
+
+def grant_proxy_refusal(actor, related: RelatedPerson, who: str | None = None) -> RuleViolation | None:  # noqa: ANN001
+    """Why ``actor`` may not give ``related`` proxy access now, or ``None`` when they may."""
+    person = related.person
+    who = standing(actor, person) if who is None else who
+    if who not in (SELF, REPRESENTATIVE):
+        return RuleViolation(
+            "proxy_by_person", _("Only the person or their representative decides who has proxy access.")
+        )
+    if _is_own_record(actor, related):
+        return RuleViolation(
+            "proxy_for_yourself",
+            _("You cannot give yourself proxy access: %(person)s decides that.") % {"person": person},
+        )
+    if person.deceased_on:
+        return _deceased(person)
+    if not related.active:
+        return RuleViolation(
+            "network_inactive",
+            _("%(name)s is no longer active in the informal network and cannot act for %(person)s.")
+            % {"name": related, "person": person},
+        )
+    if related.has_proxy_access:
+        return RuleViolation("already_proxy", _("%(name)s already has proxy access.") % {"name": related})
+    return None
+
+
+def withdraw_proxy_refusal(actor, related: RelatedPerson, who: str | None = None) -> RuleViolation | None:  # noqa: ANN001
+    """Why ``actor`` may not withdraw ``related``'s proxy access, or ``None`` when they may.
+
+    Besides the person and their representative, the proxy may give up their own access.
+    """
+    if not _is_own_record(actor, related):
+        who = standing(actor, related.person) if who is None else who
+        if who not in (SELF, REPRESENTATIVE):
+            return RuleViolation(
+                "proxy_by_person", _("Only the person or their representative decides who has proxy access.")
+            )
+    if not related.has_proxy_access:
+        return RuleViolation("not_proxy", _("%(name)s has no proxy access.") % {"name": related})
+    return None
+
+
+def appoint_representative_refusal(
+    actor,  # noqa: ANN001
+    related: RelatedPerson,
+    *,
+    mandate_confirmed: bool,
+    who: str | None = None,
+) -> RuleViolation | None:
+    """Why ``actor`` may not appoint ``related`` as representative, or ``None`` when they may."""
+    person = related.person
+    who = standing(actor, person) if who is None else who
+    if who != SELF:
+        return RuleViolation(
+            "representative_by_person",
+            _(
+                "Only %(person)s can appoint a representative, by a signed and dated written mandate "
+                "(patient-rights law of 22 August 2002, art. 14)."
+            )
+            % {"person": person},
+        )
+    if person.deceased_on:
+        return _deceased(person)
+    if not related.active:
+        return RuleViolation(
+            "network_inactive",
+            _("%(name)s is no longer active in the informal network and cannot act for %(person)s.")
+            % {"name": related, "person": person},
+        )
+    if related.is_representative:
+        return RuleViolation(
+            "already_representative", _("%(name)s is already your representative.") % {"name": related}
+        )
+    if mandate_confirmed is not True:
+        return RuleViolation(
+            "mandate_required",
+            _(
+                "A representative is appointed by a written mandate that you and %(name)s sign and date. "
+                "Confirm that this mandate has been signed."
+            )
+            % {"name": related},
+        )
+    return None
+
+
+def end_representation_refusal(actor, related: RelatedPerson, who: str | None = None) -> RuleViolation | None:  # noqa: ANN001
+    """Why ``actor`` may not end ``related``'s representation, or ``None`` when they may.
+
+    The person withdraws the mandate, or the representative steps down; nobody else.
+    """
+    if not _is_own_record(actor, related):
+        who = standing(actor, related.person) if who is None else who
+        if who != SELF:
+            return RuleViolation(
+                "representation_end_by",
+                _("Only the person or the representative themselves can end a representation."),
+            )
+    if not related.is_representative:
+        return RuleViolation("not_representative", _("%(name)s is not a representative.") % {"name": related})
+    return None
+
+
+def _refuse(actor, related: RelatedPerson, refusal: RuleViolation | None) -> None:  # noqa: ANN001
+    """Raise the refusal; one about *who* asks stays in the person's audit trail as a refused attempt."""
+    if refusal is None:
+        return
+    if refusal.rule in _WHO_RULES:
+        refusal.denied_audit = record_access(
+            actor,
+            "update",
+            "RelatedPerson",
+            str(related.fhir_id),
+            person=related.person,
+            outcome="denied",
+            reason=refusal.text,
+            basis=decide(actor, related.person).basis,
+        )
+    raise refusal
+
+
+def _audit(actor, related: RelatedPerson, basis: str, reason: str) -> None:  # noqa: ANN001
+    """Audit with the basis the actor had *before* the change (stepping down removes it)."""
+    record_access(
+        actor, "update", "RelatedPerson", str(related.fhir_id), person=related.person, reason=reason, basis=basis
+    )
+
+
+@atomic_action
+def grant_proxy_access(actor, related: RelatedPerson, *, expected_version: int | None = None) -> RelatedPerson:  # noqa: ANN001
+    """The person (or their representative) lets someone close use Careweave on their behalf.
+
+    Proxy access opens the whole file, so granting it twice is refused (``already_proxy``) rather
+    than silently repeated: the person learns it was already in place.
+    """
+    basis = decide(actor, related.person).basis
+    _refuse(actor, related, grant_proxy_refusal(actor, related))
+    related.has_proxy_access = True
+    related.save_versioned(expected_version, update_fields=["has_proxy_access"])
+    _audit(actor, related, basis, f"grant proxy access to {related}")
+    return related
+
+
+@atomic_action
+def withdraw_proxy_access(actor, related: RelatedPerson, *, expected_version: int | None = None) -> RelatedPerson:  # noqa: ANN001
+    """The person (or their representative) withdraws proxy access; the proxy may also give it up."""
+    basis = decide(actor, related.person).basis
+    _refuse(actor, related, withdraw_proxy_refusal(actor, related))
+    related.has_proxy_access = False
+    related.save_versioned(expected_version, update_fields=["has_proxy_access"])
+    _audit(actor, related, basis, f"withdraw proxy access of {related}")
+    return related
+
+
+@atomic_action
+def appoint_representative(
+    actor,  # noqa: ANN001
+    related: RelatedPerson,
+    *,
+    mandate_confirmed: bool,
+    expected_version: int | None = None,
+) -> RelatedPerson:
+    """The person appoints a representative by a signed, dated written mandate (art. 14 §1).
+
+    Only the person themselves: a mandate cannot be given by someone acting in their name. One
+    representative at a time: appointing a new one ends the previous representation (audited),
+    so there is never doubt about who speaks for the person.
+    """
+    basis = decide(actor, related.person).basis
+    _refuse(actor, related, appoint_representative_refusal(actor, related, mandate_confirmed=mandate_confirmed))
+    for previous in related.person.network.filter(is_representative=True).exclude(pk=related.pk):
+        previous.is_representative = False
+        previous.save_versioned(update_fields=["is_representative"])
+        _audit(actor, previous, basis, f"end representation of {previous}: {related} appointed instead")
+    related.is_representative = True
+    related.save_versioned(expected_version, update_fields=["is_representative"])
+    _audit(actor, related, basis, f"appoint {related} as representative; signed and dated written mandate confirmed")
+    return related
+
+
+@atomic_action
+def end_representation(actor, related: RelatedPerson, *, expected_version: int | None = None) -> RelatedPerson:  # noqa: ANN001
+    """The person withdraws the mandate, or the representative steps down (art. 14 §1).
+
+    Proxy access, if any, is a separate choice and stays until it is withdrawn.
+    """
+    basis = decide(actor, related.person).basis
+    stepping_down = _is_own_record(actor, related)
+    _refuse(actor, related, end_representation_refusal(actor, related))
+    related.is_representative = False
+    related.save_versioned(expected_version, update_fields=["is_representative"])
+    who = "the representative stepped down" if stepping_down else "the person withdrew the mandate"
+    _audit(actor, related, basis, f"end representation of {related}: {who}")
     return related

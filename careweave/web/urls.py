@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from careweave.web.views import home, plan, printing, privacy, security, team, work, zone
+from careweave.web.views import home, people, plan, printing, privacy, security, team, work, zone
 
 app_name = "web"
 
@@ -31,9 +31,12 @@ person_urls = [
     path("case-management/request/", team.ring_the_bell, name="ring_the_bell"),
     path("privacy/", privacy.privacy, name="privacy"),
     path("privacy/choices/<int:pk>/undo/", privacy.revoke_rule, name="revoke_rule"),
+    path("privacy/network/<int:pk>/<slug:step>/", privacy.network_step, name="network_step"),
+    path("privacy/representative/", privacy.appoint_representative, name="appoint_representative"),
     path("emergency/", privacy.break_glass, name="break_glass"),
     path("print/", printing.print_plan, name="print_plan"),
     path("plan.pdf", printing.plan_pdf, name="plan_pdf"),
+    path("details/", people.person_details, name="person_details"),
 ]
 
 urlpatterns = [
@@ -44,6 +47,7 @@ urlpatterns = [
     path("account/security/", security.security, name="security"),
     path("language/", home.set_language, name="set_language"),
     path("people/", home.cared_for, name="cared_for"),
+    path("people/register/", people.person_register, name="person_register"),
     path("administration/", home.admin_home, name="admin_home"),
     path("welcome/", home.no_role, name="no_role"),
     path("persons/<uuid:person_id>/", include(person_urls)),

@@ -91,12 +91,18 @@ def add_team_member(
 
 
 @atomic_action
-def enrol_registering_professional(actor, person: Person) -> TeamMember:  # noqa: ANN001
+def enrol_registering_professional(
+    actor,  # noqa: ANN001
+    person: Person,
+    *,
+    reason: str = "registered the person",
+) -> TeamMember:
     """The professional who registers a new person becomes the first member of their care team.
 
     Access rests on team membership, so without this nobody could start a plan for someone just
-    registered (through the FHIR API or an import). Only for a person nobody is in the team of
-    yet; the person can remove the professional like any other member.
+    registered (through the FHIR API, an import or the web form). Only for a person nobody is in
+    the team of yet; the person can remove the professional like any other member. ``reason`` is
+    kept on the membership (the web registration records the person's agreement there).
     """
     professional = getattr(actor, "professional", None)
     if professional is None or not professional.active:
@@ -111,9 +117,9 @@ def enrol_registering_professional(actor, person: Person) -> TeamMember:  # noqa
         professional=professional,
         status=TeamMember.Status.ACTIVE,
         added_by=actor,
-        reason="registered the person",
+        reason=reason,
     )
-    audit_write(actor, "create", "CareTeam", team, person, reason=f"registered the person; first member {member}")
+    audit_write(actor, "create", "CareTeam", team, person, reason=f"{reason}; first member {member}")
     _touch(team)
     return member
 

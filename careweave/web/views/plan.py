@@ -24,6 +24,7 @@ from careweave.careplans import actions
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import CarePlan, Goal, LifeGoal, Task
 from careweave.people.models import Person
+from careweave.people.registration import may_update_contact_details
 from careweave.versioning import ChangedMeanwhile
 from careweave.web.access import person_view, require_full
 from careweave.web.forms.base import add_rule_error
@@ -77,6 +78,7 @@ def render_plan(
         "journal_form": journal_form or JournalForm(allow_medical=view.full),
         "checkin_form": checkin_form or CarerCheckinForm(),
         "checkins": checkins,
+        "may_edit_details": may_update_contact_details(view.decision),
     }
     return render(request, "web/plan.html", context, status=status)
 

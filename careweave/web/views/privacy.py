@@ -1,4 +1,4 @@
-"""The person's privacy page (who may see what, who looked) and emergency access for professionals."""
+"""The person's privacy page (who may see what, who may act for them, who looked) and emergency access."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from datetime import date, datetime, time, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from careweave.access import actions as access_actions
@@ -21,10 +22,13 @@ from careweave.access.guard import AccessRefused
 from careweave.access.models import AccessRule, AuditEvent, BreakGlass, Level
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import TeamMember
-from careweave.people.models import Person, Sector
+from careweave.people import actions as people_actions
+from careweave.people.models import Person, RelatedPerson, Sector
+from careweave.versioning import ChangedMeanwhile
 from careweave.web.access import person_view, refused
 from careweave.web.forms.access import AccessChoiceForm, BreakGlassForm, EmergencyLookupForm
 from careweave.web.forms.base import add_rule_error
+from careweave.web.forms.representation import AppointRepresentativeForm, NetworkStepForm
 from careweave.web.plandata import current_plan
 from careweave.web.roles import roles_for
 
@@ -35,15 +39,22 @@ def privacy_url(person: Person) -> str:
     return reverse("web:privacy", args=[person.fhir_id])
 
 
-def _require_person_decides(request: HttpRequest, person: Person, decision) -> None:  # noqa: ANN001
+def _require_person_decides(
+    request: HttpRequest,
+    person: Person,
+    decision,  # noqa: ANN001
+    *,
+    action: str = "read",
+    resource_type: str = "Consent",
+) -> None:
     """These choices belong to the person (or their representative): anyone else is refused and audited."""
     if decision.basis in ("self", "proxy"):
         return
     message = _("Only the person or their representative can see and change who may see their file.")
     record_access(
         request.user,
-        "read",
-        "Consent",
+        action,
+        resource_type,
         str(person.fhir_id),
         person=person,
         outcome="denied",
@@ -84,8 +95,7 @@ def _end_of(day: date | None) -> datetime | None:
 @person_view(resource_type="Consent")
 def privacy(request: HttpRequest, person: Person, decision) -> HttpResponse:  # noqa: ANN001
     _require_person_decides(request, person, decision)
-    plan = current_plan(person)
-    team = plan.team if plan and plan.team_id else person.care_teams.filter(external_id="").first()
+    team = _team_of(person)
     form = AccessChoiceForm(request.POST or None, team=team)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -104,6 +114,38 @@ def privacy(request: HttpRequest, person: Person, decision) -> HttpResponse:  # 
         else:
             messages.success(request, _("Your choice has been saved and applies immediately."))
             return redirect(privacy_url(person) + "#choices")
+    return _render_privacy(request, person, team, form=form)
+
+
+def network_rows(actor, person: Person, who: str) -> list[dict]:  # noqa: ANN001
+    """The informal network with what ``actor`` may decide for each one (the actions' own rules)."""
+    rows = []
+    for related in person.network.order_by("-active", "family_name", "given_name"):
+        rows.append(
+            {
+                "related": related,
+                "is_me": related.user_id is not None and related.user_id == actor.pk,
+                "may_grant": people_actions.grant_proxy_refusal(actor, related, who) is None,
+                "may_withdraw": people_actions.withdraw_proxy_refusal(actor, related, who) is None,
+                "may_end": people_actions.end_representation_refusal(actor, related, who) is None,
+            }
+        )
+    return rows
+
+
+def _render_privacy(
+    request: HttpRequest,
+    person: Person,
+    team,  # noqa: ANN001
+    *,
+    form: AccessChoiceForm | None = None,
+    appoint_form: AppointRepresentativeForm | None = None,
+) -> HttpResponse:
+    form = form or AccessChoiceForm(team=team)
+    who = people_actions.standing(request.user, person)
+    may_appoint = who == people_actions.SELF and not person.deceased_on
+    if may_appoint and appoint_form is None:
+        appoint_form = AppointRepresentativeForm(person=person)
     show_own = request.GET.get("own") == "1"
     events = AuditEvent.objects.filter(person=person)
     if not show_own:
@@ -118,8 +160,16 @@ def privacy(request: HttpRequest, person: Person, decision) -> HttpResponse:  # 
         "page": page,
         "show_own": show_own,
         "now": timezone.now(),
+        "standing": who,
+        "network": network_rows(request.user, person, who),
+        "appoint_form": appoint_form if may_appoint else None,
     }
     return render(request, "web/privacy.html", context)
+
+
+def _team_of(person: Person):  # noqa: ANN202
+    plan = current_plan(person)
+    return plan.team if plan and plan.team_id else person.care_teams.filter(external_id="").first()
 
 
 @require_POST
@@ -134,6 +184,84 @@ def revoke_rule(request: HttpRequest, person: Person, decision, pk: int) -> Http
     else:
         messages.success(request, _("Your choice has been undone: the usual access applies again."))
     return redirect(privacy_url(person) + "#choices")
+
+
+# --- who may act for me: proxy access and the representative ------------------------------------
+
+NETWORK_STEPS = {
+    "grant-proxy": (
+        people_actions.grant_proxy_access,
+        gettext_lazy("%(name)s now has proxy access and can use Careweave on behalf of %(person)s."),
+    ),
+    "withdraw-proxy": (
+        people_actions.withdraw_proxy_access,
+        gettext_lazy("%(name)s no longer has proxy access."),
+    ),
+    "end-representation": (
+        people_actions.end_representation,
+        gettext_lazy("%(name)s no longer represents %(person)s."),
+    ),
+}
+OWN_STEP_DONE = {
+    "withdraw-proxy": gettext_lazy("You gave up your proxy access for %(person)s."),
+    "end-representation": gettext_lazy("You no longer represent %(person)s."),
+}
+
+
+def _after_network_change(request: HttpRequest, person: Person) -> HttpResponse:
+    """Back to the section; someone who just gave up acting for the person goes home instead."""
+    if decide(request.user, person).basis in ("self", "proxy"):
+        return redirect(privacy_url(person) + "#network")
+    return redirect("web:home")
+
+
+@require_POST
+@person_view(resource_type="RelatedPerson")
+def network_step(request: HttpRequest, person: Person, decision, pk: int, step: str) -> HttpResponse:  # noqa: ANN001
+    """Grant or withdraw proxy access, or end a representation: one button, the action decides."""
+    _require_person_decides(request, person, decision, action="update", resource_type="RelatedPerson")
+    if step not in NETWORK_STEPS:
+        raise Http404
+    related = get_object_or_404(RelatedPerson, pk=pk, person=person)
+    action, done = NETWORK_STEPS[step]
+    own = related.user_id is not None and related.user_id == request.user.pk
+    form = NetworkStepForm(request.POST)
+    version = form.cleaned_data["version"] if form.is_valid() else None
+    try:
+        action(request.user, related, expected_version=version)
+    except (RuleViolation, ChangedMeanwhile) as exc:
+        messages.error(request, str(exc))
+        return redirect(privacy_url(person) + "#network")
+    message = OWN_STEP_DONE[step] if own and step in OWN_STEP_DONE else done
+    messages.success(request, str(message) % {"name": related, "person": person})
+    return _after_network_change(request, person)
+
+
+@require_POST
+@person_view(resource_type="RelatedPerson")
+def appoint_representative(request: HttpRequest, person: Person, decision) -> HttpResponse:  # noqa: ANN001
+    """The person appoints a representative after confirming the signed, dated written mandate."""
+    _require_person_decides(request, person, decision, action="update", resource_type="RelatedPerson")
+    form = AppointRepresentativeForm(request.POST, person=person)
+    if form.is_valid():
+        related = form.cleaned_data["related"]
+        previous = list(person.network.filter(is_representative=True).exclude(pk=related.pk))
+        try:
+            people_actions.appoint_representative(
+                request.user, related, mandate_confirmed=form.cleaned_data["mandate_confirmed"]
+            )
+        except (RuleViolation, ChangedMeanwhile) as exc:
+            add_rule_error(form, exc, {"mandate_required": "mandate_confirmed", "already_representative": "related"})
+        else:
+            messages.success(request, _("%(name)s now represents %(person)s.") % {"name": related, "person": person})
+            for other in previous:
+                messages.info(
+                    request,
+                    _("%(name)s no longer represents %(person)s: there is one representative at a time.")
+                    % {"name": other, "person": person},
+                )
+            return redirect(privacy_url(person) + "#network")
+    return _render_privacy(request, person, _team_of(person), appoint_form=form)
 
 
 # --- emergency access ---------------------------------------------------------------------------

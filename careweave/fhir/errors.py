@@ -18,7 +18,8 @@ from careweave.fhir.profiles import CW_RULE
 from careweave.versioning import ChangedMeanwhile
 
 # Rules that are about who may act rather than about the content: refused with 403.
-AUTHORISATION_RULES = {"no_access", "person_decides", "access_choice_by_person"}
+AUTHORISATION_RULES = {"no_access", "person_decides", "access_choice_by_person", "proxy_by_person",
+                       "proxy_for_yourself", "representative_by_person", "representation_end_by"}
 
 
 class FhirError(Exception):

@@ -61,4 +61,6 @@ EXT_NEXT_REVIEW = f"{CAREWEAVE}/StructureDefinition/next-review"
 EXT_MEMBER_STATUS = f"{CAREWEAVE}/StructureDefinition/team-member-status"
 EXT_REFERENCE_PERSON = f"{CAREWEAVE}/StructureDefinition/reference-person"
 EXT_INFORMAL_CARER = f"{CAREWEAVE}/StructureDefinition/informal-carer"
+# valueBoolean true: the client confirms the signed, dated written mandate (patient-rights law art. 14)
+EXT_REPRESENTATION_MANDATE = f"{CAREWEAVE}/StructureDefinition/representation-mandate-confirmed"
 EXT_ACCESS_LEVEL = f"{CAREWEAVE}/StructureDefinition/access-level"

@@ -15,7 +15,6 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from careweave.access.audit import record_access
-from careweave.access.decisions import decide
 from careweave.access.guard import require_access
 from careweave.access.models import Level
 from careweave.careplans.actions import enrol_registering_professional
@@ -42,12 +41,19 @@ from careweave.fhir.profiles import (
     CW_ORGANISATION_KIND,
     CW_RELATIONSHIP,
     EXT_INFORMAL_CARER,
+    EXT_REPRESENTATION_MANDATE,
     HCPARTY,
     LANGUAGE,
     NIHDI,
     NIHDI_SYSTEMS,
     ROLE_CODE,
     SSIN,
+)
+from careweave.people.actions import (
+    appoint_representative,
+    end_representation,
+    grant_proxy_access,
+    withdraw_proxy_access,
 )
 from careweave.people.identifiers import normalise_number, parse_ssin, validate_kbo, validate_nihdi
 from careweave.people.models import (
@@ -606,24 +612,39 @@ class RelatedPersonMapping(Mapping):
         relationship = next((c for c in codes if c in RelatedPerson.Relationship.values), None)
         if relationship is None:
             raise Unprocessable(_("Choose how this person is related."), expression=["relationship"])
-        informal = True
+        informal, mandate = True, False
         for ext in resource.get("extension") or []:
             if ext.get("url") == EXT_INFORMAL_CARER and "valueBoolean" in ext:
                 informal = bool(ext["valueBoolean"])
+            elif ext.get("url") == EXT_REPRESENTATION_MANDATE and "valueBoolean" in ext:
+                mandate = ext["valueBoolean"] is True
         return {
             "given_name": given, "family_name": family, "relationship": relationship,
             "is_informal_carer": informal,
             "is_representative": "representative" in codes, "has_proxy_access": "proxy" in codes,
             "phone": _telecom(resource, "phone")[:40], "email": _telecom(resource, "email"),
             "active": resource.get("active", True) is not False,
+            "mandate_confirmed": mandate,
         }
 
-    def _check_legal_flags(self, ctx: Context, person: Person, values: dict, related: RelatedPerson | None) -> None:
-        """Representation and proxy access are the person's decision (they open the whole file)."""
-        before = (related.is_representative, related.has_proxy_access) if related else (False, False)
-        after = (values["is_representative"], values["has_proxy_access"])
-        if after != before and decide(ctx.actor, person).basis not in ("self", "proxy"):
-            raise Forbidden(_("Only the person or their representative can decide this."), rule="person_decides")
+    @staticmethod
+    def _who_acts(values: dict) -> dict[str, bool]:
+        """Take proxy access and representation out of ``values``: they are never plain fields."""
+        return {key: values.pop(key) for key in ("has_proxy_access", "is_representative", "mandate_confirmed")}
+
+    def _act_for_person(self, ctx: Context, related: RelatedPerson, wanted: dict[str, bool]) -> None:
+        """Proxy access and representation change through the person's own actions (``people.actions``):
+
+        the same rules, refusals and audit trail as in the web app. Appointing a representative needs
+        the extension ``representation-mandate-confirmed`` = true (the signed, dated written mandate).
+        """
+        if wanted["has_proxy_access"] != related.has_proxy_access:
+            (grant_proxy_access if wanted["has_proxy_access"] else withdraw_proxy_access)(ctx.actor, related)
+        if wanted["is_representative"] != related.is_representative:
+            if wanted["is_representative"]:
+                appoint_representative(ctx.actor, related, mandate_confirmed=wanted["mandate_confirmed"])
+            else:
+                end_representation(ctx.actor, related)
 
     def create(self, ctx: Context, resource: dict) -> RelatedPerson:
         person = ctx.resolve(resource.get("patient"), "Patient", what=_("the person"))
@@ -632,10 +653,11 @@ class RelatedPersonMapping(Mapping):
         require_access(ctx.actor, person, action="create", resource_type="RelatedPerson", needed=Level.PLAN,
                        request=ctx.request)
         values = self.values(resource)
-        self._check_legal_flags(ctx, person, values, None)
+        wanted = self._who_acts(values)
         related = RelatedPerson(person=person, **values)
         _validated(related, exclude=["user"])
         related.save()
+        self._act_for_person(ctx, related, wanted)
         return related
 
     def update(self, ctx: Context, related: RelatedPerson, resource: dict, expected: int) -> bool:
@@ -644,16 +666,20 @@ class RelatedPersonMapping(Mapping):
         if other is not None and other.pk != person.pk:
             raise Unprocessable(_("This cannot be moved to another person's file."), expression=["patient"])
         values = self.values(resource)
+        wanted = self._who_acts(values)
         changes = changed_fields(related, values)
-        if not changes:
+        acts = (wanted["has_proxy_access"], wanted["is_representative"]) != (related.has_proxy_access,
+                                                                             related.is_representative)
+        if not changes and not acts:
             return False
         require_access(ctx.actor, person, action="update", resource_type="RelatedPerson",
                        resource_id=str(related.fhir_id), needed=Level.PLAN, request=ctx.request)
-        self._check_legal_flags(ctx, person, values, related)
-        for key, value in changes.items():
-            setattr(related, key, value)
-        _validated(related, exclude=["user"])
-        _save(related, expected)
+        if changes:
+            for key, value in changes.items():
+                setattr(related, key, value)
+            _validated(related, exclude=["user"])
+            _save(related, expected)
+        self._act_for_person(ctx, related, wanted)
         return True
 
 

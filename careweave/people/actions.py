@@ -101,6 +101,20 @@ def _deceased(person: Person) -> RuleViolation:
     )
 
 
+def _cannot_act_for(related: RelatedPerson) -> RuleViolation | None:
+    """Nobody new acts for a person who has died, nor does a network member who is no longer active."""
+    person = related.person
+    if person.deceased_on:
+        return _deceased(person)
+    if not related.active:
+        return RuleViolation(
+            "network_inactive",
+            _("%(name)s is no longer active in the informal network and cannot act for %(person)s.")
+            % {"name": related, "person": person},
+        )
+    return None
+
+
 def grant_proxy_refusal(actor, related: RelatedPerson, who: str | None = None) -> RuleViolation | None:  # noqa: ANN001
     """Why ``actor`` may not give ``related`` proxy access now, or ``None`` when they may."""
     person = related.person
@@ -114,14 +128,8 @@ def grant_proxy_refusal(actor, related: RelatedPerson, who: str | None = None) -
             "proxy_for_yourself",
             _("You cannot give yourself proxy access: %(person)s decides that.") % {"person": person},
         )
-    if person.deceased_on:
-        return _deceased(person)
-    if not related.active:
-        return RuleViolation(
-            "network_inactive",
-            _("%(name)s is no longer active in the informal network and cannot act for %(person)s.")
-            % {"name": related, "person": person},
-        )
+    if (refusal := _cannot_act_for(related)) is not None:
+        return refusal
     if related.has_proxy_access:
         return RuleViolation("already_proxy", _("%(name)s already has proxy access.") % {"name": related})
     return None
@@ -162,14 +170,8 @@ def appoint_representative_refusal(
             )
             % {"person": person},
         )
-    if person.deceased_on:
-        return _deceased(person)
-    if not related.active:
-        return RuleViolation(
-            "network_inactive",
-            _("%(name)s is no longer active in the informal network and cannot act for %(person)s.")
-            % {"name": related, "person": person},
-        )
+    if (refusal := _cannot_act_for(related)) is not None:
+        return refusal
     if related.is_representative:
         return RuleViolation(
             "already_representative", _("%(name)s is already your representative.") % {"name": related}

@@ -372,6 +372,7 @@ def _refuse_contact_editor(actor, person: Person, decision: Decision, action: st
         reason=str(error),
         basis=decision.basis,
     )
+    error.decision = decision  # the refused page explains it (and offers emergency access) without deciding again
     return error
 
 

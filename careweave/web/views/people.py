@@ -16,9 +16,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from careweave.access.decisions import decide
+from careweave.access.audit import record_access
 from careweave.access.guard import AccessRefused
-from careweave.access.models import Level
 from careweave.careplans.errors import RuleViolation
 from careweave.people.identifiers import format_ssin
 from careweave.people.models import Person
@@ -29,7 +28,7 @@ from careweave.people.registration import (
     update_contact_details,
 )
 from careweave.versioning import ChangedMeanwhile
-from careweave.web.access import get_person_or_refuse, refused
+from careweave.web.access import refused
 from careweave.web.forms.base import add_rule_error
 from careweave.web.forms.people import RULE_FIELDS, ContactDetailsForm, RegisterPersonForm, initial_contact_details
 from careweave.web.language import store_language
@@ -94,16 +93,15 @@ def _details_page(
 def person_details(request: HttpRequest, person_id: Any) -> HttpResponse:
     """"My details": phone, e-mail, address, language; saved from the version the editor saw."""
     person = get_object_or_404(Person, fhir_id=person_id)
-    action = "read" if request.method in ("GET", "HEAD") else "update"
-    try:
-        require_contact_editor(request.user, person, action=action)  # a refusal is audited
-        person, decision = get_person_or_refuse(request, person_id, Level.FULL, resource_type="Patient")
+    reading = request.method != "POST"
+    try:  # editors only; a refusal is audited
+        decision = require_contact_editor(request.user, person, action="read" if reading else "update")
     except RuleViolation as exc:
-        return refused(request, AccessRefused(str(exc), decide(request.user, person)), person)
-    except AccessRefused as exc:
-        return refused(request, exc, person)
+        return refused(request, AccessRefused(str(exc), exc.decision), person)
     about_self = decision.basis == "self"
-    if request.method != "POST":
+    if reading:  # the save itself is audited by update_contact_details
+        record_access(request.user, "read", "Patient", str(person.fhir_id), person=person, request=request,
+                      basis=decision.basis)
         initial = {**initial_contact_details(person), "version": person.version}
         form = ContactDetailsForm(initial=initial, about_self=about_self)
         return _details_page(request, person, form, about_self=about_self)

@@ -22,6 +22,20 @@ from careweave.careplans.actions._common import (
 )
 from careweave.careplans.actions.team import team_for
 from careweave.careplans.errors import RuleViolation
+from careweave.careplans.limits import (
+    AGREEMENT_MAX,
+    GOAL_MAX,
+    JOURNAL_MAX,
+    LIFE_GOAL_MAX,
+    PLAN_SUMMARY_MAX,
+    PLAN_TITLE_MAX,
+    REVIEW_NOTES_MAX,
+    TASK_MAX,
+    check_length,
+    check_not_in_past,
+    due_date_in_past_message,
+    target_date_in_past_message,
+)
 from careweave.careplans.models import (
     Agreement,
     CarePlan,
@@ -36,11 +50,11 @@ from careweave.careplans.models import (
 from careweave.people.models import Person
 
 
-def _require_text(value: str, what: str) -> str:
+def _require_text(value: str, what: str, limit: int | None = None) -> str:
     value = (value or "").strip()
     if not value:
         raise RuleViolation("required", _("Please fill in %(what)s.") % {"what": what})
-    return value
+    return check_length(value, limit, what) if limit else value
 
 
 def _level_for(is_medical: bool) -> int:
@@ -58,7 +72,8 @@ def start_care_plan(
 ) -> CarePlan:
     """Start the shared plan (and the team, if there is none yet)."""
     require_level(actor, person)
-    title = _require_text(title, _("a title"))
+    title = _require_text(title, _("a title"), PLAN_TITLE_MAX)
+    check_length(description or "", PLAN_SUMMARY_MAX, _("the summary of the situation"))
     plan = CarePlan.objects.create(
         person=person,
         team=team_for(person),
@@ -77,7 +92,8 @@ def update_care_plan(actor, plan: CarePlan, expected_version: int, **changes: An
     allowed = {"title", "description", "status", "review_date"}
     _apply(plan, changes, allowed)
     if "title" in changes:
-        plan.title = _require_text(plan.title, _("a title"))
+        plan.title = _require_text(plan.title, _("a title"), PLAN_TITLE_MAX)
+    check_length(plan.description or "", PLAN_SUMMARY_MAX, _("the summary of the situation"))
     plan.save_versioned(expected_version)
     audit_write(actor, "update", "CarePlan", plan, plan.person)
     return plan
@@ -98,7 +114,7 @@ def _apply(obj, changes: dict[str, Any], allowed: set[str]) -> None:  # noqa: AN
 def add_life_goal(actor, plan: CarePlan, text: str) -> LifeGoal:  # noqa: ANN001
     """Record what matters to the person, in their own words."""
     require_level(actor, plan.person)
-    text = _require_text(text, _("the life goal"))
+    text = _require_text(text, _("the life goal"), LIFE_GOAL_MAX)
     position = plan.life_goals.count()
     goal = LifeGoal.objects.create(plan=plan, text=text, recorded_by=actor, position=position)
     audit_write(actor, "create", "Goal", goal, plan.person, reason="life goal")
@@ -108,7 +124,7 @@ def add_life_goal(actor, plan: CarePlan, text: str) -> LifeGoal:  # noqa: ANN001
 @atomic_action
 def update_life_goal(actor, goal: LifeGoal, expected_version: int, text: str) -> LifeGoal:  # noqa: ANN001
     require_level(actor, goal.plan.person)
-    goal.text = _require_text(text, _("the life goal"))
+    goal.text = _require_text(text, _("the life goal"), LIFE_GOAL_MAX)
     goal.save_versioned(expected_version)
     audit_write(actor, "update", "Goal", goal, goal.plan.person, reason="life goal")
     return goal
@@ -129,7 +145,8 @@ def add_goal(
 ) -> Goal:
     """A care or support goal; linked to the life goal it serves. A target date is optional."""
     require_level(actor, plan.person, _level_for(is_medical))
-    description = _require_text(description, _("the goal"))
+    description = _require_text(description, _("the goal"), GOAL_MAX)
+    check_not_in_past(target_date, rule="target_in_past", message=target_date_in_past_message())
     if life_goal is not None and life_goal.plan_id != plan.pk:
         raise RuleViolation("life_goal_plan", _("This life goal belongs to another plan."))
     goal = Goal.objects.create(
@@ -150,8 +167,12 @@ def add_goal(
 @atomic_action
 def update_goal(actor, goal: Goal, expected_version: int, **changes: Any) -> Goal:  # noqa: ANN001
     require_level(actor, goal.plan.person, _level_for(goal.is_medical or changes.get("is_medical", False)))
+    previous_target = goal.target_date
     _apply(goal, changes, {"description", "kind", "domain", "status", "target_date", "is_medical", "life_goal"})
-    goal.description = _require_text(goal.description, _("the goal"))
+    goal.description = _require_text(goal.description, _("the goal"), GOAL_MAX)
+    check_not_in_past(
+        goal.target_date, previous=previous_target, rule="target_in_past", message=target_date_in_past_message()
+    )
     if goal.life_goal is not None and goal.life_goal.plan_id != goal.plan_id:
         raise RuleViolation("life_goal_plan", _("This life goal belongs to another plan."))
     goal.save_versioned(expected_version)
@@ -183,7 +204,8 @@ def assign_task(
 ) -> Task:
     """Create a task for a named team member (or for the person themselves)."""
     require_level(actor, plan.person, _level_for(is_medical))
-    description = _require_text(description, _("the task"))
+    description = _require_text(description, _("the task"), TASK_MAX)
+    check_not_in_past(due_date, rule="due_in_past", message=due_date_in_past_message())
     if assignee is None and not to_person:
         raise RuleViolation("assignee_required", _("Choose who will do this task."))
     _check_assignee(plan, assignee)
@@ -207,7 +229,10 @@ def assign_task(
 def update_task(actor, task: Task, expected_version: int, **changes: Any) -> Task:  # noqa: ANN001
     require_level(actor, task.plan.person, _level_for(task.is_medical))
     was_open = task.is_open
+    previous_due = task.due_date
     _apply(task, changes, {"description", "assignee", "assigned_to_person", "status", "due_date", "goal"})
+    task.description = _require_text(task.description, _("the task"), TASK_MAX)
+    check_not_in_past(task.due_date, previous=previous_due, rule="due_in_past", message=due_date_in_past_message())
     _check_assignee(task.plan, task.assignee)
     if task.goal is not None and task.goal.plan_id != task.plan_id:
         raise RuleViolation("goal_plan", _("This goal belongs to another plan."))
@@ -268,7 +293,7 @@ def write_in_journal(
 ) -> JournalEntry:
     """A message in the shared journal, visible to the whole team including the person."""
     require_level(actor, plan.person, _level_for(is_medical))
-    text = _require_text(text, _("a message"))
+    text = _require_text(text, _("a message"), JOURNAL_MAX)
     entry = JournalEntry.objects.create(
         plan=plan,
         author=actor,
@@ -284,8 +309,9 @@ def write_in_journal(
 @atomic_action
 def record_agreement(actor, plan: CarePlan, text: str, agreed_on: date | None = None) -> Agreement:  # noqa: ANN001
     require_level(actor, plan.person)
+    text = _require_text(text, _("the agreement"), AGREEMENT_MAX)
     agreement = Agreement.objects.create(
-        plan=plan, text=_require_text(text, _("the agreement")), agreed_on=agreed_on or date.today(), recorded_by=actor
+        plan=plan, text=text, agreed_on=agreed_on or date.today(), recorded_by=actor
     )
     audit_write(actor, "create", "CarePlan", plan, plan.person, reason="agreement")
     return agreement
@@ -293,10 +319,17 @@ def record_agreement(actor, plan: CarePlan, text: str, agreed_on: date | None = 
 
 @atomic_action
 def review_plan(actor, plan: CarePlan, *, notes: str = "", next_review: date | None = None) -> PlanReview:  # noqa: ANN001
-    """Record a review with the person and set the next review date."""
+    """Record a review with the person and set the next review date.
+
+    What was discussed and the next date are both required: an empty review would otherwise
+    clear the planned date and leave nothing in the history (issue 11.2).
+    """
     require_level(actor, plan.person)
     if next_review is not None and next_review <= date.today():
         raise RuleViolation("review_in_future", _("The next review date must be in the future."))
+    notes = _require_text(notes, _("what was discussed"), REVIEW_NOTES_MAX)
+    if next_review is None:
+        raise RuleViolation("review_date_required", _("Choose the date of the next review."))
     review = PlanReview.objects.create(
         plan=plan, reviewed_on=date.today(), reviewed_by=actor, notes=notes, next_review=next_review
     )

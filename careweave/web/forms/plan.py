@@ -7,6 +7,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from careweave.careplans import limits
 from careweave.careplans.models import CarePlan, Goal, LifeGoal, Task, TeamMember
 from careweave.web.forms.base import DateInput, VersionedForm
 
@@ -14,17 +15,23 @@ PERSON_CHOICE = "person"
 
 
 class StartPlanForm(forms.Form):
-    title = forms.CharField(label=_("Title of the plan"), max_length=200)
+    title = forms.CharField(label=_("Title of the plan"), max_length=limits.PLAN_TITLE_MAX)
     description = forms.CharField(
-        label=_("Summary of the situation"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Summary of the situation"),
+        required=False,
+        max_length=limits.PLAN_SUMMARY_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     review_date = forms.DateField(label=_("Next review"), required=False, widget=DateInput)
 
 
 class PlanForm(VersionedForm):
-    title = forms.CharField(label=_("Title of the plan"), max_length=200)
+    title = forms.CharField(label=_("Title of the plan"), max_length=limits.PLAN_TITLE_MAX)
     description = forms.CharField(
-        label=_("Summary of the situation"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Summary of the situation"),
+        required=False,
+        max_length=limits.PLAN_SUMMARY_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     status = forms.ChoiceField(label=_("Status"), choices=CarePlan.Status.choices)
     review_date = forms.DateField(label=_("Next review"), required=False, widget=DateInput)
@@ -35,6 +42,7 @@ class PlanForm(VersionedForm):
 class LifeGoalForm(forms.Form):
     text = forms.CharField(
         label=_("What matters, in the person's own words"),
+        max_length=limits.LIFE_GOAL_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example: “I want to keep walking to the market on Saturday.”"),
     )
@@ -45,7 +53,9 @@ class LifeGoalEditForm(VersionedForm, LifeGoalForm):
 
 
 class GoalForm(forms.Form):
-    description = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Goal"), max_length=limits.GOAL_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
     life_goal = forms.ModelChoiceField(
         label=_("Serves this life goal"), queryset=LifeGoal.objects.none(), required=False, empty_label=_("(none)")
     )
@@ -69,10 +79,21 @@ class GoalForm(forms.Form):
         if not allow_medical:
             del self.fields["is_medical"]
 
+    def clean_target_date(self) -> date | None:
+        """A new goal's target date may not lie in the past, like a new task's due date."""
+        target = self.cleaned_data.get("target_date")
+        if target is not None and target < date.today():
+            raise forms.ValidationError(limits.target_date_in_past_message())
+        return target
+
 
 class GoalEditForm(VersionedForm, GoalForm):
     status = forms.ChoiceField(label=_("Status"), choices=Goal.Status.choices)
     field_order = ["description", "status", "life_goal", "kind", "domain", "target_date", "is_medical", "version"]
+
+    def clean_target_date(self) -> date | None:
+        """An existing goal may keep a target date that has passed; the action refuses a new past date."""
+        return self.cleaned_data.get("target_date")
 
 
 def assignee_choices(plan: CarePlan) -> list[tuple[str, str]]:
@@ -87,7 +108,9 @@ def assignee_choices(plan: CarePlan) -> list[tuple[str, str]]:
 
 
 class TaskForm(forms.Form):
-    description = forms.CharField(label=_("Task"), widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Task"), max_length=limits.TASK_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
     assignee = forms.ChoiceField(
         label=_("Who does it"),
         error_messages={
@@ -119,7 +142,7 @@ class TaskForm(forms.Form):
     def clean_due_date(self) -> date | None:
         due = self.cleaned_data.get("due_date")
         if due is not None and due < date.today():
-            raise forms.ValidationError(_("The due date is in the past. Choose today or a later day."))
+            raise forms.ValidationError(limits.due_date_in_past_message())
         return due
 
     def assignment(self) -> dict:
@@ -153,6 +176,7 @@ class TaskEditForm(VersionedForm, TaskForm):
 class JournalForm(forms.Form):
     text = forms.CharField(
         label=_("Your message"),
+        max_length=limits.JOURNAL_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Everyone in the team reads the journal, including the person."),
     )
@@ -180,6 +204,7 @@ class CarerCheckinForm(forms.Form):
     text = forms.CharField(
         label=_("Anything you want the team to know"),
         required=False,
+        max_length=limits.CHECKIN_NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -190,8 +215,17 @@ class CarerCheckinForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    notes = forms.CharField(label=_("What was discussed"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    next_review = forms.DateField(label=_("Next review"), required=False, widget=DateInput)
+    notes = forms.CharField(
+        label=_("What was discussed"),
+        max_length=limits.REVIEW_NOTES_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Please write down what was discussed.")},
+    )
+    next_review = forms.DateField(
+        label=_("Next review"),
+        widget=DateInput,
+        error_messages={"required": _("Choose the date of the next review.")},
+    )
 
     def clean_next_review(self) -> date | None:
         value = self.cleaned_data.get("next_review")
@@ -203,6 +237,7 @@ class ReviewForm(forms.Form):
 class AgreementForm(forms.Form):
     text = forms.CharField(
         label=_("Agreement"),
+        max_length=limits.AGREEMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For example: “Jan calls every evening at 7.”"),
     )

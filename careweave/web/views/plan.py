@@ -78,6 +78,7 @@ def render_plan(
         "journal_form": journal_form or JournalForm(allow_medical=view.full),
         "checkin_form": checkin_form or CarerCheckinForm(),
         "checkins": checkins,
+        "reviews": list(view.plan.reviews.select_related("reviewed_by")[:10]) if view.plan is not None else [],
         "may_edit_details": may_update_contact_details(view.decision),
     }
     return render(request, "web/plan.html", context, status=status)
@@ -254,7 +255,12 @@ def plan_review(request: HttpRequest, person: Person, decision: Decision) -> Htt
         title=_("Record a review of the plan"),
         intro=_("Go through the plan together with the person and set the date of the next review."),
         done=_("The review has been recorded."),
-        fields={"review_in_future": "next_review"},
+        fields={
+            "review_in_future": "next_review",
+            "review_date_required": "next_review",
+            "required": "notes",
+            "too_long": "notes",
+        },
     )
 
 
@@ -270,7 +276,7 @@ def agreement_add(request: HttpRequest, person: Person, decision: Decision) -> H
         title=_("Add an agreement"),
         done=_("The agreement has been added."),
         anchor="#agreements",
-        fields={"required": "text"},
+        fields={"required": "text", "too_long": "text"},
     )
 
 
@@ -290,7 +296,7 @@ def life_goal_add(request: HttpRequest, person: Person, decision: Decision) -> H
         intro=_("Write it the way the person says it."),
         done=_("The life goal has been added."),
         anchor="#life-goals",
-        fields={"required": "text"},
+        fields={"required": "text", "too_long": "text"},
     )
 
 
@@ -309,7 +315,7 @@ def life_goal_edit(request: HttpRequest, person: Person, decision: Decision, pk:
         title=_("Edit what matters"),
         done=_("The life goal has been saved."),
         anchor="#life-goals",
-        fields={"required": "text"},
+        fields={"required": "text", "too_long": "text"},
     )
 
 
@@ -326,7 +332,12 @@ def goal_add(request: HttpRequest, person: Person, decision: Decision) -> HttpRe
         title=_("Add a care or support goal"),
         done=_("The goal has been added."),
         anchor="#goals",
-        fields={"required": "description", "life_goal_plan": "life_goal"},
+        fields={
+            "required": "description",
+            "too_long": "description",
+            "life_goal_plan": "life_goal",
+            "target_in_past": "target_date",
+        },
     )
 
 
@@ -353,7 +364,12 @@ def goal_edit(request: HttpRequest, person: Person, decision: Decision, pk: int)
         title=_("Edit the goal"),
         done=_("The goal has been saved."),
         anchor=f"#goal-{goal.pk}",
-        fields={"required": "description", "life_goal_plan": "life_goal"},
+        fields={
+            "required": "description",
+            "too_long": "description",
+            "life_goal_plan": "life_goal",
+            "target_in_past": "target_date",
+        },
     )
 
 
@@ -394,7 +410,13 @@ def task_add(request: HttpRequest, person: Person, decision: Decision) -> HttpRe
         intro=_("A task is done by one named member of the team, or by the person."),
         done=_("The task has been assigned."),
         anchor="#goals",
-        fields={"required": "description", "assignee_not_member": "assignee", "assignee_required": "assignee"},
+        fields={
+            "required": "description",
+            "too_long": "description",
+            "due_in_past": "due_date",
+            "assignee_not_member": "assignee",
+            "assignee_required": "assignee",
+        },
     )
 
 
@@ -436,7 +458,13 @@ def task_edit(request: HttpRequest, person: Person, decision: Decision, pk: int)
         title=_("Edit the task"),
         done=_("The task has been saved."),
         anchor=f"#task-{task.pk}",
-        fields={"required": "description", "assignee_not_member": "assignee", "task_not_yours": "status"},
+        fields={
+            "required": "description",
+            "too_long": "description",
+            "due_in_past": "due_date",
+            "assignee_not_member": "assignee",
+            "task_not_yours": "status",
+        },
     )
 
 
@@ -469,7 +497,7 @@ def journal(request: HttpRequest, person: Person, decision: Decision) -> HttpRes
                     request.user, plan, form.cleaned_data["text"], is_medical=form.cleaned_data.get("is_medical", False)
                 )
             except RuleViolation as exc:
-                add_rule_error(form, exc, {"required": "text"})
+                add_rule_error(form, exc, {"required": "text", "too_long": "text"})
             else:
                 messages.success(request, _("Your message is in the journal."))
                 return back(request, reverse("web:journal", args=[person.fhir_id]), "#journal")

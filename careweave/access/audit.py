@@ -58,7 +58,9 @@ def record_access(
     request = request if request is not None else _current_request.get()
     if request is not None:
         ip = request.META.get("REMOTE_ADDR")
-        channel = channel or ("api" if request.path.startswith("/fhir/") else "web")
+        channel = channel or (
+            "api" if request.path.startswith("/fhir/") else "admin" if request.path.startswith("/admin/") else "web"
+        )
     return AuditEvent.objects.create(
         fhir_id=uuid.uuid4(),
         user=user if authenticated else None,

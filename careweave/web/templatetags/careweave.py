@@ -46,6 +46,8 @@ RESOURCES = {
     "ServiceRequest": _("a request for case management"),
     "EpisodeOfCare": _("case management"),
     "AuditEvent": _("who looked at your file"),
+    "Account": _("your user account"),
+    "Observation": _("data received from another system"),
 }
 
 

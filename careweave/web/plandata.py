@@ -28,6 +28,32 @@ from careweave.careplans.models import (
 from careweave.people.models import Person
 
 REVIEW_SOON_DAYS = 14
+CARER_SIGNAL_DAYS = 30
+
+
+def carers_asking_for_help(person_ids: list[int] | set[int]) -> dict[int, list[JournalEntry]]:
+    """Per person: the informal carers whose latest check-in (last 30 days) says it is too much.
+
+    Only the latest check-in of each carer counts: a carer who later says "I am managing well"
+    no longer raises the signal. The callers pass only persons the viewer may open; check-ins are
+    never medical detail, so plan-level access is enough to see them.
+    """
+    since = timezone.now() - timedelta(days=CARER_SIGNAL_DAYS)
+    entries = (
+        JournalEntry.objects.filter(
+            plan__person_id__in=person_ids, is_carer_checkin=True, is_medical=False, created_at__gte=since
+        )
+        .select_related("plan")
+        .order_by("-created_at")
+    )
+    latest: dict[tuple[int, int | None, str], JournalEntry] = {}
+    for entry in entries:
+        latest.setdefault((entry.plan.person_id, entry.author_id, entry.author_name), entry)
+    signals: dict[int, list[JournalEntry]] = {}
+    for (person_id, _author, _name), entry in latest.items():
+        if entry.carer_feeling == JournalEntry.CarerFeeling.TOO_MUCH:
+            signals.setdefault(person_id, []).append(entry)
+    return signals
 
 
 def current_plan(person: Person) -> CarePlan | None:

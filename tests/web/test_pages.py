@@ -88,7 +88,7 @@ def test_pages_work_without_htmx(cast, client_for, monkeypatch):
     monkeypatch.setattr(tags.finders, "find", lambda path: None)
     body = client_for("person").get(reverse("web:plan", args=[cast.maria.fhir_id])).content.decode()
     assert "htmx.min.js" not in body
-    assert '<form method="post" action="' + reverse("web:journal", args=[cast.maria.fhir_id]) in body
+    assert '<form novalidate method="post" action="' + reverse("web:journal", args=[cast.maria.fhir_id]) in body
 
 
 def test_the_plan_page_needs_a_bounded_number_of_queries(cast, client_for):

@@ -290,17 +290,25 @@ def write_in_journal(
     *,
     is_medical: bool = False,
     carer_checkin: bool = False,  # noqa: ANN001
+    carer_feeling: str = "",
 ) -> JournalEntry:
-    """A message in the shared journal, visible to the whole team including the person."""
+    """A message in the shared journal, visible to the whole team including the person.
+
+    A carer's check-in may say how they are doing (``carer_feeling``, a code): "too much" is a
+    signal on the coordinator's home and on the caseload.
+    """
     require_level(actor, plan.person, _level_for(is_medical))
     text = _require_text(text, _("a message"), JOURNAL_MAX)
+    if carer_feeling and carer_feeling not in JournalEntry.CarerFeeling.values:
+        raise RuleViolation("unknown_feeling", _("Choose how you are doing."))
     entry = JournalEntry.objects.create(
         plan=plan,
         author=actor,
         author_name=actor.get_full_name() or actor.get_username(),
         text=text,
         is_medical=is_medical,
-        is_carer_checkin=carer_checkin,
+        is_carer_checkin=carer_checkin or bool(carer_feeling),
+        carer_feeling=carer_feeling,
     )
     audit_write(actor, "create", "Communication", entry, plan.person)
     return entry

@@ -182,6 +182,13 @@ class Agreement(models.Model):
 class JournalEntry(VersionedModel):
     """A message in the shared journal ("zorgschrift"), visible to the team including the person."""
 
+    class CarerFeeling(models.TextChoices):
+        """How an informal carer says they are doing: a code, so every reader sees it in their language."""
+
+        GOOD = "good", _("I am managing well")
+        HEAVY = "heavy", _("It is getting heavy")
+        TOO_MUCH = "too_much", _("It is too much, I need help")
+
     plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="journal")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -190,6 +197,9 @@ class JournalEntry(VersionedModel):
     text = models.TextField(_("message"))
     is_medical = models.BooleanField(_("medical detail"), default=False)
     is_carer_checkin = models.BooleanField(_("informal-carer check-in"), default=False)
+    carer_feeling = models.CharField(
+        _("how the carer is doing"), max_length=10, choices=CarerFeeling.choices, blank=True
+    )
     external_id = models.CharField(max_length=200, blank=True, db_index=True)
 
     class Meta:

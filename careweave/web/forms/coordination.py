@@ -59,6 +59,7 @@ class CaseloadFilterForm(forms.Form):
         ("overdue", _("Overdue tasks")),
         ("review", _("Review due")),
         ("waiting", _("Waiting for agreement")),
+        ("carer_help", _("A carer asks for help")),
     ]
     SORT = [("name", _("Name")), ("review", _("Next review")), ("overdue", _("Most overdue tasks"))]
     q = forms.CharField(label=_("Search"), required=False, max_length=100)

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from careweave.careplans import limits
-from careweave.careplans.models import CarePlan, Goal, LifeGoal, Task, TeamMember
+from careweave.careplans.models import CarePlan, Goal, JournalEntry, LifeGoal, Task, TeamMember
 from careweave.web.forms.base import DateInput, VersionedForm
 
 PERSON_CHOICE = "person"
@@ -195,11 +195,7 @@ class JournalForm(forms.Form):
 class CarerCheckinForm(forms.Form):
     """How the informal carer is doing: a shared, plain-language signal for the team."""
 
-    FEELINGS = [
-        ("good", _("I am managing well")),
-        ("heavy", _("It is getting heavy")),
-        ("too_much", _("It is too much, I need help")),
-    ]
+    FEELINGS = JournalEntry.CarerFeeling.choices
     feeling = forms.ChoiceField(label=_("How are you doing?"), choices=FEELINGS, widget=forms.RadioSelect)
     text = forms.CharField(
         label=_("Anything you want the team to know"),

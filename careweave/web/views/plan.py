@@ -525,7 +525,9 @@ def carer_checkin(request: HttpRequest, person: Person, decision: Decision) -> H
     form = CarerCheckinForm(request.POST)
     if form.is_valid():
         try:
-            actions.write_in_journal(request.user, plan, form.message(), carer_checkin=True)
+            actions.write_in_journal(
+                request.user, plan, form.message(), carer_checkin=True, carer_feeling=form.cleaned_data["feeling"]
+            )
         except RuleViolation as exc:
             add_rule_error(form, exc)
         else:

@@ -35,7 +35,7 @@ from careweave.careplans.models import (
 from careweave.people.models import Person
 from careweave.web.access import get_person_or_refuse, refused
 from careweave.web.forms.coordination import CaseloadFilterForm, EndCaseManagementForm
-from careweave.web.plandata import REVIEW_SOON_DAYS, due_state, review_state
+from careweave.web.plandata import REVIEW_SOON_DAYS, carers_asking_for_help, due_state, review_state
 from careweave.web.roles import coordination_episodes_of, memberships_of, roles_for
 from careweave.web.views._helpers import back
 
@@ -95,6 +95,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
         persons = persons.filter(next_review__lte=today + timedelta(days=REVIEW_SOON_DAYS))
     elif show == "waiting":
         persons = persons.filter(pk__in=waiting)
+    carer_help = carers_asking_for_help(set(member_by_person))
+    if show == "carer_help":
+        persons = persons.filter(pk__in=carer_help)
     order = {"review": ["next_review", "family_name"], "overdue": ["-overdue", "family_name"]}.get(
         sort, ["family_name", "given_name"]
     )
@@ -106,6 +109,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
                 "member": member_by_person[person.pk],
                 "coordinating": person.pk in coordinated,
                 "waiting": person.pk in waiting,
+                "carer_help": carer_help.get(person.pk, []),
                 "review_state": review_state(person.next_review),
             }
         )
@@ -211,6 +215,10 @@ def coordination(request: HttpRequest) -> HttpResponse:
                 ).exists(),
             }
         )
+    visible = set(persons_visible_to(request.user))
+    carer_help = carers_asking_for_help({r["person"].pk for r in rows if r["person"].pk in visible})
+    for row in rows:
+        row["carer_help"] = carer_help.get(row["person"].pk, [])
     reviews_due = sorted(
         (r for r in rows if r["review_state"] in ("overdue", "soon")), key=lambda r: r["plan"].review_date
     )
@@ -224,6 +232,7 @@ def coordination(request: HttpRequest) -> HttpResponse:
         "reviews_due": reviews_due,
         "proposals": proposals,
         "waiting_members": [m for r in rows for m in r["proposed"]],
+        "carers_need_help": [(r["person"], entry) for r in rows for entry in r["carer_help"]],
     }
     return render(request, "web/coordination.html", context)
 

@@ -38,6 +38,7 @@ class JournalTemplate:
     days_ago: int
     is_medical: bool = False
     carer_checkin: bool = False
+    feeling: str = ""  # a carer check-in's answer: good, heavy or too_much
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ CASES: tuple[CaseTemplate, ...] = (
                 "carer",
                 2,
                 carer_checkin=True,
+                feeling="heavy",
             ),
         ),
         coordinator="social_worker",
@@ -267,6 +269,7 @@ CASES: tuple[CaseTemplate, ...] = (
                 "carer",
                 3,
                 carer_checkin=True,
+                feeling="too_much",
             ),
         ),
         coordinator="home_nurse",
@@ -343,6 +346,7 @@ CASES: tuple[CaseTemplate, ...] = (
                 "carer",
                 1,
                 carer_checkin=True,
+                feeling="heavy",
             ),
         ),
         coordinator="psychologist",

@@ -34,6 +34,7 @@ from careweave.careplans.models import (
 from careweave.careplans.models.coordination import Trigger
 from careweave.demo.cases import CASES, CaseTemplate
 from careweave.demo.names import FAMILY, GIVEN_FEMALE, GIVEN_MALE, STREETS
+from careweave.demo.personal import Personaliser
 from careweave.people.identifiers import make_nihdi, make_ssin
 from careweave.people.models import WELFARE_DISCIPLINES, Organisation, Person, Professional, RelatedPerson
 from careweave.territory.models import Zone, ZoneStaff
@@ -108,6 +109,11 @@ class _Builder:
     named: dict[str, Professional] = field(default_factory=dict)
     used_ssins: set[str] = field(default_factory=set)
     counts: dict[str, int] = field(default_factory=dict)
+    words: Personaliser | None = None
+
+    def __post_init__(self) -> None:
+        # Its own generator, so personal wording does not shift the rest of the demo.
+        self.words = Personaliser(random.Random(self.rng.getrandbits(64)))
 
     # --- places, organisations, people ---------------------------------------------------
 
@@ -348,12 +354,21 @@ class _Builder:
             review_date=date.today() + timedelta(days=rng.randint(-14, 90)),
             created_at=since + timedelta(days=3),
         )
+        place = person.municipality or "Ninove"
         life_goals = [
-            LifeGoal.objects.create(plan=plan, text=text.get(lang, text["nl"]), position=i, created_at=plan.created_at)
+            LifeGoal.objects.create(
+                plan=plan,
+                text=self.words.life_goal(text.get(lang, text["nl"]), lang, place),
+                position=i,
+                created_at=plan.created_at,
+            )
             for i, text in enumerate(case.life_goals)
         ]
         goals = []
+        achieved: set[int] = set()
         for g in case.goals:
+            if rng.random() < 0.1:
+                achieved.add(len(goals))
             goals.append(
                 Goal.objects.create(
                     plan=plan,
@@ -362,7 +377,7 @@ class _Builder:
                     kind=g.kind,
                     domain=g.domain,
                     is_medical=g.is_medical,
-                    status=Goal.Status.ACHIEVED if rng.random() < 0.1 else Goal.Status.ACTIVE,
+                    status=Goal.Status.ACHIEVED if len(goals) in achieved else Goal.Status.ACTIVE,
                     created_at=plan.created_at + timedelta(days=1),
                 )
             )
@@ -382,6 +397,8 @@ class _Builder:
                 date.today() + timedelta(days=t.due_in_days + rng.randint(-2, 3)) if t.due_in_days is not None else None
             )
             done = t.done or (due is not None and due < date.today() - timedelta(days=3) and rng.random() < 0.5)
+            # An achieved goal has no work left: its tasks are done (never "achieved" with open tasks).
+            done = done or (t.goal is not None and t.goal in achieved)
             Task.objects.create(
                 plan=plan,
                 goal=goals[t.goal] if t.goal is not None else None,
@@ -403,13 +420,18 @@ class _Builder:
             if author_member is None:
                 continue
             user = author_member.user
+            if j.carer_checkin:
+                names = tuple(n for n in GIVEN_FEMALE + GIVEN_MALE if n != author_member.member.given_name)
+            else:
+                names = (person.given_name, *(c.member.given_name for c in carers))
             JournalEntry.objects.create(
                 plan=plan,
                 author=user,
                 author_name=str(author_member.member),
-                text=j.text.get(lang, j.text["nl"]),
+                text=self.words.journal(j.text.get(lang, j.text["nl"]), lang, names, checkin=j.carer_checkin),
                 is_medical=j.is_medical,
                 is_carer_checkin=j.carer_checkin,
+                carer_feeling=j.feeling,
                 created_at=self.now - timedelta(days=j.days_ago, hours=rng.randint(0, 10)),
             )
         self._coordination(case, team, active, carers, scenario)
@@ -452,6 +474,9 @@ class _Builder:
             coordinator = active.get(case.coordinator)
             if coordinator is None:
                 return
+        if coordinator is not None:
+            # Nobody coordinates a team before they are in it.
+            started = max(started, coordinator.start + timedelta(days=1))
         CoordinationEpisode.objects.create(
             team=team,
             coordinator=coordinator,

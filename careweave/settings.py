@@ -166,6 +166,8 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates as read in Belgium (day month year, 24 h), not Django's American defaults.
+FORMAT_MODULE_PATH = ["careweave.formats"]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
 USE_TZ = True

@@ -32,9 +32,12 @@ ACTIONS = {"read": "R", "create": "C", "update": "U", "delete": "D", "search": "
 
 
 def _role(user) -> str:  # noqa: ANN001
+    """A role code (``careweave.people.roles``): shown in the reader's language, never stored translated."""
+    from careweave.people.roles import discipline_code
+
     professional = getattr(user, "professional", None)
     if professional is not None:
-        return professional.get_discipline_display()
+        return discipline_code(professional.discipline)
     if hasattr(user, "person"):
         return "person"
     return "staff" if getattr(user, "is_staff", False) else ""

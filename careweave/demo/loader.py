@@ -499,7 +499,7 @@ class _Builder:
         request = CaseManagementRequest.objects.create(
             person=person,
             zone=self.zone,
-            reporter_role="huisarts" if rng.random() < 0.5 else "mantelzorger",
+            reporter_role="discipline:gp" if rng.random() < 0.5 else "informal_carer",
             triggers=triggers,
             description="Situatie ontspoort; meerdere diensten betrokken zonder afstemming.",
             created_at=reported,
@@ -581,7 +581,7 @@ def load_demo(persons: int = 200, seed: int = 42) -> dict[str, Any]:
             recorded_at=b.now - timedelta(days=days, hours=3),
             user=user,
             user_display=user.get_full_name(),
-            user_role=str(user.professional.get_discipline_display()),
+            user_role=f"discipline:{user.professional.discipline}",
             action=AuditEvent.Action.READ,
             resource_type=resource,
             resource_id="",

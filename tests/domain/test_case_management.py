@@ -60,7 +60,7 @@ def test_ringing_the_bell_reaches_the_persons_zone(person, zone, bell, gp):
     assert bell.status == CaseManagementRequest.Status.OPEN
     assert bell.zone == zone and bell.reported_by == gp.user
     assert bell.triggers == [Trigger.UNSTABLE_COMPLEX, Trigger.CARE_REFUSAL]
-    assert bell.reporter_role == str(gp.get_discipline_display())
+    assert bell.reporter_role == f"discipline:{gp.discipline}"  # a code, shown in the reader's language
     assert len(bell.trigger_labels()) == 2
 
 

@@ -32,6 +32,7 @@ from careweave.careplans.models import (
 )
 from careweave.careplans.models.coordination import Trigger
 from careweave.people.models import Person, Professional
+from careweave.people.roles import member_role_code
 from careweave.territory.models import Zone, ZoneStaff
 
 OPEN = [CoordinationEpisode.Status.PROPOSED, CoordinationEpisode.Status.ACTIVE]
@@ -334,16 +335,17 @@ def ring_the_bell(
     zone = zone or person.zone
     if zone is None:
         raise RuleViolation("zone_required", _("This person has no zone: choose the zone whose contact point to ring."))
-    role = {"self": _("the person"), "proxy": _("the representative")}.get(decision.basis)
+    # A role code, shown in the reader's language (careweave.people.roles).
+    role = {"self": "person", "proxy": "representative"}.get(decision.basis)
     if role is None:
         team = person.care_teams.first()
         member = membership_of(actor, team) if team else None
-        role = member.display_role if member else _("professional")
+        role = member_role_code(member) if member else "professional"
     request = CaseManagementRequest.objects.create(
         person=person,
         zone=zone,
         reported_by=actor,
-        reporter_role=str(role),
+        reporter_role=role,
         triggers=triggers,
         description=description,
         created_at=timezone.now(),

@@ -91,6 +91,14 @@ def audit_resource(code: str) -> str:
 
 
 @register.filter
+def role_label(code: str) -> str:
+    """A stored role code in the reader's language (``careweave.people.roles``)."""
+    from careweave.people.roles import role_label as label
+
+    return label(code)
+
+
+@register.filter
 def level_label(level: int) -> str:
     try:
         return str(Level(level).label)

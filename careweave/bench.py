@@ -18,6 +18,7 @@ from pathlib import Path
 SECTIONS = [
     ("FHIR API and import", "careweave.fhir.benchmark"),
     ("Population engine", "careweave.population.benchmark"),
+    ("Zone dashboard", "careweave.population.dashboard_bench"),
 ]
 
 

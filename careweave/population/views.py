@@ -8,21 +8,33 @@ drawn by the templates from geometry computed here (no JavaScript, no CDN).
 
 from __future__ import annotations
 
+import csv
+from datetime import date
 from pathlib import Path
 
 import numpy as np
+from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from . import api, indicators
+from . import api, dashboard_cache, indicators
 from .engines import DataDirError
 from .stratify import load_yaml
 from .suppression import suppress_table, suppress_vector
 
 ZONE_STAFF_GROUP = "zone_staff"
+
+# Pyramid colours per level: (bar, text on the bar). Dark red takes white text; every pair has a
+# contrast of at least 4.5:1 (WCAG AA), checked by tests/population/test_views.py.
+PYRAMID_COLOURS = {3: ("#b2182b", "#ffffff"), 2: ("#ef8a62", "#1a1a1a"), 1: ("#fddbc7", "#1a1a1a"),
+                   0: ("#d1e5f0", "#1a1a1a")}
+PAGE_INK = "#1a1a1a"  # a label beside its bar stands on the page
 OUTREACH_PERMISSION = "population.view_outreach_list"
 
 
@@ -46,8 +58,13 @@ def _require_zone_access(request: HttpRequest) -> None:
 
 
 def _results():
+    """The data set's results, read once per version of the data files (see dashboard_cache)."""
+    data_dir = _data_dir()
     try:
-        return api.results(_data_dir())
+        signature = dashboard_cache.data_signature(data_dir) if data_dir.is_dir() else None
+        if signature is None:
+            return api.results(data_dir)  # raises DataDirError with the reason
+        return dashboard_cache.cached(("results", signature), lambda: api.results(data_dir))
     except DataDirError:
         return None
 
@@ -99,6 +116,7 @@ def _spark(values: list[float | None], width: int = 90, height: int = 24) -> str
 
 
 def zone_dashboard(request: HttpRequest, zone: str) -> HttpResponse:
+    """The dashboard, computed once per data-set version, zone, language and indicator."""
     _require_zone_access(request)
     res = _results()
     if res is None:
@@ -107,10 +125,31 @@ def zone_dashboard(request: HttpRequest, zone: str) -> HttpResponse:
     if zone not in set(munis["zone"]):
         raise Http404(_("Unknown zone"))
     k = _k()
+    selected = request.GET.get("indicator", "gmd_65")
+    if selected not in {d["id"] for d in indicators.catalogue()}:
+        selected = "gmd_65"
+    signature = dashboard_cache.data_signature(_data_dir())
+    key = ("zone", signature, zone, k, get_language(), selected)
+    context = dashboard_cache.cached(key, lambda: _zone_context(res, zone, k, selected))
+    return render(request, "population/zone.html", {
+        **context, "can_list": request.user.has_perm(OUTREACH_PERMISSION),
+    })
+
+
+def _breakdowns(res: dict, zone: str, k: int):  # noqa: ANN202 - a DataFrame
+    """The zone's indicator breakdowns (the slow part), shared by every language and indicator."""
+    cells = res["cells"][res["cells"]["zone"] == zone]
+    signature = dashboard_cache.data_signature(_data_dir())
+    return dashboard_cache.cached(("breakdowns", signature, zone, k),
+                                  lambda: indicators.breakdowns(cells, k=k, zone=zone))
+
+
+def _zone_context(res: dict, zone: str, k: int, selected: str) -> dict:
+    """Everything the dashboard shows, in the active language; no user-specific data."""
+    munis = res["municipalities"]
     zone_name = munis.loc[munis["zone"] == zone, "zone_name"].iloc[0]
     names = dict(zip(munis["nis"].astype(int), munis["name"], strict=True))
-    cells = res["cells"][res["cells"]["zone"] == zone]
-    table = indicators.breakdowns(cells, k=k, zone=zone)
+    table = _breakdowns(res, zone, k)
     years = sorted(int(y) for y in table["year"].unique()) if not table.empty else []
     latest = years[-1] if years else None
     defs = indicators.catalogue()
@@ -132,6 +171,8 @@ def zone_dashboard(request: HttpRequest, zone: str) -> HttpResponse:
         inside = _text_width(label) <= width - 12
         pyramid.append({
             "level": lv, "label": label, "count": None if mask[lv] else int(counts[lv]),
+            "fill": PYRAMID_COLOURS[lv][0], "ink": PYRAMID_COLOURS[lv][1],
+            "label_ink": PYRAMID_COLOURS[lv][1] if inside else PAGE_INK,
             "share": None if mask[lv] else round(100 * frac, 1), "width": width, "x": x, "y": y,
             # a label wider than its bar goes beside it, and the count sits alone in the bar
             "inside": inside, "label_x": 240 if inside else x + width + 8, "label_y": y + (17 if inside else 25),
@@ -171,9 +212,6 @@ def zone_dashboard(request: HttpRequest, zone: str) -> HttpResponse:
         a["rows"] = [r for r in rows if r["aim"] == a["code"]]
 
     # small multiples: one indicator per municipality over the years
-    selected = request.GET.get("indicator", "gmd_65")
-    if selected not in by_id:
-        selected = "gmd_65"
     nis_rows = table[(table["indicator"] == selected) & (table["breakdown"] == "nis")]
     all_values = nis_rows.loc[~nis_rows["suppressed"], "value"]
     vmax = float(all_values.max()) if not all_values.empty else 1.0
@@ -209,20 +247,74 @@ def zone_dashboard(request: HttpRequest, zone: str) -> HttpResponse:
             "name": names.get(int(nis), nis) if nis != "total" else _("Zone total"),
             "cells": [None if omask[i, j] else int(ovals[i][j]) for j in range(len(outreach_ids) + 1)],
         })
-    can_list = request.user.has_perm(OUTREACH_PERMISSION)
-    return render(request, "population/zone.html", {
+    return {
         "zone": zone, "zone_name": zone_name, "years": years, "latest": latest, "k": k,
         "pyramid": pyramid, "pyramid_width": round(pyramid_width), "pyramid_total": total if total >= k else None,
         "aims": aims,
         "selected": selected, "selected_name": _(by_id[selected]["name"]),
         "indicator_choices": [(d["id"], _(d["name"])) for d in defs if "nis" in d["breakdowns"]],
         "multiples": multiples, "outreach_columns": [reasons_cfg[o] for o in outreach_ids],
-        "outreach_rows": outreach_rows, "can_list": can_list,
-    })
+        "outreach_rows": outreach_rows,
+    }
 
 
-def outreach_list(request: HttpRequest, zone: str) -> HttpResponse:
-    """Person-level outreach list: permission required, every view (and refusal) audited."""
+OUTREACH_PAGE = 50
+
+
+class OutreachFilterForm(forms.Form):
+    """Filters of the person-level outreach list; an unknown value is an error, not a silent "all"."""
+
+    level = forms.ChoiceField(label=_lazy("Pyramid level"), required=False)
+    municipality = forms.ChoiceField(label=_lazy("Municipality"), required=False)
+    reason = forms.ChoiceField(label=_lazy("Reason"), required=False)
+
+    def __init__(self, *args, municipalities: list[tuple[str, str]], **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        everyone = [("", _("all"))]
+        levels = load_yaml("stratification")["levels"]
+        self.fields["level"].choices = everyone + [(str(lv), f"{lv} · {_(levels[lv])}") for lv in (3, 2, 1, 0)]
+        self.fields["municipality"].choices = everyone + municipalities
+        self.fields["reason"].choices = everyone + [
+            (o["id"], _(o["reason"])) for o in load_yaml("stratification")["outreach"]
+        ]
+
+
+def _outreach_rows(request: HttpRequest, zone: str, res: dict) -> tuple[OutreachFilterForm, object, dict]:
+    """The zone's outreach persons, filtered as asked (level, municipality, reason), highest level first."""
+    munis = res["municipalities"]
+    zone_munis = munis[munis["zone"] == zone].sort_values("name")
+    names = dict(zip(munis["nis"].astype(int), munis["name"], strict=True))
+    form = OutreachFilterForm(
+        request.GET or None,
+        municipalities=[(str(int(n)), name) for n, name in zip(zone_munis["nis"], zone_munis["name"], strict=True)],
+    )
+    st = res["strata"]
+    rows = st[(st["zone"] == zone) & st["outreach"]]
+    filters = {}
+    if form.is_bound and form.is_valid():
+        filters = {k: v for k, v in form.cleaned_data.items() if v}
+    if "level" in filters:
+        rows = rows[rows["level"] == int(filters["level"])]
+    if "municipality" in filters:
+        rows = rows[rows["nis"].astype(int) == int(filters["municipality"])]
+    if "reason" in filters:
+        rows = rows[rows["outreach_reasons"].str.split(";").apply(lambda rs: filters["reason"] in rs)]
+    rows = rows.sort_values(["level", "person_id"], ascending=[False, True])
+    return form, rows, {"names": names, "filters": filters}
+
+
+def _outreach_person(r, names: dict) -> dict:  # noqa: ANN001 - a pandas row
+    reasons_cfg = {o["id"]: _(o["reason"]) for o in load_yaml("stratification")["outreach"]}
+    levels_cfg = load_yaml("stratification")["levels"]
+    return {
+        "person_id": int(r.person_id), "age": int(r.age), "sex": r.sex, "municipality": names.get(int(r.nis), r.nis),
+        "level": int(r.level), "level_label": _(levels_cfg[int(r.level)]),
+        "reasons": [reasons_cfg.get(x, x) for x in str(r.outreach_reasons).split(";") if x],
+        "bim": bool(r.bim), "living_alone": bool(r.living_alone),
+    }
+
+
+def _require_outreach_permission(request: HttpRequest, zone: str) -> None:
     from careweave.access.audit import record_access
 
     _require_zone_access(request)
@@ -230,25 +322,59 @@ def outreach_list(request: HttpRequest, zone: str) -> HttpResponse:
         record_access(request.user, "read", "PopulationOutreachList", zone, outcome="denied",
                       reason="missing permission population.view_outreach_list", request=request)
         raise PermissionDenied(_("The person-level outreach list needs a specific permission."))
+
+
+def _outreach_data(request: HttpRequest, zone: str):  # noqa: ANN202
     res = _results()
     if res is None:
-        return _empty(request)
-    munis = res["municipalities"]
-    if zone not in set(munis["zone"]):
+        return None
+    if zone not in set(res["municipalities"]["zone"]):
         raise Http404(_("Unknown zone"))
-    names = dict(zip(munis["nis"].astype(int), munis["name"], strict=True))
-    st = res["strata"]
-    rows = st[(st["zone"] == zone) & st["outreach"]].sort_values(["level", "person_id"], ascending=[False, True])
-    reasons_cfg = {o["id"]: _(o["reason"]) for o in load_yaml("stratification")["outreach"]}
-    levels_cfg = load_yaml("stratification")["levels"]
-    persons = [{
-        "person_id": int(r.person_id), "age": int(r.age), "sex": r.sex, "municipality": names.get(int(r.nis), r.nis),
-        "level": int(r.level), "level_label": _(levels_cfg[int(r.level)]),
-        "reasons": [reasons_cfg.get(x, x) for x in str(r.outreach_reasons).split(";") if x],
-        "bim": bool(r.bim), "living_alone": bool(r.living_alone),
-    } for r in rows.head(500).itertuples()]
-    record_access(request.user, "read", "PopulationOutreachList", zone,
-                  reason=f"outreach list viewed ({len(rows)} persons)", request=request)
+    return _outreach_rows(request, zone, res)
+
+
+def outreach_list(request: HttpRequest, zone: str) -> HttpResponse:
+    """Person-level outreach list: permission required, every view (and refusal) audited; paged and filtered."""
+    from careweave.access.audit import record_access
+
+    _require_outreach_permission(request, zone)
+    data = _outreach_data(request, zone)
+    if data is None:
+        return _empty(request)
+    form, rows, extra = data
+    page = Paginator(range(len(rows)), OUTREACH_PAGE).get_page(request.GET.get("page"))
+    chunk = rows.iloc[page.start_index() - 1:page.end_index()] if len(rows) else rows
+    persons = [_outreach_person(r, extra["names"]) for r in chunk.itertuples()]
+    record_access(request.user, "read", "PopulationOutreachList", zone, request=request,
+                  reason=f"outreach list viewed ({len(rows)} persons, page {page.number}, "
+                         f"filters {extra['filters'] or 'none'})")
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "population/outreach.html", {
-        "zone": zone, "persons": persons, "total": len(rows), "shown": len(persons),
+        "zone": zone, "persons": persons, "total": len(rows), "shown": len(persons), "page": page, "form": form,
+        "query": query.urlencode(),
     })
+
+
+def outreach_csv(request: HttpRequest, zone: str) -> HttpResponse:
+    """The filtered outreach list as CSV for the outreach team: same permission, audited as an export."""
+    from careweave.access.audit import record_access
+
+    _require_outreach_permission(request, zone)
+    data = _outreach_data(request, zone)
+    if data is None:
+        return _empty(request)
+    _form, rows, extra = data
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="outreach-{zone}-{date.today():%Y-%m-%d}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([_("Pseudonym"), _("Age"), _("Sex"), _("Municipality"), _("Level"), _("Level name"),
+                     _("Reasons"), _("BIM"), _("Living alone")])
+    for r in rows.itertuples():
+        p = _outreach_person(r, extra["names"])
+        writer.writerow([p["person_id"], p["age"], p["sex"], p["municipality"], p["level"], p["level_label"],
+                         "; ".join(p["reasons"]), _("yes") if p["bim"] else _("no"),
+                         _("yes") if p["living_alone"] else _("no")])
+    record_access(request.user, "execute", "PopulationOutreachList", zone, request=request,
+                  reason=f"outreach list exported as CSV ({len(rows)} persons, filters {extra['filters'] or 'none'})")
+    return response

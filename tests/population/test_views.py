@@ -74,7 +74,8 @@ def test_outreach_list_needs_permission_and_is_audited(client, data_dir, staff):
     client.force_login(staff)
     response = client.get(url)
     assert response.status_code == 200
-    assert "no_gmd" not in response.content.decode()  # reasons are shown as text, not ids
+    rows = response.content.decode().split("<tbody>", 1)[1]
+    assert "no_gmd" not in rows  # reasons are shown as text, not ids (the filter's option values are ids)
     event = AuditEvent.objects.filter(resource_type="PopulationOutreachList", outcome="success").get()
     assert event.resource_id == "ZORA" and event.user == staff
     dashboard = client.get(reverse("population:zone", args=["ZORA"])).content.decode()
@@ -113,3 +114,41 @@ def test_pyramid_label_goes_beside_a_bar_too_narrow_for_it(client, data_dir, sta
     assert anchor == "start" and x > right and end <= view_width
     anchor, x, right, end = placed["level-0"]  # the widest bar keeps its label inside
     assert anchor == "middle" and x < right
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a #rrggbb colour."""
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_contrast_helper_matches_wcag_examples() -> None:
+    assert round(_contrast("#000000", "#ffffff"), 1) == 21.0
+    assert round(_contrast("#b2182b", "#000000"), 1) == 3.1  # the issue's measurement
+
+
+def test_every_pyramid_label_has_a_contrast_of_at_least_4_5(client, data_dir, staff):
+    """Issue 11.6: text on a bar is measured against the bar, text beside it against the page."""
+    import re
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[2] / "careweave/web/static/web/careweave.css").read_text()
+    page = re.search(r"--canvas:\s*(#[0-9a-fA-F]{6})", css).group(1)
+    html = client.get(reverse("population:zone", args=["ZORA"])).content.decode()
+    svg = html.split('id="pyramid-title"', 1)[1].split("</svg>", 1)[0]
+    levels = re.findall(r'<g class="level-(\d)">(.*?)</g>', svg, re.S)
+    assert len(levels) == 4
+    for level, group in levels:
+        bar = re.search(r'<rect[^>]*fill="(#[0-9a-fA-F]{6})"', group).group(1)
+        for text in re.findall(r"<text[^>]*>", group):
+            ink = re.search(r'fill="(#[0-9a-fA-F]{6})"', text)
+            colour = ink.group(1) if ink else "#000000"  # SVG text is black unless told otherwise
+            beside = 'text-anchor="start"' in text
+            ratio = _contrast(colour, page if beside else bar)
+            assert ratio >= 4.5, f"level {level}: {colour} on {page if beside else bar} is {ratio:.2f}:1"

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -40,6 +41,7 @@ from careweave.web.roles import coordination_episodes_of, memberships_of, roles_
 from careweave.web.views._helpers import back
 
 RUNNING = [CarePlan.Status.ACTIVE, CarePlan.Status.DRAFT, CarePlan.Status.ON_HOLD]
+CASELOAD_PAGE = 50
 
 
 @login_required
@@ -101,8 +103,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
     order = {"review": ["next_review", "family_name"], "overdue": ["-overdue", "family_name"]}.get(
         sort, ["family_name", "given_name"]
     )
+    page = Paginator(persons.order_by(*order), CASELOAD_PAGE).get_page(request.GET.get("page"))
     rows = []
-    for person in persons.order_by(*order)[:500]:
+    for person in page.object_list:
         rows.append(
             {
                 "person": person,
@@ -116,7 +119,17 @@ def caseload(request: HttpRequest) -> HttpResponse:
     emergency = Person.objects.filter(
         break_glass_events__user=request.user, break_glass_events__expires_at__gt=timezone.now()
     ).distinct()
-    context = {"form": form, "rows": rows, "total": len(member_by_person), "emergency": emergency, "show": show}
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "rows": rows,
+        "page": page,
+        "query": query.urlencode(),
+        "total": len(member_by_person),
+        "emergency": emergency,
+        "show": show,
+    }
     return render(request, "web/caseload.html", context)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from careweave.access.admin import NOT_PERSONAL, PersonalFileAdmin
@@ -64,3 +64,39 @@ class AccountAdmin(PersonalFileAdmin, UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, AccountAdmin)
+
+
+def _personal_accounts() -> QuerySet[User]:
+    """Accounts of persons and of people in a person's network (their names are part of a file)."""
+    return User.objects.filter(Q(person__isnull=False) | Q(related_persons__isnull=False))
+
+
+def _without_personal_accounts(model: type, lookup: str) -> None:
+    """Re-register a third-party admin (login log, lockouts, 2FA devices) without persons' rows.
+
+    Who logs in when, from which address, says who receives care: left out of the admin like the
+    accounts themselves. A person locked out waits for the cool-off, as the lock-out page says.
+    """
+    base = type(admin.site._registry[model])
+
+    def get_queryset(self: admin.ModelAdmin, request: HttpRequest) -> QuerySet:
+        accounts = _personal_accounts()
+        values = accounts.values("username") if lookup.endswith("username") else accounts.values("pk")
+        return base.get_queryset(self, request).exclude(**{f"{lookup}__in": values})
+
+    admin.site.unregister(model)
+    admin.site.register(model, type(base.__name__, (base,), {"get_queryset": get_queryset}))
+
+
+def _limit_third_party_admins() -> None:
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        if model in admin.site._registry:
+            _without_personal_accounts(model, "username")
+    if TOTPDevice in admin.site._registry:
+        _without_personal_accounts(TOTPDevice, "user")
+
+
+_limit_third_party_admins()

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from careweave.access.models import AuditEvent, BreakGlass
 from careweave.careplans import actions
@@ -20,6 +22,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin_client(cast, client_for):  # noqa: ANN001
     actions.write_in_journal(cast.gp.user, cast.plan, "Confidential: Maria talked about her debts.", is_medical=True)
+    maria_user = User.objects.get(person=cast.maria)
+    AccessLog.objects.create(username=maria_user.username, ip_address="203.0.113.77", user_agent="Maria's tablet",
+                             path_info="/login/")
+    AccessLog.objects.create(username=cast.gp.user.username, ip_address="198.51.100.12", user_agent="GP desk",
+                             path_info="/login/")
+    TOTPDevice.objects.create(user=maria_user, name="Telefoon van Maria Peeters", confirmed=False)
     StoredResource.objects.create(
         resource_type="Observation", source_id="obs-1", patient=cast.maria,
         data={"resourceType": "Observation", "valueString": "HbA1c 9.1 for Maria Peeters"},
@@ -28,7 +36,7 @@ def admin_client(cast, client_for):  # noqa: ANN001
 
 
 def _secrets(cast) -> list[str]:  # noqa: ANN001
-    return [cast.maria.ssin, "Peeters", "debts", "HbA1c", "+32 471 12 34 56"]
+    return [cast.maria.ssin, "Peeters", "debts", "HbA1c", "+32 471 12 34 56", "203.0.113.77", "Maria&#x27;s tablet"]
 
 
 def test_every_admin_list_shows_nothing_of_a_persons_file(cast, admin_client) -> None:  # noqa: ANN001
@@ -81,6 +89,8 @@ def test_directory_records_stay_open_to_the_admin(cast, admin_client) -> None:  
     practitioner = ResourceVersion.objects.filter(resource_type="Practitioner").first()
     assert practitioner is not None
     assert admin_client.get(reverse("admin:fhir_resourceversion_change", args=[practitioner.pk])).status_code == 200
+    logins = admin_client.get(reverse("admin:axes_accesslog_changelist")).content.decode()
+    assert "198.51.100.12" in logins, "professionals' logins stay visible for the admin's security work"
     gp_account = reverse("admin:auth_user_change", args=[cast.gp.user.pk])
     assert admin_client.get(gp_account).status_code == 200
     assert not AuditEvent.objects.filter(user=cast.admin).exists()

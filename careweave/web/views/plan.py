@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from careweave.access.decisions import Decision
 from careweave.access.models import Level
+from careweave.assessments.views import plan_summary as assessment_summary
 from careweave.careplans import actions
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import CarePlan, Goal, LifeGoal, Task
@@ -79,6 +80,7 @@ def render_plan(
         "checkin_form": checkin_form or CarerCheckinForm(),
         "checkins": checkins,
         "may_edit_details": may_update_contact_details(view.decision),
+        "assessments": assessment_summary(request, person),
     }
     return render(request, "web/plan.html", context, status=status)
 

@@ -22,6 +22,7 @@ DAYS_PER_MONTH = 30.4375  # WHO: 365.25 / 12
 LAST_2006_DAY = 1856  # the standards run to 1856 days; the 2007 reference is used from 61 months
 FIRST_2007_MONTH = 61
 LAST_2007_MONTH = 228  # 19 years
+LAST_DAY = round(LAST_2007_MONTH * DAYS_PER_MONTH)  # 6940 days
 SEXES = {"male": "male", "female": "female", "m": "male", "f": "female"}
 
 
@@ -58,8 +59,9 @@ def lms_for_age(sex: str, age_days: int) -> tuple[tuple[float, float, float], st
     if months < FIRST_2007_MONTH and age_days <= LAST_2006_DAY:
         row = tables["standards_2006"][key][age_days]
         return (row[0], row[1], row[2]), "WHO 2006"
-    if months > LAST_2007_MONTH:
+    if age_days > LAST_DAY:
         raise OutsideReference("older than 19 years")
+    months = min(months, LAST_2007_MONTH)
     rows = tables["reference_2007"][key]
     first = tables["reference_2007"]["first_age"]
     low = math.floor(months)

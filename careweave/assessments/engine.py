@@ -420,6 +420,27 @@ def _bmi_for_age(inputs: Mapping[str, Any]) -> dict[str, tuple[float, str | None
     }
 
 
+def _bmi_for_age_problems(inputs: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(input name, message) for answers the WHO references cannot score."""
+    from careweave.assessments import bmi
+
+    birth, measured = inputs.get("birth_date"), inputs.get("measured_on")
+    if birth and measured:
+        try:
+            days = (dt.date.fromisoformat(measured) - dt.date.fromisoformat(birth)).days
+        except (TypeError, ValueError):
+            return []  # the date items report their own type problem
+        if days < 0:
+            return [("measured_on", _("The measurement date cannot be before the date of birth."))]
+        if days > bmi.LAST_DAY:
+            return [("birth_date", _("The WHO BMI-for-age references cover children from birth to 19 years."))]
+    return []
+
+
+CALCULATOR_PROBLEMS: dict[str, Callable[[Mapping[str, Any]], list[tuple[str, str]]]] = {
+    "bmi-for-age": _bmi_for_age_problems,
+}
+
 CALCULATORS: dict[str, Callable[[Mapping[str, Any]], dict[str, tuple[float, str | None]] | None]] = {
     "bmi-for-age": _bmi_for_age,
 }
@@ -568,6 +589,22 @@ class Definition:
             problem = self._check_value(item, value, lang)
             if problem:
                 problems.append(problem)
+        if not problems:
+            problems.extend(self._calculator_problems(answers, enabled))
+        return problems
+
+    def _calculator_problems(self, answers: Mapping[str, Any], enabled: set[str]) -> list[Problem]:
+        problems: list[Problem] = []
+        checked: set[str] = set()
+        for rule in self.rules:
+            check = CALCULATOR_PROBLEMS.get(rule.calculator or "")
+            if check is None or rule.calculator in checked:
+                continue
+            checked.add(rule.calculator or "")
+            inputs = {
+                name: answers.get(link_id) if link_id in enabled else None for name, link_id in rule.inputs.items()
+            }
+            problems.extend(Problem(rule.inputs[name], "range", message) for name, message in check(inputs))
         return problems
 
     def _enabled_ignoring_unknown(self, answers: Mapping[str, Any]) -> set[str]:

@@ -220,13 +220,12 @@ def _validate(definition, answers: dict[str, Any], *, complete: bool) -> None:  
 
 
 def _final_answers(definition, answers: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN001
-    """Answers to questions that a later answer switched off (enableWhen) do not count (FHIR SDC)."""
-    _validate(definition, answers, complete=False)
+    """Every problem at once, then the answers to questions another answer switched off (enableWhen)
+    are dropped: they do not count (FHIR SDC)."""
+    _validate(definition, answers, complete=True)
     enabled = definition.enabled(answers)
     answerable = {item.link_id for item in definition.answerable()}
-    kept = {k: v for k, v in answers.items() if k not in answerable or k in enabled}
-    _validate(definition, kept, complete=True)
-    return kept
+    return {k: v for k, v in answers.items() if k not in answerable or k in enabled}
 
 
 def _write_scores(assessment: Assessment, definition) -> list[Score]:  # noqa: ANN001

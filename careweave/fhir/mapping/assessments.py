@@ -24,6 +24,7 @@ import re
 import uuid
 from typing import Any, ClassVar
 
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -728,7 +729,8 @@ def extract(ctx: Context, body: Any, rid: str | None = None) -> dict[str, Any]:
         if not assessment.is_done:
             raise Unprocessable(_("Only a completed response has scores to extract."), expression=["status"],
                                 rule="not_completed")
-        store_observations(assessment)
+        with transaction.atomic():
+            store_observations(assessment)
         return _bundle(observations_for(assessment))
     return _bundle(_unsaved_observations(ctx, resource))
 

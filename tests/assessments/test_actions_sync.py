@@ -29,15 +29,21 @@ CODES = ["LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9"]  # PHQ answers 0..3
 def _person() -> Person:
     n = next(_serial)
     user = User.objects.create_user(f"sync-person{n}", first_name="Maria", last_name="Peeters")
-    return Person.objects.create(given_name="Maria", family_name="Peeters", ssin=make_ssin(date(1940, 5, 6), n),
-                                 user=user)
+    return Person.objects.create(
+        given_name="Maria", family_name="Peeters", ssin=make_ssin(date(1940, 5, 6), n), user=user
+    )
 
 
 def _nurse(person: Person) -> Professional:
     n = next(_serial)
     nurse = Professional.objects.create(
-        user=User.objects.create_user(f"sync-nurse{n}", first_name="Nora"), given_name="Nora", family_name=f"N{n}",
-        discipline=Discipline.HOME_NURSE, sector=Sector.CARE, nihdi=make_nihdi(1, 900 + n, 3))
+        user=User.objects.create_user(f"sync-nurse{n}", first_name="Nora"),
+        given_name="Nora",
+        family_name=f"N{n}",
+        discipline=Discipline.HOME_NURSE,
+        sector=Sector.CARE,
+        nihdi=make_nihdi(1, 900 + n, 3),
+    )
     add_team_member(person.user, team_for(person), professional=nurse)
     return nurse
 
@@ -52,10 +58,24 @@ def nurse(person) -> Professional:  # noqa: ANN001
     return _nurse(person)
 
 
-def payload(answers: dict, *, complete: bool = False, base: int | None = None, client_id: str | None = None,
-            instrument: str = "phq-2", plan: str | None = None) -> dict:
-    return {"client_id": client_id or str(uuid.uuid4()), "instrument": instrument, "version": None,
-            "base_version": base, "answers": answers, "complete": complete, "plan": plan}
+def payload(
+    answers: dict,
+    *,
+    complete: bool = False,
+    base: int | None = None,
+    client_id: str | None = None,
+    instrument: str = "phq-2",
+    plan: str | None = None,
+) -> dict:
+    return {
+        "client_id": client_id or str(uuid.uuid4()),
+        "instrument": instrument,
+        "version": None,
+        "base_version": base,
+        "answers": answers,
+        "complete": complete,
+        "plan": plan,
+    }
 
 
 def test_the_same_offline_response_twice_is_stored_once(person, nurse):
@@ -73,8 +93,12 @@ def test_a_draft_and_then_the_finished_form_update_the_same_assessment(person, n
     draft = payload({"phq2-1": CODES[0]}, plan=str(plan.fhir_id))
     created = actions.sync_response(nurse.user, person, draft)
     assert created.outcome == "created" and created.assessment.plan == plan
-    finished = {**draft, "answers": {"phq2-1": CODES[0], "phq2-2": CODES[3]}, "complete": True,
-                "base_version": created.assessment.version}
+    finished = {
+        **draft,
+        "answers": {"phq2-1": CODES[0], "phq2-2": CODES[3]},
+        "complete": True,
+        "base_version": created.assessment.version,
+    }
     updated = actions.sync_response(nurse.user, person, finished)
     assert updated.outcome == "updated" and updated.assessment.status == Assessment.Status.COMPLETED
     assert updated.assessment.scores.get().value == 3
@@ -89,8 +113,10 @@ def test_answers_made_on_an_older_version_are_a_conflict_and_overwrite_nothing(p
     stale = {**draft, "answers": {"phq2-1": CODES[1], "phq2-2": CODES[1]}, "base_version": created.version}
     result = actions.sync_response(nurse.user, person, stale)
     assert result.outcome == "conflict"
-    assert result.conflicts == [{"linkId": "phq2-1", "mine": CODES[1], "theirs": CODES[3]},
-                                {"linkId": "phq2-2", "mine": CODES[1], "theirs": None}]
+    assert result.conflicts == [
+        {"linkId": "phq2-1", "mine": CODES[1], "theirs": CODES[3]},
+        {"linkId": "phq2-2", "mine": CODES[1], "theirs": None},
+    ]
     stored = Assessment.objects.get(pk=created.pk)
     assert stored.answers == {"phq2-1": CODES[3]} and stored.version == online.version
     assert AuditEvent.objects.filter(resource_id=str(created.fhir_id), reason="sync: conflict").exists()
@@ -115,10 +141,16 @@ def test_invalid_offline_answers_save_nothing(person, nurse):
     assert not AuditEvent.objects.filter(resource_type="QuestionnaireResponse", outcome="success").exists()
 
 
-@pytest.mark.parametrize("broken", [
-    {"client_id": "not-a-uuid"}, {"instrument": ""}, {"base_version": "2"}, {"answers": ["phq2-1"]},
-    {"instrument": "no-such-instrument"},
-])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"client_id": "not-a-uuid"},
+        {"instrument": ""},
+        {"base_version": "2"},
+        {"answers": ["phq2-1"]},
+        {"instrument": "no-such-instrument"},
+    ],
+)
 def test_a_malformed_sync_request_is_refused_with_a_reason(person, nurse, broken):
     with pytest.raises(RuleViolation) as refused:
         actions.sync_response(nurse.user, person, {**payload({"phq2-1": CODES[0]}), **broken})
@@ -137,9 +169,11 @@ def test_a_client_id_of_another_persons_response_is_refused(person, nurse):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(first=st.dictionaries(st.sampled_from(["phq2-1", "phq2-2"]), st.sampled_from(CODES)),
-       second=st.dictionaries(st.sampled_from(["phq2-1", "phq2-2"]), st.sampled_from(CODES)),
-       repeats=st.integers(min_value=1, max_value=3))
+@given(
+    first=st.dictionaries(st.sampled_from(["phq2-1", "phq2-2"]), st.sampled_from(CODES)),
+    second=st.dictionaries(st.sampled_from(["phq2-1", "phq2-2"]), st.sampled_from(CODES)),
+    repeats=st.integers(min_value=1, max_value=3),
+)
 def test_resending_never_duplicates_and_a_blind_resend_never_overwrites(person, nurse, first, second, repeats):
     client_id = str(uuid.uuid4())
     created = actions.sync_response(nurse.user, person, payload(first, client_id=client_id))

@@ -84,6 +84,7 @@ def test_questionnaires_are_found_by_url_name_status_code_and_version(api):
     assert ids("code=http://loinc.org|44249-1") == expected
     assert ids("code=phq-9") == expected
     assert expected <= ids("name=phq") and str(current("phq-2").fhir_id) in ids("name=phq")
+    assert ids("name:exact=PHQ_9") == expected  # the computable name in the file
     assert ids(f"url={PHQ9}&version={phq9_row.version}&status=active") == expected
     assert ids(f"url={PHQ9}&status=retired") == set()
 

@@ -134,7 +134,7 @@ class QuestionnaireMapping(Mapping):
                    "version": "token"}
     search_params = {
         "url": _url_filter,
-        "name": string_filter("code", "title"),
+        "name": string_filter("code", "title", "questionnaire__name"),
         "title": string_filter("title"),
         "status": token_filter("status"),
         "code": _code_filter,

@@ -54,6 +54,7 @@ KINDS = ("screener", "assessment", "prom", "prem", "guide", "calculator")
 ITEM_TYPES = ("group", "display", "choice", "boolean", "integer", "decimal", "string", "text", "date")
 ANSWER_TYPES = frozenset(ITEM_TYPES) - {"group", "display"}
 METHODS = ("sum", "expression", "calculator")
+OPERATORS = ("exists", "=", "!=", ">", "<", ">=", "<=")
 
 
 class InstrumentError(ValueError):
@@ -238,6 +239,9 @@ def _read_item(raw: Mapping) -> Item:
         key = next((k for k in _ANSWER_KEYS if k in ew), None)
         if key is None:
             raise InstrumentError(f"item {link_id}: enableWhen without an answer")
+        op = ew.get("operator")
+        if op not in OPERATORS or (op == "exists" and key != "answerBoolean"):
+            raise InstrumentError(f"item {link_id}: enableWhen operator {op!r} is not usable with {key}")
         value = ew[key]["code"] if key == "answerCoding" else ew[key]
         conditions.append(Condition(ew["question"], ew["operator"], value))
     behaviour = raw.get("enableBehavior", "all")

@@ -313,6 +313,8 @@ def test_an_expression_outside_the_safe_set_is_refused_when_the_instrument_loads
         (lambda q: q["extension"][2]["extension"].append({"url": "item", "valueString": "ghost"}), "unknown item"),
         (lambda q: q["extension"][0].update(valueCode="quiz"), "kind"),
         (lambda q: q.pop("version"), "version"),
+        (lambda q: q["item"][0]["item"][2]["enableWhen"][0].update(operator="~"), "operator"),
+        (lambda q: q["item"][1]["enableWhen"][0].update(answerCoding={"code": "yes"}), "operator"),
     ],
 )
 def test_a_broken_instrument_file_is_refused_with_a_reason(change, message):

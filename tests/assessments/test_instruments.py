@@ -38,6 +38,32 @@ def test_every_text_exists_in_all_four_languages(d):
 
 
 @pytest.mark.parametrize("d", ALL, ids=lambda d: f"{d.code}-{d.version}")
+def test_every_file_keeps_the_questionnaire_invariants(d):
+    """The FHIR invariants fhir.resources does not check (que-1, que-4, que-6, que-12) and one screen per group."""
+
+    def walk(items):
+        for raw in items:
+            yield raw
+            yield from walk(raw.get("item", []))
+
+    for raw in walk(d.questionnaire["item"]):
+        kind = raw["type"]
+        if kind == "group":
+            assert raw.get("item"), f"que-1: group {raw['linkId']} has no items"
+        else:
+            assert not raw.get("item"), raw["linkId"]
+        if kind == "display":
+            assert "required" not in raw, f"que-6: {raw['linkId']}"
+        if "answerOption" in raw:
+            assert kind == "choice", f"que-4: {raw['linkId']}"
+            codes = [o["valueCoding"]["code"] for o in raw["answerOption"]]
+            assert len(codes) == len(set(codes)), raw["linkId"]
+        if len(raw.get("enableWhen", [])) > 1:
+            assert raw.get("enableBehavior") in ("all", "any"), f"que-12: {raw['linkId']}"
+    assert all(section.type == "group" for section in d.sections())
+
+
+@pytest.mark.parametrize("d", ALL, ids=lambda d: f"{d.code}-{d.version}")
 def test_follow_up_instruments_exist(d):
     if d.follow_up:
         assert d.follow_up in engine.catalogue()

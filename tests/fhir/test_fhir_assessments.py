@@ -337,3 +337,114 @@ def test_extract_of_an_unfinished_response_is_422(api, person):
                                                           status="in-progress")).json()
     assert api.post(f"/QuestionnaireResponse/{created['id']}/$extract", {"resourceType": "Parameters"}
                     ).status_code == 422
+
+
+# --------------------------------------------------------------------------- every instrument, carer privacy, bundles
+
+SPECIAL = {"bmi-for-age": {"bmi-sex": "female", "bmi-age-months": 60, "bmi-weight": 18.0, "bmi-height": 108.0}}
+
+
+def valid_answers(definition) -> dict[str, object]:  # noqa: ANN001
+    """A plausible complete set of answers for any instrument: the first option, a number in range, a text."""
+    if definition.code in SPECIAL:
+        return SPECIAL[definition.code]
+    answers: dict[str, object] = {}
+    for item in definition.answerable():
+        if item.type == "choice":
+            answers[item.link_id] = item.options[0].code
+        elif item.type == "boolean":
+            answers[item.link_id] = False
+        elif item.type in ("integer", "decimal"):
+            low = item.min_value if item.min_value is not None else 1
+            answers[item.link_id] = int(low) if item.type == "integer" else float(low)
+        elif item.type in ("string", "text"):
+            answers[item.link_id] = "Walking to the market again"
+        elif item.type == "date" and item.required:
+            answers[item.link_id] = "2026-01-15"
+    return answers
+
+
+def as_items(definition, answers: dict[str, object]) -> list[dict]:  # noqa: ANN001
+    keys = {"choice": "valueCoding", "boolean": "valueBoolean", "integer": "valueInteger", "decimal": "valueDecimal",
+            "date": "valueDate", "string": "valueString", "text": "valueString"}
+    items = []
+    for link_id, value in answers.items():
+        key = keys[definition.item(link_id).type]
+        items.append({"linkId": link_id, "answer": [{key: {"code": value} if key == "valueCoding" else value}]})
+    return items
+
+
+@pytest.mark.parametrize("code", sorted({d.code for d in all_definitions()}))
+def test_every_shipped_instrument_is_answered_and_extracted_through_the_api(api, person, code, validate_r4b):
+    instrument = current(code)
+    definition = instrument.definition()
+    sent = {"resourceType": "QuestionnaireResponse", "questionnaire": f"{instrument.url}|{instrument.version}",
+            "status": "completed", "subject": {"reference": f"Patient/{person.fhir_id}"},
+            "item": as_items(definition, valid_answers(definition))}
+    created = api.post("/QuestionnaireResponse", sent)
+    assert created.status_code == 201, created.json()
+    validate_r4b(created.json())
+    extracted = api.post(f"/QuestionnaireResponse/{created.json()['id']}/$extract", {"resourceType": "Parameters"})
+    assert extracted.status_code == 200, extracted.json()
+    validate_r4b(extracted.json())
+    assessment = Assessment.objects.get(fhir_id=created.json()["id"])
+    assert len(extracted.json()["entry"]) == assessment.scores.count() == len(definition.score(assessment.answers))
+
+
+@pytest.fixture
+def carer(person):  # noqa: ANN001, ANN201
+    """Maria's neighbour, an informal carer in her team with his own login."""
+    from django.contrib.auth.models import User
+
+    from careweave.careplans.actions import add_team_member, team_for
+    from careweave.people.models import RelatedPerson
+
+    carer = RelatedPerson.objects.create(person=person, given_name="Rik", family_name="Buur",
+                                         relationship=RelatedPerson.Relationship.NEIGHBOUR,
+                                         user=User.objects.create_user("rik", first_name="Rik"))
+    add_team_member(person.user, team_for(person), related_person=carer)
+    return carer
+
+
+def test_a_carer_burden_response_is_the_carers_alone_until_he_shares_it(api, make_api, person, carer):
+    instrument = current("carer-strain")
+    definition = instrument.definition()
+    rik = make_api(carer.user)
+    sent = {"resourceType": "QuestionnaireResponse", "questionnaire": f"{instrument.url}|{instrument.version}",
+            "status": "completed", "subject": {"reference": f"Patient/{person.fhir_id}"},
+            "item": as_items(definition, valid_answers(definition))}
+    created = rik.post("/QuestionnaireResponse", sent)
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert body["meta"]["security"][0]["code"] == "V"
+    assert body["author"]["reference"] == f"RelatedPerson/{carer.fhir_id}"
+    for other in (api, make_api(person.user)):
+        assert other.get(f"/QuestionnaireResponse/{body['id']}").status_code == 403
+        assert other.get(f"/QuestionnaireResponse?patient={person.fhir_id}").json().get("entry", []) == []
+    assert rik.post(f"/QuestionnaireResponse/{body['id']}/$extract", {"resourceType": "Parameters"}
+                    ).status_code == 200
+    assert not StoredResource.objects.exists()
+    body["extension"] = [{"url": "https://careweave.org/fhir/StructureDefinition/shared-with-team",
+                          "valueBoolean": True}]
+    assert api.put(f"/QuestionnaireResponse/{body['id']}", body).status_code == 403  # only Rik shares
+    shared = rik.put(f"/QuestionnaireResponse/{body['id']}", body)
+    assert shared.status_code == 200, shared.json()
+    assert api.get(f"/QuestionnaireResponse/{body['id']}").status_code == 200
+    assert StoredResource.objects.filter(patient=person, resource_type="Observation").count() == 1
+
+
+def test_a_response_in_a_transaction_bundle_goes_through_the_same_actions(api, person):
+    good = response(person, "phq-2", {"phq2-1": NOT_AT_ALL, "phq2-2": SEVERAL_DAYS})
+    bad = response(person, "phq-2", {"phq2-1": NOT_AT_ALL})
+    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"fullUrl": f"urn:uuid:{uuid.uuid4()}", "resource": good,
+         "request": {"method": "POST", "url": "QuestionnaireResponse"}},
+        {"fullUrl": f"urn:uuid:{uuid.uuid4()}", "resource": bad,
+         "request": {"method": "POST", "url": "QuestionnaireResponse"}},
+    ]}
+    refused = api.post("", bundle)
+    assert refused.status_code == 422 and not Assessment.objects.exists()  # all or nothing
+    bundle["entry"] = bundle["entry"][:1]
+    accepted = api.post("", bundle)
+    assert accepted.status_code == 200, accepted.json()
+    assert Assessment.objects.get().scores.get().value == 1

@@ -736,6 +736,27 @@ def _follow_up_code(canonical: str | None) -> str | None:
     return canonical.split("|")[0].rstrip("/").rsplit("/", 1)[-1]
 
 
+def _refuse_enable_when_cycles(code: str, by_id: Mapping[str, Item], parents: Mapping[str, str]) -> None:
+    """An item enabled by a question that (through its parents or conditions) depends on the item itself."""
+    depends = {
+        link_id: [c.question for c in item.enable_when] + ([parents[link_id]] if link_id in parents else [])
+        for link_id, item in by_id.items()
+    }
+    done: set[str] = set()
+
+    def visit(link_id: str, path: tuple[str, ...]) -> None:
+        if link_id in path:
+            raise InstrumentError(f"{code}: enableWhen cycle {' -> '.join((*path, link_id))}")
+        if link_id in done:
+            return
+        for other in depends[link_id]:
+            visit(other, (*path, link_id))
+        done.add(link_id)
+
+    for link_id in by_id:
+        visit(link_id, ())
+
+
 def load_definition(questionnaire: dict) -> Definition:
     """Read one Questionnaire; ``InstrumentError`` when the engine cannot run it."""
     if questionnaire.get("resourceType") != "Questionnaire":
@@ -766,6 +787,7 @@ def load_definition(questionnaire: dict) -> Definition:
         for cond in item.enable_when:
             if cond.question not in by_id:
                 raise InstrumentError(f"{code}: {item.link_id} enableWhen refers to unknown {cond.question}")
+    _refuse_enable_when_cycles(code, by_id, parents)
     seen_scores: set[str] = set()
     for rule in rules:
         for link_id in rule.items:

@@ -315,6 +315,12 @@ def test_an_expression_outside_the_safe_set_is_refused_when_the_instrument_loads
         (lambda q: q.pop("version"), "version"),
         (lambda q: q["item"][0]["item"][2]["enableWhen"][0].update(operator="~"), "operator"),
         (lambda q: q["item"][1]["enableWhen"][0].update(answerCoding={"code": "yes"}), "operator"),
+        (
+            lambda q: q["item"][0]["item"][0].update(
+                enableWhen=[{"question": "either", "operator": "exists", "answerBoolean": True}]
+            ),
+            "cycle",
+        ),
     ],
 )
 def test_a_broken_instrument_file_is_refused_with_a_reason(change, message):

@@ -352,11 +352,19 @@ def _compile(text: str, code: str) -> ast.Expression:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         raise InstrumentError(f"score {code}: expression {text!r} does not parse") from exc
+    item_args = {
+        id(node.args[0])
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "item" and node.args
+        if isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+    }
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):
             raise InstrumentError(f"score {code}: {type(node).__name__} is not allowed in {text!r}")
-        if isinstance(node, ast.Constant) and not isinstance(node.value, int | float | str):
-            raise InstrumentError(f"score {code}: constant {node.value!r} is not allowed")
+        if isinstance(node, ast.Constant) and not (
+            isinstance(node.value, int | float) and not isinstance(node.value, bool) or id(node) in item_args
+        ):
+            raise InstrumentError(f"score {code}: constant {node.value!r} is not allowed in {text!r}")
         if isinstance(node, ast.Call):
             name = node.func.id if isinstance(node.func, ast.Name) else None
             if name not in (*_FUNCTIONS, "item") or node.keywords:
@@ -406,16 +414,16 @@ def _bmi_for_age(inputs: Mapping[str, Any]) -> dict[str, tuple[float, str | None
     sex, weight, height = inputs.get("sex"), inputs.get("weight"), inputs.get("height")
     if sex is None or weight is None or height is None:
         return None
-    if inputs.get("birth_date") and inputs.get("measured_on"):
-        days = (dt.date.fromisoformat(inputs["measured_on"]) - dt.date.fromisoformat(inputs["birth_date"])).days
-    elif inputs.get("age_months") is not None:
-        days = round(float(inputs["age_months"]) * bmi.DAYS_PER_MONTH)
-    else:
-        return None
     try:
+        if inputs.get("birth_date") and inputs.get("measured_on"):
+            days = (dt.date.fromisoformat(inputs["measured_on"]) - dt.date.fromisoformat(inputs["birth_date"])).days
+        elif inputs.get("age_months") is not None:
+            days = round(float(inputs["age_months"]) * bmi.DAYS_PER_MONTH)
+        else:
+            return None
         result = bmi.bmi_for_age(sex, days, float(weight), float(height))
-    except bmi.OutsideReference:
-        return None
+    except (bmi.OutsideReference, TypeError, ValueError):
+        return None  # validate() says why; an unscorable answer gives no result, never a wrong one
     return {
         "bmi": (result.bmi, None),
         "z": (result.z, result.category),
@@ -692,8 +700,10 @@ class Definition:
                 value = float(sum(self.item_score(live, link_id) for link_id in rule.items))
             elif rule.method == "expression":
                 assert rule.expression is not None
-                raw = _evaluate(rule.expression, names, lambda link_id: self.item_score(live, link_id))
-                value = float(raw)
+                try:
+                    value = float(_evaluate(rule.expression, names, lambda link_id: self.item_score(live, link_id)))
+                except ZeroDivisionError:
+                    continue  # no result rather than a made-up one
             else:
                 key = rule.calculator or ""
                 if key not in calculated:

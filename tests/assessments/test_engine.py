@@ -294,6 +294,9 @@ def test_messages_are_translated_and_name_the_question_in_the_users_language():
         "item('nope')",
         "later + 1",
         "1 ** 2",
+        "total + 'x'",
+        "total + True",
+        "item(1)",
     ],
 )
 def test_an_expression_outside_the_safe_set_is_refused_when_the_instrument_loads(expression):
@@ -337,3 +340,21 @@ def test_definition_lookup_by_code_and_version():
         engine.definition("no-such-instrument")
     with pytest.raises(KeyError):
         engine.definition("phq-9", "0.0.0-never")
+
+
+def test_a_division_by_zero_gives_no_result_rather_than_a_made_up_one():
+    q = sample()
+    q["extension"][3]["extension"][2]["valueString"] = "total / item('b')"
+    d = load_definition(q)
+    assert [s.code for s in d.score({"a": "yes", "b": "no", "either": "yes", "age": 0})] == ["total"]
+    assert {s.code: s.value for s in d.score({"a": "yes", "b": "yes", "both": "no", "either": "no", "age": 0})} == {
+        "total": 2,
+        "twice": 2,
+    }
+
+
+def test_a_calculator_never_scores_answers_it_cannot_read():
+    d = engine.definition("bmi-for-age")
+    answers = {"bmi-sex": "male", "bmi-birth-date": "2016-13-01", "bmi-measured-on": "2026-03-01", "bmi-weight": 43.0}
+    assert d.score(answers | {"bmi-height": 140.0}) == []
+    assert d.score(answers | {"bmi-birth-date": "2016-03-01", "bmi-height": "tall"}) == []

@@ -39,7 +39,7 @@ from careweave.access.models import Level
 from careweave.assessments.catalogue import instrument_for
 from careweave.assessments.models import Assessment, Instrument, Score
 from careweave.careplans.actions import add_goal
-from careweave.careplans.actions._common import atomic_action, audit_write, require_level
+from careweave.careplans.actions._common import atomic_action, audit_write, require_level, speaks_for_person
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import CarePlan, Goal
 from careweave.people.models import Person
@@ -394,6 +394,32 @@ def share_with_team(actor, assessment: Assessment, expected_version: int) -> Ass
     current.shared = True
     current.save_versioned(expected_version)
     audit_write(actor, "update", RESOURCE, current, current.person, reason="shared with the team")
+    _publish(current)
+    return current
+
+
+@atomic_action
+def mark_entered_in_error(actor, assessment: Assessment, reason: str, expected_version: int  # noqa: ANN001
+                          ) -> Assessment:
+    """Withdraw a response filled in by mistake (wrong person, wrong instrument): kept, but counted nowhere.
+
+    Only its author, the person or their representative may do this; the reason is required. Its
+    scores no longer appear as Observations, its answers are not taken over and it proposes nothing.
+    """
+    current = _locked(assessment, expected_version)
+    _require_write(actor, current)
+    if current.status == Assessment.Status.ENTERED_IN_ERROR:
+        raise RuleViolation("entered_in_error", _("This assessment was already withdrawn."))
+    if not (_is_author(actor, current) or speaks_for_person(actor, current.person)):
+        raise RuleViolation("withdraw_by_author",
+                            _("Only the one who filled this in, the person or their representative can withdraw it."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation("withdraw_reason_required", _("Say why this assessment was entered in error."))
+    current.status = Assessment.Status.ENTERED_IN_ERROR
+    current.amendment_reason = reason
+    current.save_versioned(expected_version)
+    audit_write(actor, "update", RESOURCE, current, current.person, reason=f"entered in error: {reason}")
     _publish(current)
     return current
 

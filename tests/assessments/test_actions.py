@@ -523,3 +523,20 @@ def test_no_new_assessment_for_a_person_who_died(person, gp):
     with pytest.raises(RuleViolation) as refused:
         actions.start_assessment(gp.user, person, "phq-2")
     assert refused.value.rule == "deceased"
+
+
+def test_a_response_entered_in_error_is_kept_but_counts_nowhere(person, gp, nurse):
+    wrong = complete(gp.user, person, "phq-2", {"phq2-1": NEARLY_EVERY_DAY, "phq2-2": NEARLY_EVERY_DAY})
+    assert StoredResource.objects.filter(patient=person).exists()
+    for actor, reason, rule in ((gp.user, "", "withdraw_reason_required"),
+                                (nurse.user, "not hers", "withdraw_by_author")):
+        with pytest.raises(RuleViolation) as refused:
+            actions.mark_entered_in_error(actor, wrong, reason, wrong.version)
+        assert refused.value.rule == rule
+    withdrawn = actions.mark_entered_in_error(gp.user, wrong, "Filled in for the wrong person", wrong.version)
+    assert withdrawn.status == Assessment.Status.ENTERED_IN_ERROR
+    assert not StoredResource.objects.filter(patient=person).exists()
+    assert actions.proposed_follow_up(withdrawn) is None
+    definition = Instrument.objects.get(code="phq-9", status="active").definition()
+    assert actions.previous_answers(gp.user, person, definition) == {}
+    assert Assessment.objects.filter(pk=wrong.pk).exists()

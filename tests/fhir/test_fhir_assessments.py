@@ -448,3 +448,15 @@ def test_a_response_in_a_transaction_bundle_goes_through_the_same_actions(api, p
     accepted = api.post("", bundle)
     assert accepted.status_code == 200, accepted.json()
     assert Assessment.objects.get().scores.get().value == 1
+
+
+def test_a_response_is_withdrawn_as_entered_in_error_with_a_reason(api, person):
+    created = api.post("/QuestionnaireResponse", response(person, "phq-2", {"phq2-1": NOT_AT_ALL,
+                                                                            "phq2-2": NOT_AT_ALL})).json()
+    created["status"] = "entered-in-error"
+    assert api.put(f"/QuestionnaireResponse/{created['id']}", created).status_code == 422  # no reason
+    created["extension"] = [{"url": "https://careweave.org/fhir/StructureDefinition/amendment-reason",
+                             "valueString": "Wrong person"}]
+    withdrawn = api.put(f"/QuestionnaireResponse/{created['id']}", created)
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "entered-in-error"
+    assert not StoredResource.objects.exists()

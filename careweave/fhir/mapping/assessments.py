@@ -68,7 +68,7 @@ EXT_REUSED = f"{CAREWEAVE}/StructureDefinition/reused-answer"  # source, date, a
 EXT_JUDGEMENT = f"{CAREWEAVE}/StructureDefinition/professional-judgement"  # differs, reason, author, date
 EXT_SHARED = f"{CAREWEAVE}/StructureDefinition/shared-with-team"
 EXT_AMENDMENT_REASON = f"{CAREWEAVE}/StructureDefinition/amendment-reason"
-RESPONSE_STATUS_IN = {"in-progress", "completed", "amended"}
+RESPONSE_STATUS_IN = {"in-progress", "completed", "amended", "entered-in-error"}
 
 
 class AnswerProblems(Unprocessable):
@@ -473,6 +473,10 @@ class QuestionnaireResponseMapping(Mapping):
         definition = assessment.instrument.definition()
         before = assessment.version
         current = assessment
+        if status == "entered-in-error" and assessment.status != status:
+            reason = extension_value(resource, EXT_AMENDMENT_REASON, "valueString") or ""
+            actions.mark_entered_in_error(ctx.actor, assessment, reason, expected)
+            return True
         if assessment.status == Assessment.Status.IN_PROGRESS:
             changes = actions.replacing(assessment.answers, answers)
             if status in ("completed", "amended"):

@@ -534,7 +534,7 @@ def _render_form(
 
 
 TREND_W, TREND_H = 340, 160
-PAD_L, PAD_R, PAD_T, PAD_B = 40, 16, 14, 30
+PAD_L, PAD_R, PAD_T, PAD_B = 40, 16, 24, 30
 
 
 def trend(points: list[tuple[datetime, float]], label: str) -> dict[str, Any] | None:
@@ -616,6 +616,9 @@ def _render_result(
             for s in a.scores.all()
             if s.code == score["code"] and a.completed_at
         ]
+        # The main score always; a sub-score only when it moved (a flat line of zeros says nothing).
+        if score is not row["scores"][0] and len({v for _t, v in points}) < 2:
+            continue
         plot = trend(points, score["label"])
         if plot is not None:
             plot["code"] = slug(score["code"])

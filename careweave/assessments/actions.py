@@ -131,7 +131,9 @@ def visible_assessments(actor, person: Person) -> QuerySet[Assessment]:  # noqa:
     Not audited by itself: a door that shows the list audits it (``list_assessments``).
     """
     decision = decide(actor, person)
-    qs = Assessment.objects.filter(person=person).select_related("instrument", "plan")
+    # The Questionnaire JSON is large and its parsed Definition is cached: do not load it per row.
+    qs = (Assessment.objects.filter(person=person).select_related("instrument", "plan")
+          .defer("instrument__questionnaire"))
     if not decision.allows(Level.PLAN):
         return qs.none()
     if not decision.allows(Level.FULL):
@@ -197,7 +199,8 @@ def _still_reused(reused: dict[str, Any], before: dict[str, Any], after: dict[st
 
 
 def _locked(assessment: Assessment, expected_version: int | None) -> Assessment:
-    current = Assessment.objects.select_for_update().select_related("instrument", "person").get(pk=assessment.pk)
+    current = (Assessment.objects.select_for_update().select_related("instrument", "person")
+               .defer("instrument__questionnaire").get(pk=assessment.pk))
     expected = current.version if expected_version is None else expected_version
     if current.version != expected:
         raise ChangedMeanwhile(current, expected)

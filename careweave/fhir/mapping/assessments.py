@@ -364,6 +364,10 @@ class QuestionnaireResponseMapping(Mapping):
         "based-on": reference_filter("plan"),
     }
 
+    def queryset(self) -> QuerySet:
+        # The Questionnaire JSON is large; the instrument's parsed Definition (cached) holds it once.
+        return super().queryset().defer("instrument__questionnaire")
+
     # -- identifiers: the client's id (urn:uuid) finds the response, e.g. in If-None-Exist
     def identifier_q(self, system: str | None, value: str | None) -> Q | None:
         if system not in (None, URI) or not value:
@@ -403,7 +407,8 @@ class QuestionnaireResponseMapping(Mapping):
         author = _author_reference(assessment)
         if author:
             resource["author"] = author
-        items = response_items(instrument.questionnaire.get("item") or [], assessment.answers, assessment.reused)
+        items = response_items(instrument.definition().questionnaire.get("item") or [], assessment.answers,
+                               assessment.reused)
         if items:
             resource["item"] = items
         return resource
@@ -531,7 +536,7 @@ def _interpretation_system(instrument: Instrument, score_code: str, code: str) -
     """The code system of a threshold's interpretation, as written in the instrument file."""
     from careweave.assessments.engine import EXT_SCORE
 
-    for ext in instrument.questionnaire.get("extension") or []:
+    for ext in instrument.definition().questionnaire.get("extension") or []:
         if ext.get("url") != EXT_SCORE:
             continue
         parts = ext.get("extension") or []
@@ -681,7 +686,7 @@ def populate(ctx: Context, body: Any, rid: str | None = None) -> dict[str, Any]:
     author = user_reference(ctx.actor)
     if author:
         response["author"] = author
-    items = response_items(instrument.questionnaire.get("item") or [], answers, reused)
+    items = response_items(instrument.definition().questionnaire.get("item") or [], answers, reused)
     if items:
         response["item"] = items
     text = _("%(count)s answers were taken over from earlier questionnaires; check that they are still right.") \

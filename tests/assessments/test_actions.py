@@ -540,3 +540,10 @@ def test_a_response_entered_in_error_is_kept_but_counts_nowhere(person, gp, nurs
     definition = Instrument.objects.get(code="phq-9", status="active").definition()
     assert actions.previous_answers(gp.user, person, definition) == {}
     assert Assessment.objects.filter(pk=wrong.pk).exists()
+
+
+def test_the_admin_shows_the_instrument_catalogue_and_no_personal_data():
+    from django.contrib import admin
+
+    assert Instrument in admin.site._registry
+    assert Assessment not in admin.site._registry and Score not in admin.site._registry

@@ -247,3 +247,35 @@ def test_a_result_becomes_a_goal_in_the_plan(cast, client_for):  # noqa: F811
     goal = Goal.objects.get(description="Somberheid verminderen met begeleiding")
     assert response["Location"] == reverse("web:plan", args=[cast.maria.fhir_id]) + f"#goal-{goal.pk}"
     assert goal.plan == cast.plan and goal.is_medical
+
+
+def test_the_instruments_offered_are_staged_and_follow_who_is_asking(cast, client_for):  # noqa: F811
+    url = reverse("assessments:person", args=[cast.maria.fhir_id])
+    gp = client_for("gp").get(url).content.decode()
+    screens, rest = gp.split("Questionnaires and instruments", 1)
+    assert 'data-test="start-phq-2"' in screens and 'data-test="start-phq-9"' not in screens
+    later = rest[rest.index("Longer instruments"):]
+    assert 'data-test="start-phq-9"' in later and 'data-test="start-gad-7"' in later
+    assert 'data-test="start-bmi-for-age"' in gp and 'data-test="start-carer-strain"' not in gp
+    carer = client_for("carer").get(url).content.decode()
+    assert 'data-test="start-carer-strain"' in carer, "the informal carer's own questionnaire"
+    assert 'data-test="start-phq-2"' not in carer, "no medical instrument without full access"
+    person = client_for("person").get(url).content.decode()
+    assert 'data-test="start-phq-9"' in person and 'data-test="start-bmi-for-age"' not in person
+
+
+def test_the_plan_page_does_not_need_more_queries_for_more_assessments(cast, client_for):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plan_url = reverse("web:plan", args=[cast.maria.fhir_id])
+    gp = client_for("gp")
+    completed(cast.gp.user, cast.maria, "phq-2", phq2())
+    gp.get(plan_url)
+    with CaptureQueriesContext(connection) as few:
+        gp.get(plan_url)
+    for code, answers in (("phq-2", phq2()), ("phq-9", phq9()), ("phq-9", phq9(NOT_AT_ALL))):
+        completed(cast.gp.user, cast.maria, code, answers)
+    with CaptureQueriesContext(connection) as more:
+        gp.get(plan_url)
+    assert len(more) <= len(few) + 1, f"{len(few)} queries grew to {len(more)}"

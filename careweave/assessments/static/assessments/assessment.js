@@ -484,6 +484,11 @@
     id = id || uuid();
     return store.get("response:" + id).then(function (saved) { return { id: id, saved: saved }; });
   }).then(function (found) {
+    var pageVersion = d.baseVersion ? parseInt(d.baseVersion, 10) : null;
+    if (found.saved && found.saved.state === "sent" && pageVersion !== null && found.saved.base_version !== null &&
+        pageVersion > found.saved.base_version) {
+      found.saved = null; // saved elsewhere since, and nothing here is waiting: the page is the newer copy
+    }
     if (found.saved) {
       record = found.saved;
       writeValues(record.values || {});

@@ -468,7 +468,10 @@ def _flatten(items: Iterable[Item]) -> Iterable[Item]:
 
 
 def _answered(value: Any) -> bool:
-    return value is not None and value != "" and value != []
+    """A real answer: not None, not an empty or blank text, not an empty list."""
+    if isinstance(value, str):
+        return bool(value.strip())
+    return value is not None and value != []
 
 
 def _is_number(value: Any) -> bool:

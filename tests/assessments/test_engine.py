@@ -224,6 +224,7 @@ def test_validate_required_only_when_complete_and_only_enabled_items():
     problems = d.validate({"a": "no", "b": "no"}, complete=True)
     assert [(p.link_id, p.code) for p in problems] == [("age", "required")]  # "both"/"either" are disabled
     assert [(p.link_id, p.code) for p in d.validate({}, complete=True)] == [("a", "required"), ("b", "required")]
+    assert [(p.link_id, p.code) for p in d.validate({"a": "  ", "b": "no"}, complete=True)] == [("a", "required")]
 
 
 @pytest.mark.parametrize(

@@ -486,6 +486,7 @@ def test_goal_conversation_has_no_score_and_seeds_life_goals():
     answers = {
         "goal-matters": "Seeing my grandchildren",
         "goal-energy": "Music",
+        "goal-again": "   ",
         "goal-months": " Walk to the market again ",
     }
     assert d.validate(answers, complete=True) == []

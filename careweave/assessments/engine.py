@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -479,7 +480,10 @@ def _is_number(value: Any) -> bool:
 
 
 def _fmt(value: float | None) -> str:
-    return "" if value is None else (f"{value:g}")
+    """A bound in the active language's number format (0,5 in nl/fr/de)."""
+    if value is None:
+        return ""
+    return number_format(int(value) if float(value).is_integer() else value)
 
 
 def _compare(op: str, given: Any, expected: Any) -> bool:

@@ -281,6 +281,9 @@ def test_messages_are_translated_and_name_the_question_in_the_users_language():
     with override("en"):
         (required,) = d.validate({"a": "no", "b": "no"}, complete=True)
         assert required.message == "Please answer “Age”."
+    with override("nl"):
+        (too_light,) = d.validate({"a": "no", "weight": 0.25}, complete=False)
+        assert "0,5" in too_light.message and "Weight" in too_light.message
 
 
 @pytest.mark.parametrize(

@@ -460,3 +460,33 @@ def test_a_response_is_withdrawn_as_entered_in_error_with_a_reason(api, person):
     withdrawn = api.put(f"/QuestionnaireResponse/{created['id']}", created)
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "entered-in-error"
     assert not StoredResource.objects.exists()
+
+
+# --------------------------------------------------------------------------- query-count guards (NetBox style)
+
+READ_RESPONSE_MAX = 9
+SEARCH_RESPONSES_MAX = 10
+POPULATE_MAX = 14
+
+
+def test_reading_and_searching_responses_do_not_grow_with_their_number(api, person, gp, plan,
+                                                                        django_assert_max_num_queries):
+    for n in range(20):
+        started = actions.start_assessment(gp.user, person, "phq-2", plan=plan, prefill=False)
+        actions.complete_assessment(gp.user, started, {"phq2-1": NOT_AT_ALL, "phq2-2": CODES_BY_N[n % 4]},
+                                    started.version)
+    one = Assessment.objects.filter(person=person).first()
+    actions.record_own_judgement(gp.user, one, "Seen at home: more low than this", one.version)
+    with django_assert_max_num_queries(READ_RESPONSE_MAX):
+        assert api.get(f"/QuestionnaireResponse/{one.fhir_id}").status_code == 200
+    with django_assert_max_num_queries(SEARCH_RESPONSES_MAX):
+        found = api.get(f"/QuestionnaireResponse?patient={person.fhir_id}&_count=50")
+    assert found.json()["total"] == 20
+    parameters = {"resourceType": "Parameters", "parameter": [
+        {"name": "subject", "valueReference": {"reference": f"Patient/{person.fhir_id}"}},
+        {"name": "canonical", "valueCanonical": PHQ9}]}
+    with django_assert_max_num_queries(POPULATE_MAX):
+        assert api.post("/Questionnaire/$populate", parameters).status_code == 200
+
+
+CODES_BY_N = [NOT_AT_ALL, SEVERAL_DAYS, MORE_THAN_HALF, NEARLY_EVERY_DAY]

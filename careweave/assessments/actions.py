@@ -31,6 +31,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from careweave.access.audit import record_access
 from careweave.access.decisions import decide
@@ -87,7 +88,7 @@ def _is_author(actor, assessment: Assessment) -> bool:  # noqa: ANN001
     return bool(getattr(actor, "is_authenticated", False)) and assessment.author_id == actor.pk
 
 
-PRIVATE = _("Only the one who filled this in can see it, until they share it with the team.")
+PRIVATE = gettext_lazy("Only the one who filled this in can see it, until they share it with the team.")
 
 
 def may_see(actor, assessment: Assessment) -> bool:  # noqa: ANN001

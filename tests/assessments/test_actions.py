@@ -279,9 +279,12 @@ def test_the_person_lets_welfare_professionals_see_medical_detail(person, gp, so
     assert list(actions.visible_assessments(social_worker.user, person)) == [medical]
 
 
-def test_an_informal_carer_without_permission_sees_no_medical_scores(person, gp, carer):
-    complete(gp.user, person, "phq-2", {"phq2-1": SEVERAL_DAYS, "phq2-2": SEVERAL_DAYS})
+def test_an_informal_carer_sees_medical_scores_only_with_the_persons_permission(person, gp, carer, daughter):
+    medical = complete(gp.user, person, "phq-2", {"phq2-1": SEVERAL_DAYS, "phq2-2": SEVERAL_DAYS})
     assert not actions.visible_assessments(carer.user, person).exists()
+    assert list(actions.visible_assessments(daughter.user, person)) == [medical]  # her proxy sees all
+    AccessRule.objects.create(person=person, related_person=carer, level=Level.FULL, recorded_by=person.user)
+    assert list(actions.visible_assessments(carer.user, person)) == [medical]
 
 
 # --------------------------------------------------------------------------- carer burden is private

@@ -152,14 +152,15 @@ def list_assessments(actor, person: Person, *, request=None) -> QuerySet[Assessm
 
 
 def display_name(actor, person: Person) -> str:  # noqa: ANN001
+    """The name kept with the answers ("by WHO"): a name only, so it reads the same in every language."""
     professional = getattr(actor, "professional", None)
     if professional is not None:
-        return f"{professional} ({professional.get_discipline_display()})"
+        return str(professional)[:200]
     if getattr(actor, "person", None) is not None:
-        return str(actor.person)
+        return str(actor.person)[:200]
     related = person.network.filter(user=actor).first()
     if related is not None:
-        return f"{related.given_name} {related.family_name} ({related.get_relationship_display()})"
+        return f"{related.given_name} {related.family_name}"[:200]
     return (actor.get_full_name() or actor.get_username())[:200]
 
 

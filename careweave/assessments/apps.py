@@ -5,9 +5,16 @@ from django.utils.translation import gettext_lazy as _
 
 def _sync_after_migrate(sender: AppConfig, **kwargs) -> None:  # noqa: ANN003
     """Keep the Instrument rows equal to the shipped instrument files after every migrate (and test flush)."""
-    from careweave.assessments.catalogue import sync_instruments
+    from django.db import connections
 
-    sync_instruments(using=kwargs.get("using", "default"), verbosity=kwargs.get("verbosity", 1))
+    from careweave.assessments.catalogue import sync_instruments
+    from careweave.assessments.models import Instrument
+    from careweave.fhir.models import ResourceVersion
+
+    using = kwargs.get("using", "default")
+    tables = set(connections[using].introspection.table_names())
+    if {Instrument._meta.db_table, ResourceVersion._meta.db_table} <= tables:  # not after a partial migrate
+        sync_instruments(using=using, verbosity=kwargs.get("verbosity", 1))
 
 
 class AssessmentsConfig(AppConfig):

@@ -110,6 +110,7 @@ def test_staged_screening_in_dutch_and_french_with_the_result_and_its_trend(open
     page.check("#q-phq2-1-3")
     page.check("#q-phq2-2-2")
     page.click("#screen-0 [data-test=finish]")
+    expect(page.locator("[data-test=result-link]")).to_be_visible(timeout=30_000)  # sent, and the reply is in
     page.click("[data-test=result-link]")
     expect(page.locator("[data-test=score-value]").first).to_have_text("5")
     expect(page.locator("[data-test=follow-up]")).to_be_visible()
@@ -134,8 +135,11 @@ def test_staged_screening_in_dutch_and_french_with_the_result_and_its_trend(open
     page.click("#screen-0 [data-test=next]")
     page.check("#q-phq9-10-2")
     page.click("#screen-1 [data-test=finish]")
+    expect(page.locator("[data-test=result-link]")).to_be_visible(timeout=30_000)
     page.click("[data-test=result-link]")
     expect(page.locator("[data-test=score-value]").first).to_have_text("12")
+    expect(page.locator("[data-test=trend-plot]").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the result and its plot fit a phone"
 
     # The result in French, with the trend over the earlier PHQ-9s of the demo.
     switch_language(page, "fr")

@@ -227,6 +227,7 @@ def _summary_row(assessment: Assessment, language: str) -> dict[str, Any]:
         "scores": scores,
         "private": assessment.author_only,
         "author_id": assessment.author_id,
+        "screener": assessment.instrument.kind == "screener",
     }
 
 
@@ -639,8 +640,10 @@ def _render_result(
         else:
             follow_up = {"code": proposed.code, "title_text": proposed.title(language)}
     main = row["scores"][0] if row["scores"] else None
-    suggestion = ""
-    if main:
+    # A goal in the person's words when the instrument asks for them (the goal-finding guide).
+    seeds = definition.goal_seeds(assessment.answers)
+    suggestion = seeds[0] if seeds else ""
+    if not suggestion and main:
         suggestion = f"{row['title']}: {main['interpretation'] or main['value']}"
     context = {
         "person": person,

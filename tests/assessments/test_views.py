@@ -279,3 +279,11 @@ def test_the_plan_page_does_not_need_more_queries_for_more_assessments(cast, cli
     with CaptureQueriesContext(connection) as more:
         gp.get(plan_url)
     assert len(more) <= len(few) + 1, f"{len(few)} queries grew to {len(more)}"
+
+
+def test_the_goal_conversation_proposes_a_goal_in_the_persons_own_words(cast, client_for):  # noqa: F811
+    guide = completed(cast.maria.user, cast.maria, "goal-conversation",
+                      {"goal-matters": "Zelf naar de markt wandelen", "goal-energy": "Mijn kleinkinderen"})
+    page = client_for("person").get(reverse("assessments:result", args=[guide.fhir_id])).content.decode()
+    assert 'value="Zelf naar de markt wandelen"' in page
+    assert "has no score" in page and 'data-test="judgement-submit"' not in page, "the person records no judgement"

@@ -102,6 +102,7 @@ def test_staged_screening_in_dutch_and_french_with_the_result_and_its_trend(open
     page.goto(f"{live_server.url}/persons/{maria.fhir_id}/")
     expect(page.locator("[data-test=plan-assessments] [data-test=assessment-row]").first).to_be_visible()
     page.click("[data-test=start-assessment]")
+    assert_accessible(page, "assessments of a person")
     page.click("[data-test=start-phq-2]")
 
     # A short screen first: positive.
@@ -151,3 +152,34 @@ def test_staged_screening_in_dutch_and_french_with_the_result_and_its_trend(open
     assert_accessible(page, "assessment result")
     screenshot(page, "assessment-result", full_page=True)
     assert not page.csp_errors, page.csp_errors
+
+
+def test_answers_saved_meanwhile_by_someone_else_are_shown_not_overwritten(open_page, live_server):
+    from careweave.assessments import actions
+
+    maria = Person.objects.get(user__username="person")
+    gp = User.objects.get(username="gp")
+    started = actions.start_assessment(gp, maria, "phq-9", prefill=False)
+    page = open_page("nurse")
+    switch_language(page, "en")
+    page.goto(f"{live_server.url}/assessments/{started.fhir_id}/")
+    expect(page.locator("[data-assessment-form]")).to_have_attribute("data-offline", "ready", timeout=30_000)
+
+    page.context.set_offline(True)
+    page.check("#q-phq9-1-0")  # not at all
+    expect(page.locator("[data-test=sync-status]")).to_have_text("Saved on this device, not yet sent.")
+    actions.save_answers(gp, started, {"phq9-1": PHQ[3]}, started.version)  # the GP, meanwhile: nearly every day
+
+    page.context.set_offline(False)
+    conflict = page.locator("[data-test=sync-conflict]")
+    expect(conflict).to_be_visible(timeout=30_000)
+    expect(conflict.locator("tbody tr")).to_have_count(1)
+    expect(conflict.locator(".diff__theirs")).to_have_text("Nearly every day")
+    expect(conflict.locator(".diff__yours")).to_have_text("Not at all")
+    started.refresh_from_db()
+    assert started.answers == {"phq9-1": PHQ[3]}, "nothing overwritten"
+
+    page.click("[data-test=keep-mine]")  # a deliberate choice
+    expect(page.locator("[data-test=sync-status]")).to_have_text("Sent.", timeout=30_000)
+    started.refresh_from_db()
+    assert started.answers == {"phq9-1": PHQ[0]} and Assessment.objects.filter(client_id=started.client_id).count() == 1

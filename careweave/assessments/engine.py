@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 LANGUAGES = ("nl", "fr", "de", "en")
 BASE_LANGUAGE = "en"
 INSTRUMENT_DIR = Path(__file__).parent / "instruments"
-QUESTIONNAIRE_BASE = "https://careweave.be/fhir/Questionnaire/"
+QUESTIONNAIRE_BASE = "https://careweave.org/fhir/Questionnaire/"
 
 # Standard HL7 extensions
 TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
@@ -39,7 +39,7 @@ MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 UNIT = "http://hl7.org/fhir/StructureDefinition/questionnaire-unit"
 
 # Careweave extensions (documented in docs/assessments.md)
-CW = "https://careweave.be/fhir/StructureDefinition/"
+CW = "https://careweave.org/fhir/StructureDefinition/"
 EXT_KIND = CW + "instrument-kind"
 EXT_MEDICAL = CW + "instrument-medical"
 EXT_PRIVATE = CW + "instrument-private-to-author"

@@ -42,7 +42,7 @@ from careweave.versioning import ChangedMeanwhile
 
 pytestmark = pytest.mark.django_db
 _serial = itertools.count(1)
-INTERPRETATION = "https://careweave.be/fhir/CodeSystem/assessment-interpretation"
+INTERPRETATION = "https://careweave.org/fhir/CodeSystem/assessment-interpretation"
 # PHQ answer codes (LOINC answer list LL358-3): not at all (0) .. nearly every day (3)
 NOT_AT_ALL, SEVERAL_DAYS, MORE_THAN_HALF, NEARLY_EVERY_DAY = "LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9"
 
@@ -148,9 +148,9 @@ def make_instrument(code: str, *, medical: bool = False, private: bool = False, 
         ]},
     ]
     if follow_up:
-        extensions.append({"url": EXT_FOLLOW_UP, "valueCanonical": f"https://careweave.be/fhir/Questionnaire/{follow_up}"})
+        extensions.append({"url": EXT_FOLLOW_UP, "valueCanonical": f"https://careweave.org/fhir/Questionnaire/{follow_up}"})
     questionnaire = {"resourceType": "Questionnaire", "id": code, "version": "1.0", "status": "active",
-                     "url": f"https://careweave.be/fhir/Questionnaire/{code}", "title": code.upper(),
+                     "url": f"https://careweave.org/fhir/Questionnaire/{code}", "title": code.upper(),
                      "extension": extensions, "item": items}
     definition = load_definition(questionnaire)
     return Instrument.objects.create(

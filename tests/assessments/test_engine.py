@@ -11,7 +11,7 @@ from careweave.assessments import engine
 from careweave.assessments.engine import InstrumentError, load_definition
 
 TR = "http://hl7.org/fhir/StructureDefinition/translation"
-CW = "https://careweave.be/fhir/StructureDefinition/"
+CW = "https://careweave.org/fhir/StructureDefinition/"
 
 
 def tr(**texts: str) -> dict:
@@ -78,7 +78,7 @@ def sample() -> dict:
             {"url": CW + "instrument-kind", "valueCode": "screener"},
             {
                 "url": CW + "instrument-follow-up",
-                "valueCanonical": "https://careweave.be/fhir/Questionnaire/longer|2.0",
+                "valueCanonical": "https://careweave.org/fhir/Questionnaire/longer|2.0",
             },
             {
                 "url": CW + "instrument-score",

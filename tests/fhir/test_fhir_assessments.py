@@ -17,8 +17,8 @@ from careweave.assessments.models import Assessment, Instrument
 from careweave.fhir.models import StoredResource
 
 pytestmark = pytest.mark.django_db
-PHQ2 = "https://careweave.be/fhir/Questionnaire/phq-2"
-PHQ9 = "https://careweave.be/fhir/Questionnaire/phq-9"
+PHQ2 = "https://careweave.org/fhir/Questionnaire/phq-2"
+PHQ9 = "https://careweave.org/fhir/Questionnaire/phq-9"
 NOT_AT_ALL, SEVERAL_DAYS, MORE_THAN_HALF, NEARLY_EVERY_DAY = "LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9"
 
 

@@ -27,6 +27,13 @@ REPEAT_SYNC = """async (body) => {
 }"""
 
 
+def leave(page) -> None:  # noqa: ANN001
+    """Leave the assessment pages and let the service worker's last requests (its update check
+    after each navigation) reach the live server before the test database is flushed."""
+    page.goto("about:blank")
+    page.wait_for_timeout(1500)
+
+
 def switch_language(page, code: str) -> None:  # noqa: ANN001
     page.click(f"[data-test=lang-{code}]")
     page.wait_for_load_state("networkidle")
@@ -93,6 +100,7 @@ def test_a_nurse_fills_in_a_phq9_offline_reloads_finishes_and_it_arrives_exactly
     page.click("[data-test=result-link]")
     expect(page.locator("[data-test=score-value]").first).to_have_text(str(sum(scores)))
     assert not page.csp_errors, page.csp_errors
+    leave(page)
 
 
 def test_staged_screening_in_dutch_and_french_with_the_result_and_its_trend(open_page, live_server):
@@ -152,6 +160,7 @@ def test_staged_screening_in_dutch_and_french_with_the_result_and_its_trend(open
     assert_accessible(page, "assessment result")
     screenshot(page, "assessment-result", full_page=True)
     assert not page.csp_errors, page.csp_errors
+    leave(page)
 
 
 def test_answers_saved_meanwhile_by_someone_else_are_shown_not_overwritten(open_page, live_server):
@@ -183,3 +192,4 @@ def test_answers_saved_meanwhile_by_someone_else_are_shown_not_overwritten(open_
     expect(page.locator("[data-test=sync-status]")).to_have_text("Sent.", timeout=30_000)
     started.refresh_from_db()
     assert started.answers == {"phq9-1": PHQ[0]} and Assessment.objects.filter(client_id=started.client_id).count() == 1
+    leave(page)

@@ -22,11 +22,14 @@
     });
   }
 
-  function keepForOffline(extra) {
+  // Only a form is kept (its page, its instrument, its assets); other assessment pages (results,
+  // lists) just install the worker early, so that no more personal data than needed stays here.
+  function keepForOffline(extra, keepPage) {
     if (!("serviceWorker" in navigator) || !window.MessageChannel) { return Promise.resolve(false); }
     return navigator.serviceWorker.register(WORKER, { scope: SCOPE })
       .then(function () { return navigator.serviceWorker.ready; })
       .then(function (registration) {
+        if (!keepPage) { return false; }
         var urls = [location.pathname + location.search].concat(extra || []);
         document.querySelectorAll("script[src], link[rel=stylesheet][href]").forEach(function (el) {
           urls.push(el.getAttribute("src") || el.getAttribute("href"));
@@ -49,7 +52,7 @@
   });
 
   var form = document.querySelector("[data-assessment-form]");
-  var ready = keepForOffline(form ? [form.getAttribute("data-definition-url")] : []);
+  var ready = keepForOffline(form ? [form.getAttribute("data-definition-url")] : [], Boolean(form));
   if (!form || !window.idbKeyval || !window.fetch || !window.Promise) { return; }
 
   var store = window.idbKeyval;
@@ -402,6 +405,10 @@
     }
     if (code === 401) {
       status("error", d.msgLogin);
+      return null;
+    }
+    if (code >= 500 || code === 0) {
+      describe(); // the server could not take it now: it stays here and is sent again later
       return null;
     }
     // Refused or not valid: nothing was saved on the server; the answers stay here to be corrected.

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "careweave.careplans",
     "careweave.access",
     "careweave.fhir",
+    "careweave.assessments",
     "careweave.population",
     "careweave.web",
 ]

@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("population/", include("careweave.population.urls")),
+    path("assessments/", include("careweave.assessments.urls")),
     path("", include("careweave.web.urls")),
 ]

@@ -606,8 +606,12 @@ def load_demo(persons: int = 200, seed: int = 42) -> dict[str, Any]:
     waiting = Person.objects.exclude(case_management_requests__isnull=False).exclude(user__isnull=False)
     for person in waiting.order_by("?" if False else "pk")[3:6]:
         b.case_management(person, [Trigger.OWN_REQUEST, Trigger.NO_COORDINATION], open_only=True)
+    from careweave.demo.assessments import load_assessments
+
+    assessments = load_assessments(b.users, b.now)
     return {
         "created": True,
+        "assessments": assessments,
         "persons": created,
         "professionals": Professional.objects.count(),
         "cases": b.counts,

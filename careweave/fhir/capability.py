@@ -26,14 +26,18 @@ def capability_statement(base: str) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "type": rtype,
             "interaction": [{"code": code} for code in mapping.interactions],
-            "versioning": "versioned-update" if mapping.versioned else "no-version",
-            "readHistory": mapping.versioned,
+            "versioning": "versioned-update" if mapping.versioned else (
+                "versioned" if "vread" in mapping.interactions else "no-version"),
+            "readHistory": "history-instance" in mapping.interactions,
             "updateCreate": False,
             "conditionalCreate": "create" in mapping.interactions,
             "conditionalUpdate": "update" in mapping.interactions,
             "conditionalDelete": "not-supported",
             "searchParam": [{"name": name, "type": kind} for name, kind in sorted(params.items())],
         }
+        operations = getattr(mapping, "operations", {})  # issue #8: $populate, $extract
+        if operations:
+            entry["operation"] = [{"name": name, "definition": url} for name, url in sorted(operations.items())]
         revincludes = sorted(f"{t}:{p}" for (base, t, p) in REVINCLUDES if base == rtype)
         if revincludes:
             entry["searchRevInclude"] = revincludes

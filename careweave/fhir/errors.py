@@ -129,6 +129,7 @@ def as_fhir_error(exc: BaseException) -> FhirError:
 
 def outcome_for(error: FhirError) -> dict[str, Any]:
     severity = "error"
+    issues = getattr(error, "issues", None)  # several problems at once (e.g. each invalid answer, issue #8)
     return operation_outcome(
-        [issue(severity, error.code, error.message, rule=error.rule, expression=error.expression)]
+        issues or [issue(severity, error.code, error.message, rule=error.rule, expression=error.expression)]
     )

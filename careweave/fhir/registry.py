@@ -7,16 +7,17 @@ from django.utils.translation import gettext as _
 
 from careweave.fhir.errors import NotFound
 from careweave.fhir.mapping.access import MAPPINGS as ACCESS
+from careweave.fhir.mapping.assessments import MAPPINGS as ASSESSMENTS  # issue #8
 from careweave.fhir.mapping.base import Mapping
 from careweave.fhir.mapping.careplans import MAPPINGS as CAREPLANS
 from careweave.fhir.mapping.people import MAPPINGS as PEOPLE
 
-MAPPINGS: dict[str, Mapping] = {m.resource_type: m for m in [*PEOPLE, *CAREPLANS, *ACCESS]}
+MAPPINGS: dict[str, Mapping] = {m.resource_type: m for m in [*PEOPLE, *CAREPLANS, *ACCESS, *ASSESSMENTS]}
 BY_MODEL: dict[type[models.Model], Mapping] = {m.model: m for m in MAPPINGS.values() if m.versioned}
 
 # Order in which a transaction creates resources, so that references point backwards.
 WRITE_ORDER = ["Organization", "Practitioner", "PractitionerRole", "Patient", "RelatedPerson", "CareTeam",
-               "CarePlan", "Goal", "Task", "Communication", "Consent"]
+               "CarePlan", "Goal", "Task", "Communication", "Consent", "QuestionnaireResponse"]
 
 
 def mapping_for(resource_type: str) -> Mapping:

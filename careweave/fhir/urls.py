@@ -10,6 +10,11 @@ urlpatterns = [
     path("", views.system, name="base"),
     path("/", views.system),
     path("/metadata", views.metadata, name="metadata"),
+    # issue #8: SDC operations, before the generic routes (which would take "$populate" for an id)
+    path("/Questionnaire/$populate", views.questionnaire_populate, name="questionnaire-populate"),
+    path("/Questionnaire/<str:rid>/$populate", views.questionnaire_populate),
+    path("/QuestionnaireResponse/$extract", views.response_extract, name="response-extract"),
+    path("/QuestionnaireResponse/<str:rid>/$extract", views.response_extract),
     path("/<str:resource_type>", views.type_level, name="type"),
     path("/<str:resource_type>/_search", views.type_search, name="search"),
     path("/<str:resource_type>/<str:rid>", views.instance, name="instance"),

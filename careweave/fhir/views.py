@@ -227,3 +227,22 @@ def vread(request: HttpRequest, ctx: Context, resource_type: str, rid: str, vid:
     mapping, found = rest.vread(ctx, resource_type, rid, vid)
     headers = {"ETag": rest.etag(found.version_id), "Last-Modified": http_date(found.recorded_at.timestamp())}
     return fhir_response(request, found.data, headers=headers)
+
+
+# --------------------------------------------------------------------------- issue #8: SDC operations
+
+
+@fhir_endpoint({"POST"})
+def questionnaire_populate(request: HttpRequest, ctx: Context, rid: str | None = None) -> HttpResponse:
+    """``POST Questionnaire/$populate``: a response prefilled with the person's earlier answers."""
+    from careweave.fhir.mapping.assessments import populate
+
+    return fhir_response(request, populate(ctx, _body(request), rid))
+
+
+@fhir_endpoint({"POST"})
+def response_extract(request: HttpRequest, ctx: Context, rid: str | None = None) -> HttpResponse:
+    """``POST QuestionnaireResponse/[id/]$extract``: the scores as a Bundle of Observations."""
+    from careweave.fhir.mapping.assessments import extract
+
+    return fhir_response(request, extract(ctx, _body(request) if request.body else None, rid))

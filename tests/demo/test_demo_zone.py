@@ -82,3 +82,43 @@ def test_same_seed_same_demo() -> None:
     load_demo(persons=16, seed=7)
     first = list(Person.objects.order_by("ssin").values_list("ssin", "given_name", "family_name"))
     assert len(first) == 16
+
+
+def test_demo_has_assessment_histories_that_fit_each_situation(demo: dict) -> None:
+    from careweave.assessments.actions import visible_assessments
+    from careweave.assessments.models import Assessment
+    from careweave.fhir.models import StoredResource
+
+    maria = Person.objects.get(user__username="person")
+    phq9 = list(Assessment.objects.filter(person=maria, instrument__code="phq-9", status="completed")
+                .order_by("completed_at"))
+    totals = [a.scores.get(code="total").value for a in phq9]
+    assert len(phq9) == 3 and totals[0] > totals[1] > totals[2], totals
+    assert (phq9[-1].completed_at - phq9[0].completed_at).days > 90, "spread over months"
+    assert Assessment.objects.filter(person=maria, instrument__code="phq-2").get().scores.get(code="total").positive
+    assert Assessment.objects.filter(person=maria, instrument__code="katz-adl", status="completed").count() == 3
+
+    mother = Person.objects.get(given_name="Godelieve", family_name="Peeters")
+    latest_need = Assessment.objects.filter(person=mother, instrument__code="care-need-screener").latest("completed_at")
+    assert latest_need.scores.get(code="heavy-care-need").positive
+    assert Assessment.objects.filter(person=mother, instrument__code="frailty").latest("completed_at").scores.get(
+        code="total").positive
+
+    strain = Assessment.objects.filter(person=mother, instrument__code="carer-strain")
+    assert strain.count() == 2 and all(a.author.username == "carer" and a.author_only for a in strain)
+    gp = User.objects.get(username="gp")
+    assert not visible_assessments(gp, mother).filter(instrument__code="carer-strain").exists()
+    assert visible_assessments(User.objects.get(username="carer"), mother).filter(
+        instrument__code="carer-strain").count() == 2
+
+    bmi = Assessment.objects.filter(instrument__code="bmi-for-age", status="completed")
+    assert bmi.count() == 3 and len({a.person_id for a in bmi}) == 1
+    assert bmi.first().person.age() < 19
+    assert all(a.scores.filter(code="bmi-z").exists() for a in bmi)
+
+    # The score Observations carry the date of the assessment, and none exists for private answers.
+    latest = phq9[-1]
+    observation = StoredResource.objects.get(resource_type="Observation",
+                                             source_id=f"careweave-assessment/{latest.fhir_id}/total")
+    assert observation.data["effectiveDateTime"][:10] == latest.completed_at.date().isoformat()
+    assert not StoredResource.objects.filter(source_id__startswith=f"careweave-assessment/{strain.first().fhir_id}/")

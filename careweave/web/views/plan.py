@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from careweave.access.decisions import Decision
 from careweave.access.models import Level
+from careweave.assessments.views import plan_summary as assessment_summary
 from careweave.careplans import actions
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import CarePlan, Goal, LifeGoal, Task
@@ -80,6 +81,7 @@ def render_plan(
         "checkins": checkins,
         "reviews": list(view.plan.reviews.select_related("reviewed_by")[:10]) if view.plan is not None else [],
         "may_edit_details": may_update_contact_details(view.decision),
+        "assessments": assessment_summary(request, person),
     }
     return render(request, "web/plan.html", context, status=status)
 

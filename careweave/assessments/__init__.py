@@ -1,0 +1,1 @@
+"""Assessments and questionnaires: instruments as FHIR Questionnaires, one engine (decision 0008)."""

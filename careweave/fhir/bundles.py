@@ -271,7 +271,8 @@ def _modelled(ctx: Context, entry: _Entry) -> EntryResult:
             rest.validate(entry.resource, entry.resource_type)
             existing = _import_match(entry)
             if existing is not None:
-                write = rest._update_object(ctx, mapping, existing, entry.resource, None)
+                # an import from another system: its meta.versionId is that system's, not ours
+                write = rest._update_object(ctx, mapping, existing, entry.resource, None, client_copy=False)
             else:
                 write = rest.create(ctx, entry.resource_type, entry.resource)
     elif entry.method == "PUT":

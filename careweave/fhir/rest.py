@@ -213,8 +213,10 @@ def update(ctx: Context, resource_type: str, rid: str, resource: Any, if_match: 
     if resource.get("id") and resource["id"] != rid:
         raise BadRequest(_("The id in the resource (%(body)s) differs from the id in the URL (%(url)s).")
                          % {"body": resource["id"], "url": rid})
-    obj = mapping.get(rid)
-    return _update_object(ctx, mapping, obj, resource, parse_etag(if_match))
+    expected = parse_etag(if_match)
+    with transaction.atomic():  # the base version is the one read inside the transaction that writes
+        obj = mapping.get(rid)
+        return _update_object(ctx, mapping, obj, resource, expected)
 
 
 def conditional_update(ctx: Context, resource_type: str, query: str, resource: Any,
@@ -231,17 +233,30 @@ def conditional_update(ctx: Context, resource_type: str, query: str, resource: A
         with transaction.atomic():
             obj = mapping.create(ctx, resource)
         return WriteResult(mapping, _reload(mapping, obj), "created", list(ctx.warnings))
-    return _update_object(ctx, mapping, matches[0], resource, parse_etag(if_match))
+    expected = parse_etag(if_match)
+    with transaction.atomic():
+        return _update_object(ctx, mapping, _reload(mapping, matches[0]), resource, expected)
 
 
-def _update_object(ctx: Context, mapping: Mapping, obj: models.Model, resource: dict, expected: int | None
-                   ) -> WriteResult:
-    """Update through the mapping. With If-Match a stale version is refused (412); without it, a change
-    made by someone else while this request ran is refused too (409): never a lost update."""
+def based_on(resource: dict) -> int | None:
+    """The version a client's copy was read at (``meta.versionId``), when it says so."""
+    text = str((resource.get("meta") or {}).get("versionId") or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _update_object(ctx: Context, mapping: Mapping, obj: models.Model, resource: dict, expected: int | None,
+                   *, client_copy: bool = True) -> WriteResult:
+    """Update through the mapping. With If-Match a stale version is refused (412). Without it, the base
+    is the ``meta.versionId`` the client's copy carries, else the version read in this transaction: a
+    copy read before someone else saved, or a change made by someone else while this request ran, is
+    refused (409) by the conditional ``UPDATE ... WHERE version = n``: never a lost update."""
     mapping.check_write_access(ctx, obj)
     current = mapping.version_of(obj)
     if expected is not None and expected != current:
         raise ChangedMeanwhile(obj, expected)
+    base = based_on(resource) if expected is None and client_copy else None
+    if base is not None:
+        current = base  # a stale copy fails the conditional UPDATE below (after the access checks)
     try:
         with transaction.atomic():
             changed = mapping.update(ctx, obj, resource, current)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from careweave.access.models import ApiToken
-from careweave.fhir import rest
+from careweave.fhir import limits, rest
 from careweave.fhir.bundles import process_bundle
 from careweave.fhir.capability import capability_statement
 from careweave.fhir.errors import (
@@ -99,13 +99,39 @@ def _check_format(request: HttpRequest) -> None:
         raise NotAcceptable(_("Careweave answers in JSON only (application/fhir+json)."))
 
 
+def _raw_body(request: HttpRequest) -> bytes:
+    """The body, up to ``FHIR_MAX_BODY_BYTES``: read from the stream so that the site-wide
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (meant for web forms) does not apply to FHIR bundles."""
+    limit = limits.max_body_bytes()
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise limits.too_large(declared)
+    if getattr(request, "_body", None) is not None:
+        raw = request._body
+    else:
+        raw = request.read(limit + 1) or b""
+        request._body = raw
+    if len(raw) > limit:
+        raise limits.too_large(len(raw))
+    return raw
+
+
 def _body(request: HttpRequest) -> Any:
     if request.content_type not in JSON_TYPES:
         raise UnsupportedMediaType(_("Send the resource as application/fhir+json."))
+    raw = _raw_body(request)
     try:
-        return json.loads(request.body or b"")
+        data = json.loads(raw or b"")
+    except RecursionError:
+        raise BadRequest(_("The JSON is nested too deeply (more than %(limit)s levels).")
+                         % {"limit": limits.MAX_DEPTH}) from None
     except (ValueError, UnicodeDecodeError):
         raise BadRequest(_("The body is not valid JSON.")) from None
+    limits.check_depth(data)
+    return data
 
 
 def _base(request: HttpRequest) -> str:

@@ -28,6 +28,7 @@ from careweave.careplans.actions import (
 )
 from careweave.careplans.models import CarePlan, CareTeam, Goal, JournalEntry, Task, TeamMember
 from careweave.fhir.errors import Conflict, MethodNotAllowed, Unprocessable
+from careweave.fhir.limits import MAX_TEXT, limited
 from careweave.fhir.mapping.base import (
     Context,
     Mapping,
@@ -201,7 +202,7 @@ class CareTeamMapping(Mapping):
                 continue
             roles = participant.get("role") or []
             reference_person = extension_value(participant, EXT_REFERENCE_PERSON, "valueBoolean") is True
-            wanted[key] = {key[0]: member, "role": (text_of(roles[0]) if roles else "")[:100],
+            wanted[key] = {key[0]: member, "role": limited(text_of(roles[0]) if roles else "", 100, "participant.role"),
                            "is_reference_person": reference_person}
         return wanted
 
@@ -213,7 +214,7 @@ class CareTeamMapping(Mapping):
         if external:
             if not ctx.in_transaction and CareTeam.objects.filter(external_id=external).exists():
                 raise Conflict(_("A care team with this identifier exists already."), rule="duplicate_identifier")
-            team = CareTeam.objects.create(person=person, name=(resource.get("name") or "")[:200],
+            team = CareTeam.objects.create(person=person, name=limited(resource.get("name") or "", 200, "name"),
                                            external_id=external,
                                            status=resource.get("status") if resource.get("status") in
                                            CareTeam.Status.values else CareTeam.Status.ACTIVE)
@@ -238,7 +239,7 @@ class CareTeamMapping(Mapping):
         if status != team.status:
             raise Unprocessable(_("A care team cannot be closed here; end its members' memberships instead."),
                                 expression=["status"])
-        name = (resource.get("name") or "")[:200]
+        name = limited(resource.get("name") or "", 200, "name")
         if name and name != str(team) and name != team.name:
             require_access(ctx.actor, team.person, action="update", resource_type="CareTeam",
                            resource_id=str(team.fhir_id), needed=Level.PLAN, request=ctx.request)
@@ -334,8 +335,8 @@ class CarePlanMapping(Mapping):
         if not title:
             title = description[:200] or _("Care plan")
         return {
-            "title": title[:200],
-            "description": description,
+            "title": limited(title, 200, "title"),
+            "description": limited(description, MAX_TEXT, "description"),
             "status": PLAN_STATUS_IN.get(resource.get("status") or "active", CarePlan.Status.ACTIVE),
             "review_date": parse_date(extension_value(resource, EXT_NEXT_REVIEW, "valueDate")),
         }
@@ -415,7 +416,7 @@ class GoalMapping(Mapping):
         domain = code_in(resource.get("category"), CW_LIFE_DOMAIN)
         targets = resource.get("target") or []
         return {
-            "description": description,
+            "description": limited(description, MAX_TEXT, "description.text"),
             "kind": kind if kind in Goal.Kind.values else Goal.Kind.CARE,
             "domain": domain if domain in Goal.Domain.values else Goal.Domain.HEALTH,
             "status": GOAL_STATUS_IN.get(resource.get("lifecycleStatus") or "active", Goal.Status.ACTIVE),
@@ -524,7 +525,8 @@ class TaskMapping(Mapping):
         assignee, to_person = self._assignee(ctx, resource, plan)
         goal = ctx.resolve(resource.get("focus"), "Goal", what=_("the goal")) if resource.get("focus") else None
         return {
-            "description": (resource.get("description") or text_of(resource.get("code"))).strip(),
+            "description": limited((resource.get("description") or text_of(resource.get("code"))).strip(),
+                                   MAX_TEXT, "description"),
             "assignee": assignee,
             "assigned_to_person": to_person,
             "goal": goal,
@@ -626,7 +628,7 @@ class CommunicationMapping(Mapping):
 
     def _text(self, resource: dict) -> str:
         parts = [p.get("contentString", "") for p in resource.get("payload") or [] if p.get("contentString")]
-        return "\n\n".join(parts).strip()
+        return limited("\n\n".join(parts).strip(), MAX_TEXT, "payload.contentString")
 
     def create(self, ctx: Context, resource: dict) -> JournalEntry:
         person = require_subject(ctx, resource)

@@ -44,7 +44,7 @@ class WriteResult:
         return etag(self.mapping.version_of(self.obj))
 
     def resource(self) -> dict[str, Any]:
-        return self.mapping.to_fhir(self.obj)
+        return self.mapping.serve(self.obj)
 
 
 def etag(version: int) -> str:
@@ -154,12 +154,12 @@ def search_bundle(ctx: Context, resource_type: str, params: list[tuple[str, str]
         links.append({"relation": "previous", "url": search_link(
             base, resource_type, result.used, _count=result.count, _offset=max(0, result.offset - result.count))})
     entries: list[dict[str, Any]] = [
-        {"fullUrl": f"{base}/{resource_type}/{mapping.resource_id(obj)}", "resource": mapping.to_fhir(obj),
+        {"fullUrl": f"{base}/{resource_type}/{mapping.resource_id(obj)}", "resource": resource,
          "search": {"mode": "match"}}
-        for obj in result.objects
+        for obj, resource in zip(result.objects, mapping.serve_many(result.objects), strict=True)
     ]
     entries += [
-        {"fullUrl": f"{base}/{m.resource_type}/{m.resource_id(obj)}", "resource": m.to_fhir(obj),
+        {"fullUrl": f"{base}/{m.resource_type}/{m.resource_id(obj)}", "resource": m.serve(obj),
          "search": {"mode": "include"}}
         for m, obj in result.included
     ]
@@ -203,7 +203,23 @@ def create(ctx: Context, resource_type: str, resource: Any, if_none_exist: str |
             return WriteResult(mapping, matches[0], "matched")
     with transaction.atomic():
         obj = mapping.create(ctx, resource)
+        keep_received(mapping, obj, resource)
     return WriteResult(mapping, _reload(mapping, obj), "created", list(ctx.warnings))
+
+
+def keep_received(mapping: Mapping, obj: models.Model, resource: dict[str, Any], *, changed: bool = True) -> None:
+    """Keep the resource as received beside the record (lossless), and refresh this version's snapshot.
+
+    A write that changed nothing only keeps a copy when there was none yet (a first re-import)."""
+    if not (mapping.keeps_source and mapping.versioned):
+        return
+    from careweave.fhir import sources
+
+    rid = mapping.resource_id(obj)
+    if not changed and sources.received(mapping.resource_type, [rid]):
+        return
+    sources.keep(mapping.resource_type, rid, resource)
+    history.snapshot(_reload(mapping, obj))
 
 
 def update(ctx: Context, resource_type: str, rid: str, resource: Any, if_match: str | None = None) -> WriteResult:
@@ -232,6 +248,7 @@ def conditional_update(ctx: Context, resource_type: str, query: str, resource: A
         _require(mapping, "create")
         with transaction.atomic():
             obj = mapping.create(ctx, resource)
+            keep_received(mapping, obj, resource)
         return WriteResult(mapping, _reload(mapping, obj), "created", list(ctx.warnings))
     expected = parse_etag(if_match)
     with transaction.atomic():
@@ -260,6 +277,7 @@ def _update_object(ctx: Context, mapping: Mapping, obj: models.Model, resource: 
     try:
         with transaction.atomic():
             changed = mapping.update(ctx, obj, resource, current)
+            keep_received(mapping, obj, resource, changed=changed)
     except ChangedMeanwhile as exc:
         if expected is None:
             raise Conflict(str(exc), rule="changed_meanwhile") from None

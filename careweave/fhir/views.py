@@ -40,6 +40,7 @@ from careweave.fhir.errors import (
 from careweave.fhir.history import acting_as
 from careweave.fhir.mapping.base import Context
 from careweave.fhir.refusals import keep_refusals
+from careweave.fhir.registry import mapping_for
 
 logger = logging.getLogger(__name__)
 FHIR_JSON = "application/fhir+json"
@@ -240,7 +241,15 @@ def instance(request: HttpRequest, ctx: Context, resource_type: str, rid: str) -
     headers = {"ETag": tag, "Last-Modified": http_date(mapping.last_updated(obj).timestamp())}
     if request.headers.get("If-None-Match") == tag:
         return fhir_response(request, None, 304, headers)
-    return fhir_response(request, mapping.to_fhir(obj), headers=headers)
+    return fhir_response(request, mapping.serve(obj), headers=headers)
+
+
+@fhir_endpoint({"GET"})
+def compartment(request: HttpRequest, ctx: Context, rid: str, resource_type: str) -> HttpResponse:
+    """``GET Patient/{id}/{type}``: the person's resources of that type (a search with ``patient={id}``)."""
+    mapping_for("Patient").get(rid)  # 404 for an unknown person; the search checks and audits the access
+    params = [*_params(request), ("patient", rid)]
+    return fhir_response(request, rest.search_bundle(ctx, resource_type, params, _base(request)))
 
 
 @fhir_endpoint({"GET"})

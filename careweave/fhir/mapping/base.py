@@ -359,6 +359,10 @@ class Mapping:
     versioned: ClassVar[bool] = True
     updated_field: ClassVar[str] = "updated_at"
     default_order: ClassVar[tuple[str, ...]] = ("pk",)
+    stored: ClassVar[bool] = False  # kept as received, served read-only (mapping/stored.py), not modelled
+    clinical: ClassVar[bool] = False  # always medical detail: full access needed, whatever the labels
+    keeps_source: ClassVar[bool] = True  # the received resource is kept and merged back (fhir/sources.py)
+    source_first: ClassVar[tuple[str, ...]] = ()  # elements where the received value wins over ours
 
     @property
     def profile(self) -> str | None:
@@ -403,6 +407,8 @@ class Mapping:
         return "pk" if self.person_path == "" else f"{self.person_path}_id"
 
     def needed_level(self, obj: models.Model) -> int:
+        if self.clinical:
+            return Level.FULL
         return Level.FULL if self.has_medical_flag and getattr(obj, "is_medical", False) else Level.PLAN
 
     def meta(self, obj: models.Model) -> dict[str, Any]:
@@ -428,6 +434,30 @@ class Mapping:
 
     def to_fhir(self, obj: models.Model) -> dict[str, Any]:
         raise NotImplementedError
+
+    def serve(self, obj: models.Model, received: dict[str, Any] | None | bool = True) -> dict[str, Any]:
+        """What the API answers: our representation plus what the source sent that we do not model.
+
+        ``received`` is the copy as received when the caller loaded it already (None: there is none);
+        ``True`` loads it here.
+        """
+        resource = self.to_fhir(obj)
+        if not self.keeps_source or not self.versioned:
+            return resource
+        from careweave.fhir import sources
+
+        if received is True:
+            received = sources.received(self.resource_type, [self.resource_id(obj)]).get(self.resource_id(obj))
+        return sources.merge(resource, received or None, self.source_first)
+
+    def serve_many(self, objects: list[models.Model]) -> list[dict[str, Any]]:
+        """:meth:`serve` for a page of search results, with one query for the received copies."""
+        if not self.keeps_source or not self.versioned:
+            return [self.to_fhir(obj) for obj in objects]
+        from careweave.fhir import sources
+
+        copies = sources.received(self.resource_type, sources.ids_of(self, objects))
+        return [self.serve(obj, copies.get(self.resource_id(obj))) for obj in objects]
 
     def authorise_read(self, ctx: Context, obj: models.Model, action: str = "read") -> None:
         """Check (and audit) that the actor may see this record; raise AccessRefused otherwise."""
@@ -482,7 +512,9 @@ class Mapping:
         full = [pk for pk, d in decisions.items() if d.allows(Level.FULL)]
         partial = [pk for pk, d in decisions.items() if d.allows(Level.PLAN) and not d.allows(Level.FULL)]
         condition = Q(**{f"{field_name}__in": full})
-        if self.has_medical_flag:
+        if self.clinical:
+            pass  # clinical data from other systems: nothing for those who only see the plan
+        elif self.has_medical_flag:
             condition |= Q(**{f"{field_name}__in": partial}, is_medical=False)
         else:
             condition |= Q(**{f"{field_name}__in": partial})

@@ -287,6 +287,7 @@ CareTeamMapping.search_params = {**CareTeamMapping.search_params, "participant":
 class CarePlanMapping(Mapping):
     resource_type = "CarePlan"
     model = CarePlan
+    source_first = ("period",)  # an imported plan started when its source says, not when we imported it
     person_path = "person"
     select = ("person", "team", "author__professional", "author__person")
     search_docs = {"patient": "reference", "subject": "reference", "status": "token", "identifier": "token",
@@ -369,6 +370,7 @@ class CarePlanMapping(Mapping):
 class GoalMapping(Mapping):
     resource_type = "Goal"
     model = Goal
+    source_first = ("startDate",)
     person_path = "plan__person"
     has_medical_flag = True
     select = ("plan__person", "life_goal", "author__professional", "author__person")

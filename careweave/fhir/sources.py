@@ -1,0 +1,106 @@
+"""Lossless storage of modelled resources: keep what was received, merge back what we do not model.
+
+Why: a Synthea Patient carries a marital status, extensions, extra identifiers and a state in its
+address; a CarePlan its period, the conditions it addresses and its activities. Careweave's records
+hold only what the care work uses, so the resource as received is kept beside the record
+(:class:`~careweave.fhir.models.SourceResource`) and :func:`merge` adds every element we do not
+model back into what the API serves. What Careweave models always wins (it may have changed since),
+except the elements a mapping names in ``source_first`` (a plan's period as the source knew it).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+
+from careweave.fhir.models import SourceResource
+
+SKIP = {"id", "resourceType"}
+
+
+def _leaves(value: Any, prefix: str = "") -> set[tuple[str, str]]:
+    if isinstance(value, dict):
+        return {leaf for k, v in value.items() for leaf in _leaves(v, f"{prefix}.{k}")}
+    if isinstance(value, list):
+        return {leaf for i, v in enumerate(value) for leaf in _leaves(v, f"{prefix}[{i}]")}
+    return {(prefix, repr(value))}
+
+
+def _merge_lists(ours: list, theirs: list) -> list:
+    """Each of our elements merged with the received element most like it; the others appended."""
+    remaining = list(theirs)
+    out = []
+    for item in ours:
+        best, score = None, 0
+        if isinstance(item, dict):
+            mine = _leaves(item)
+            for candidate in remaining:
+                if isinstance(candidate, dict):
+                    common = len(mine & _leaves(candidate))
+                    if common > score:
+                        best, score = candidate, common
+        if best is not None:
+            remaining.remove(best)
+            out.append(_merge_values(item, best))
+        else:
+            if item in remaining:
+                remaining.remove(item)
+            out.append(item)
+    return out + [item for item in remaining if item not in out]
+
+
+def _merge_values(ours: Any, theirs: Any) -> Any:
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        merged = dict(ours)
+        for key, value in theirs.items():
+            merged[key] = _merge_values(ours[key], value) if key in ours else copy.deepcopy(value)
+        return merged
+    if isinstance(ours, list) and isinstance(theirs, list):
+        return _merge_lists(ours, theirs)
+    return ours
+
+
+def merge(ours: dict[str, Any], received: dict[str, Any] | None, source_first: Iterable[str] = ()) -> dict[str, Any]:
+    """``ours`` with every element of ``received`` that it lacks (``meta`` stays ours, profiles joined)."""
+    if not received:
+        return ours
+    out = dict(ours)
+    first = set(source_first)
+    for key, value in received.items():
+        if key in SKIP:
+            continue
+        if key == "meta":
+            meta = dict(out.get("meta") or {})
+            for mkey, mvalue in (value or {}).items():
+                if mkey in ("versionId", "lastUpdated"):
+                    continue
+                meta[mkey] = _merge_values(meta[mkey], mvalue) if mkey in meta else copy.deepcopy(mvalue)
+            out["meta"] = meta
+        elif key in first or key not in out:
+            out[key] = copy.deepcopy(value)
+        else:
+            out[key] = _merge_values(out[key], value)
+    return out
+
+
+def keep(resource_type: str, resource_id: str, received: dict[str, Any]) -> None:
+    """Remember the resource as received for the record ``resource_type/resource_id``."""
+    data = {k: v for k, v in received.items() if k != "id"}
+    SourceResource.objects.update_or_create(resource_type=resource_type, resource_id=resource_id,
+                                            defaults={"data": data})
+
+
+def received(resource_type: str, resource_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The received copies of several records of one type, by id (one query)."""
+    ids = list(resource_ids)
+    if not ids:
+        return {}
+    return dict(SourceResource.objects.filter(resource_type=resource_type, resource_id__in=ids)
+                .values_list("resource_id", "data"))
+
+
+def ids_of(mapping: Any, objects: Iterable[models.Model]) -> list[str]:
+    return [mapping.resource_id(obj) for obj in objects]

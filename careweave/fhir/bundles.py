@@ -360,8 +360,9 @@ def _patient_of(ctx: Context, resource: dict) -> Person | None:
         value = resource.get(key)
         if isinstance(value, dict) and value.get("reference"):
             target = value["reference"]
-            if target in ctx.local and ctx.local[target][0] == "Patient":
-                return ctx.local[target][1]
+            local = ctx.local_entry(target)
+            if local is not None and local[0] == "Patient":
+                return local[1]
             if target.startswith("Patient/"):
                 from careweave.fhir.mapping.base import as_uuid
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 from pydantic import ValidationError as PydanticValidationError
 
@@ -191,20 +191,40 @@ def create(ctx: Context, resource_type: str, resource: Any, if_none_exist: str |
     _require(mapping, "create")
     resource = validate(resource, resource_type)
     if if_none_exist:
-        matches = find_matches(mapping, if_none_exist)
-        if len(matches) > 1:
-            raise PreconditionFailed(_("The condition matches more than one %(type)s.") % {"type": resource_type},
-                                     code="multiple-matches")
-        if matches:
-            try:
-                mapping.authorise_read(ctx, matches[0], "read")
-            except PermissionDenied:
-                return WriteResult(mapping, matches[0], "matched", hidden=True)
-            return WriteResult(mapping, matches[0], "matched")
+        matched = _existing(ctx, mapping, if_none_exist)
+        if matched is not None:
+            return matched
+        try:
+            with transaction.atomic():  # a savepoint: losing a race to a concurrent create undoes only this
+                obj = mapping.create(ctx, resource)
+                keep_received(mapping, obj, resource)
+        except (IntegrityError, Conflict):
+            # Someone created it between our check and our insert (the unique constraint or the mapping's
+            # duplicate check said so): answer with theirs, as if we had found it first.
+            matched = _existing(ctx, mapping, if_none_exist)
+            if matched is None:
+                raise
+            return matched
+        return WriteResult(mapping, _reload(mapping, obj), "created", list(ctx.warnings))
     with transaction.atomic():
         obj = mapping.create(ctx, resource)
         keep_received(mapping, obj, resource)
     return WriteResult(mapping, _reload(mapping, obj), "created", list(ctx.warnings))
+
+
+def _existing(ctx: Context, mapping: Mapping, if_none_exist: str) -> WriteResult | None:
+    """The record a conditional create's condition names (412 when it names several)."""
+    matches = find_matches(mapping, if_none_exist)
+    if len(matches) > 1:
+        raise PreconditionFailed(_("The condition matches more than one %(type)s.")
+                                 % {"type": mapping.resource_type}, code="multiple-matches")
+    if not matches:
+        return None
+    try:
+        mapping.authorise_read(ctx, matches[0], "read")
+    except PermissionDenied:
+        return WriteResult(mapping, matches[0], "matched", hidden=True)
+    return WriteResult(mapping, matches[0], "matched")
 
 
 def keep_received(mapping: Mapping, obj: models.Model, resource: dict[str, Any], *, changed: bool = True) -> None:

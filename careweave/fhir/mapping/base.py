@@ -42,6 +42,26 @@ class Context:
     full_url: str = ""  # fullUrl of the entry being processed
     warnings: list[str] = field(default_factory=list)
 
+    def local_entry(self, target: str) -> tuple[str, models.Model] | None:
+        """The record created for an entry of this bundle that ``target`` names: its fullUrl, or a
+        relative ``Type/id`` whose entry has the absolute fullUrl ``{base}/Type/id`` (FHIR bundle rules)."""
+        if not target:
+            return None
+        if target in self.local:
+            return self.local[target]
+        if "://" in target or target.count("/") != 1:
+            return None
+        tail = "/" + target
+        return next((found for url, found in self.local.items() if url.endswith(tail)), None)
+
+    def bundle_key(self, full_url: str, table: dict[str, Any]) -> str | None:
+        """The key of ``table`` that names the entry with ``full_url`` (its fullUrl or its ``Type/id`` tail)."""
+        if full_url in table:
+            return full_url
+        parts = full_url.rstrip("/").split("/")
+        tail = "/".join(parts[-2:]) if len(parts) >= 2 else ""
+        return tail if "://" in full_url and tail in table else None
+
     def resolve(self, reference: dict | None, *types: str, what: str = "") -> models.Model | None:
         """The record a FHIR Reference points to (or None when absent); refuses other types."""
         if not reference:
@@ -71,6 +91,10 @@ class Context:
                     code="not-found" if not matches else "multiple-matches",
                 )
             return matches[0]
+        entry = self.local_entry(target)
+        if entry is not None:  # a relative reference to an entry of the same bundle (fullUrl .../Type/id)
+            _check_type(entry[0], types, target)
+            return entry[1]
         if target:
             parts = [p for p in target.split("/") if p]
             if "_history" in parts:

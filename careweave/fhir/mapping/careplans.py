@@ -98,8 +98,9 @@ def shared_plan(person: Person) -> CarePlan | None:
 def plan_for(ctx: Context, resource: dict, person: Person, reference: dict | None) -> CarePlan:
     """The plan a goal, task or message belongs to: named, implied by the bundle, or the shared plan."""
     plan = ctx.resolve(reference, "CarePlan", what=_("the care plan")) if reference else None
-    if plan is None and ctx.full_url in ctx.goal_plans:
-        plan = ctx.resolve({"reference": ctx.goal_plans[ctx.full_url]}, "CarePlan")
+    listed = ctx.bundle_key(ctx.full_url, ctx.goal_plans) if ctx.full_url else None
+    if plan is None and listed is not None:
+        plan = ctx.resolve({"reference": ctx.goal_plans[listed]}, "CarePlan")
     if plan is None:
         plan = shared_plan(person)
     if plan is None:
@@ -430,7 +431,8 @@ class GoalMapping(Mapping):
         person = require_subject(ctx, resource)
         ensure_access(ctx, person, self.resource_type)
         plan = plan_for(ctx, resource, person, extension_value(resource, EXT_CARE_PLAN, "valueReference"))
-        values = self.values(ctx, resource, ctx.full_url in ctx.medical_goals)
+        medical = bool(ctx.full_url) and ctx.bundle_key(ctx.full_url, dict.fromkeys(ctx.medical_goals)) is not None
+        values = self.values(ctx, resource, medical)
         external = external_identifier(resource, ctx.full_url)
         if external and not ctx.in_transaction and Goal.objects.filter(external_id=external).exists():
             raise Conflict(_("A goal with this identifier exists already."), rule="duplicate_identifier")

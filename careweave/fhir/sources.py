@@ -88,9 +88,8 @@ def merge(ours: dict[str, Any], received: dict[str, Any] | None, source_first: I
 
 def keep(resource_type: str, resource_id: str, received: dict[str, Any]) -> None:
     """Remember the resource as received for the record ``resource_type/resource_id``."""
-    data = {k: v for k, v in received.items() if k != "id"}
     SourceResource.objects.update_or_create(resource_type=resource_type, resource_id=resource_id,
-                                            defaults={"data": data})
+                                            defaults={"data": received})
 
 
 def received(resource_type: str, resource_ids: Iterable[str]) -> dict[str, dict[str, Any]]:

@@ -425,7 +425,7 @@ def _store(ctx: Context, entries: list[_Entry], source_hash: str) -> list[EntryR
             outcome = "stored"
         else:
             outcome = "stored-unchanged"
-        status = "201 Created" if outcome == "stored" and stored in new else (
+        status = "201 Created" if outcome == "stored" and stored.pk is None else (
             "200 OK" if is_served(entry.resource_type) else "202 Accepted")
         location = (f"{entry.resource_type}/{stored.fhir_id}/_history/{stored.version}"
                     if is_served(entry.resource_type) else "")

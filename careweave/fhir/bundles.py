@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -32,7 +32,16 @@ from careweave.access.decisions import decide
 from careweave.access.guard import require_access
 from careweave.access.models import Level
 from careweave.fhir import rest
-from careweave.fhir.errors import BadRequest, FhirError, MethodNotAllowed, as_fhir_error, issue, operation_outcome
+from careweave.fhir.errors import (
+    BadRequest,
+    Conflict,
+    FhirError,
+    MethodNotAllowed,
+    as_fhir_error,
+    issue,
+    operation_outcome,
+)
+from careweave.fhir.limits import check_depth
 from careweave.fhir.mapping.base import Context, external_identifier, instant
 from careweave.fhir.models import ResourceVersion, StoredResource, index_fields
 from careweave.fhir.profiles import URI
@@ -164,6 +173,7 @@ def process_bundle(
     """Process a transaction (all or nothing) or batch (each entry on its own) bundle as ``actor``."""
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
         raise BadRequest(_("Send a Bundle of type transaction or batch."))
+    check_depth(bundle)  # also for bundles read from files by the CLI
     kind = bundle.get("type")
     if kind not in ("transaction", "batch"):
         raise BadRequest(_("Only transaction and batch bundles can be posted here (this one is %(type)s).")
@@ -330,11 +340,16 @@ def _modelled(ctx: Context, entry: _Entry) -> EntryResult:
         else:
             rest.validate(entry.resource, entry.resource_type)
             existing = _import_match(entry)
+            if existing is None:
+                try:
+                    write = rest.create(ctx, entry.resource_type, entry.resource)
+                except (IntegrityError, Conflict):
+                    existing = _import_match(entry)  # a concurrent import of the same record won the insert
+                    if existing is None:
+                        raise
             if existing is not None:
                 # an import from another system: its meta.versionId is that system's, not ours
                 write = rest._update_object(ctx, mapping, existing, entry.resource, None, client_copy=False)
-            else:
-                write = rest.create(ctx, entry.resource_type, entry.resource)
     elif entry.method == "PUT":
         if entry.resource is None:
             raise BadRequest(_("A PUT entry needs a resource."))

@@ -125,3 +125,29 @@ def test_conditional_creates_racing_each_other_give_one_201_and_200s(make_api, g
         t.join()
     assert sorted(statuses) == [200, 200, 200, 201]
     assert Person.objects.filter(ssin=ssin).count() == 1
+
+
+def test_a_conditional_create_by_identifier_that_loses_the_race_finds_the_winner(api, gp, monkeypatch):
+    """Not an SSIN but another system's identifier: the database constraint makes the loser find the winner."""
+    from careweave.fhir import rest
+
+    system = "https://hospital.example/patients"
+    winner = Person.objects.create(given_name="Louis", family_name="Claes", sex="male",
+                                   external_id=f"{system}|A-17")
+    real = rest.find_matches
+    calls = []
+
+    def late(mapping, query, limit=2):  # noqa: ANN001, ANN202
+        calls.append(query)
+        return [] if len(calls) == 1 else real(mapping, query, limit)
+
+    monkeypatch.setattr(rest, "find_matches", late)
+    patient = {"resourceType": "Patient", "identifier": [{"system": system, "value": "A-17"}],
+               "name": [{"family": "Claes", "given": ["Louis"]}], "gender": "male"}
+    bundle = {"resourceType": "Bundle", "type": "batch", "entry": [
+        {"fullUrl": urn(), "resource": patient,
+         "request": {"method": "POST", "url": "Patient", "ifNoneExist": f"identifier={system}|A-17"}}]}
+    entry = api.post("", bundle).json()["entry"][0]
+    assert entry["response"]["status"] == "200 OK", entry
+    assert entry["response"]["location"].startswith(f"Patient/{winner.fhir_id}/")
+    assert Person.objects.filter(external_id=f"{system}|A-17").count() == 1

@@ -150,7 +150,8 @@ def _identifier_value(resource: dict, systems: tuple[str, ...] | str) -> str:
 
 def _validated(obj: Any, exclude: list[str]) -> None:
     try:
-        obj.full_clean(exclude=exclude, validate_unique=False)
+        # uniqueness is the database's to decide (a concurrent create may win: see rest.create)
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         raise exc
 

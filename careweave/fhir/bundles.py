@@ -393,7 +393,7 @@ def _served(stored: StoredResource) -> ResourceVersion | None:
         return None
     mapping = mapping_for(stored.resource_type)
     return ResourceVersion(resource_type=stored.resource_type, resource_id=str(stored.fhir_id),
-                           version_id=stored.version, data=mapping.to_fhir(stored), recorded_at=stored.updated_at)
+                           version_id=stored.version, data=mapping.serve(stored), recorded_at=stored.updated_at)
 
 
 def _store(ctx: Context, entries: list[_Entry], source_hash: str) -> list[EntryResult]:

@@ -103,3 +103,53 @@ def received(resource_type: str, resource_ids: Iterable[str]) -> dict[str, dict[
 
 def ids_of(mapping: Any, objects: Iterable[models.Model]) -> list[str]:
     return [mapping.resource_id(obj) for obj in objects]
+
+
+def _references(value: Any, out: list[dict]) -> None:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            target = item.get("reference")
+            if isinstance(target, str) and target.startswith("urn:uuid:"):
+                out.append(item)
+            stack.extend(v for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, dict | list))
+
+
+def link_references(resources: list[dict[str, Any]]) -> None:
+    """Point ``urn:uuid:`` references of received data at what Careweave serves for them (in place).
+
+    A Synthea CarePlan ``addresses`` its Condition as ``urn:uuid:{id}``, an Observation names its
+    Encounter the same way: after the import these are ``Condition/{id}``, ``Encounter/{id}``, which
+    a client can read. References to nothing Careweave holds stay as they were.
+    """
+    found: list[dict] = []
+    for resource in resources:
+        _references(resource, found)
+    if not found:
+        return
+    from careweave.fhir.models import StoredResource
+    from careweave.fhir.profiles import URI
+    from careweave.fhir.registry import MAPPINGS
+
+    wanted = {item["reference"] for item in found}
+    keys = wanted | {w.removeprefix("urn:uuid:") for w in wanted}
+    served: dict[str, str] = {}
+    for rtype, source_id, fhir_id in StoredResource.objects.filter(source_id__in=keys).values_list(
+            "resource_type", "source_id", "fhir_id"):
+        if rtype in MAPPINGS:
+            served[source_id if source_id.startswith("urn:uuid:") else f"urn:uuid:{source_id}"] = f"{rtype}/{fhir_id}"
+    missing = wanted - set(served)
+    if missing:
+        externals = {f"{URI}|{w}": w for w in missing}
+        for mapping in MAPPINGS.values():
+            if mapping.stored or not mapping.has_external_id:
+                continue
+            for external, fhir_id in mapping.model.objects.filter(external_id__in=list(externals)).values_list(
+                    "external_id", "fhir_id"):
+                served.setdefault(externals[external], f"{mapping.resource_type}/{fhir_id}")
+    for item in found:
+        if item["reference"] in served:
+            item["reference"] = served[item["reference"]]

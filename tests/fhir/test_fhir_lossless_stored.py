@@ -60,8 +60,14 @@ def test_a_synthea_care_plan_keeps_its_period_addresses_and_activities(api, gp, 
     served = api.get(f"/CarePlan/{plan.fhir_id}").json()
     validate_r4b(served)
     assert served["period"]["start"] == source["period"]["start"]
-    assert served["addresses"] == source["addresses"]
     assert served["activity"] == source["activity"]
+    # the conditions it addresses were kept too: the references now point at what can be read
+    assert len(served["addresses"]) == len(source["addresses"])
+    for address, original in zip(served["addresses"], source["addresses"], strict=True):
+        condition = StoredResource.objects.get(resource_type="Condition",
+                                               source_id=original["reference"].removeprefix("urn:uuid:"))
+        assert address["reference"] == f"Condition/{condition.fhir_id}"
+        assert api.get(f"/{address['reference']}").json()["code"] == condition.data["code"]
     assert served["subject"]["reference"] == f"Patient/{plan.person.fhir_id}"
 
 

@@ -465,23 +465,28 @@ class Mapping:
         ``received`` is the copy as received when the caller loaded it already (None: there is none);
         ``True`` loads it here.
         """
-        resource = self.to_fhir(obj)
-        if not self.keeps_source or not self.versioned:
-            return resource
         from careweave.fhir import sources
 
-        if received is True:
-            received = sources.received(self.resource_type, [self.resource_id(obj)]).get(self.resource_id(obj))
-        return sources.merge(resource, received or None, self.source_first)
+        resource = self.to_fhir(obj)
+        if self.keeps_source and self.versioned:
+            if received is True:
+                received = sources.received(self.resource_type, [self.resource_id(obj)]).get(self.resource_id(obj))
+            resource = sources.merge(resource, received or None, self.source_first)
+        sources.link_references([resource])
+        return resource
 
     def serve_many(self, objects: list[models.Model]) -> list[dict[str, Any]]:
         """:meth:`serve` for a page of search results, with one query for the received copies."""
-        if not self.keeps_source or not self.versioned:
-            return [self.to_fhir(obj) for obj in objects]
         from careweave.fhir import sources
 
-        copies = sources.received(self.resource_type, sources.ids_of(self, objects))
-        return [self.serve(obj, copies.get(self.resource_id(obj))) for obj in objects]
+        if self.keeps_source and self.versioned:
+            copies = sources.received(self.resource_type, sources.ids_of(self, objects))
+            out = [sources.merge(self.to_fhir(obj), copies.get(self.resource_id(obj)), self.source_first)
+                   for obj in objects]
+        else:
+            out = [self.to_fhir(obj) for obj in objects]
+        sources.link_references(out)
+        return out
 
     def authorise_read(self, ctx: Context, obj: models.Model, action: str = "read") -> None:
         """Check (and audit) that the actor may see this record; raise AccessRefused otherwise."""

@@ -58,3 +58,13 @@ def test_the_population_model_reads_the_store_as_it_reads_the_bundles(api, gp, s
     a = pq.read_table(tmp_path / "bundles" / "persons").to_pylist()
     b = pq.read_table(tmp_path / "store" / "persons").to_pylist()
     assert [(r["birth_year"], r["sex"], r["nis"]) for r in a] == [(r["birth_year"], r["sex"], r["nis"]) for r in b]
+
+
+def test_the_population_command_reads_the_store(api, gp, synthea_dir, tmp_path, capsys):
+    from careweave.cli import main
+
+    path = synthea_dir / ALFONSO
+    assert api.post("", json.loads(path.read_text(encoding="utf-8"))).status_code == 200
+    assert main(["population", "import-fhir", "--from-store", "--out", str(tmp_path / "store")]) == 0
+    assert "1 patients" in capsys.readouterr().out
+    assert main(["population", "import-fhir", "--out", str(tmp_path / "none")]) == 2

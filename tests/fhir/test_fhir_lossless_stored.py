@@ -158,3 +158,24 @@ def test_the_capability_statement_lists_exactly_what_is_served(client, api, pers
         response = api.get(f"/{rtype}?_count=1")
         assert response.status_code in (200, 403), (rtype, response.status_code)
         assert "create" not in {i["code"] for i in entry["interaction"]} or rtype not in {"Condition"}
+
+
+def test_a_changed_copy_of_a_stored_resource_is_a_new_version_and_the_old_one_stays(api, person):
+    def batch(status: str) -> dict:
+        return {"resourceType": "Bundle", "type": "batch", "entry": [{
+            "fullUrl": "urn:uuid:7d3c1f8e-0000-4000-8000-000000000001",
+            "resource": {"resourceType": "Condition", "id": "7d3c1f8e-0000-4000-8000-000000000001",
+                         "clinicalStatus": {"coding": [{"code": status}]}, "code": {"text": "Asthma"},
+                         "subject": {"reference": f"Patient/{person.fhir_id}"}, "onsetDateTime": "2015-03-01"},
+            "request": {"method": "POST", "url": "Condition"}}]}
+
+    first = api.post("", batch("active")).json()["entry"][0]["response"]
+    assert first["status"] == "201 Created"
+    same = api.post("", batch("active")).json()["entry"][0]["response"]
+    assert same["etag"] == 'W/"1"'  # the same copy again: nothing changes
+    changed = api.post("", batch("resolved")).json()["entry"][0]["response"]
+    assert changed["etag"] == 'W/"2"'
+    path = "/" + changed["location"].split("/_history")[0]
+    assert api.get(path).json()["clinicalStatus"]["coding"][0]["code"] == "resolved"
+    assert api.get(f"{path}/_history/1").json()["clinicalStatus"]["coding"][0]["code"] == "active"
+    assert [e["resource"]["meta"]["versionId"] for e in api.get(f"{path}/_history").json()["entry"]] == ["2", "1"]

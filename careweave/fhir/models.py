@@ -79,9 +79,24 @@ class StoredResource(models.Model):
         return f"{self.resource_type}/{self.source_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep the search indexes in step; a different copy saved over a row is a new version, and the
+        replaced one stays readable (vread, ``_history``) — so writers elsewhere (an assessment's score
+        Observation) need not manage versions themselves."""
         self.codes, self.clinical_date = index_fields(self.data)
+        if self.pk is not None and not self._state.adding:
+            old = StoredResource.objects.filter(pk=self.pk).first()
+            if old is not None and old.data != self.data and old.version == self.version:
+                from careweave.fhir.registry import is_served, mapping_for
+
+                if is_served(old.resource_type):
+                    ResourceVersion.objects.get_or_create(
+                        resource_type=old.resource_type, resource_id=str(old.fhir_id), version_id=old.version,
+                        defaults={"data": mapping_for(old.resource_type).serve(old), "recorded_at": old.updated_at})
+                self.version = old.version + 1
+                self.updated_at = timezone.now()
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = list({*kwargs["update_fields"], "codes", "clinical_date"})
+            kwargs["update_fields"] = list({*kwargs["update_fields"], "codes", "clinical_date", "version",
+                                            "updated_at"})
         super().save(*args, **kwargs)
 
 

@@ -144,6 +144,10 @@ def test_an_assessment_score_written_by_careweave_is_served_the_same_way(api, pe
     validate_r4b(body)
     assert body["valueInteger"] == 4
     assert api.get(f"/Observation?patient={person.fhir_id}&date=2026-11").json()["total"] == 1
+    score.data = dict(score.data, valueInteger=5)  # the assessment was corrected
+    score.save()
+    assert api.get(f"/Observation/{score.fhir_id}").json()["meta"]["versionId"] == "2"
+    assert api.get(f"/Observation/{score.fhir_id}/_history/1").json()["valueInteger"] == 4
 
 
 def test_the_capability_statement_lists_exactly_what_is_served(client, api, person):

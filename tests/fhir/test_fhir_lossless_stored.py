@@ -132,6 +132,14 @@ def test_clinical_data_needs_full_access_and_every_read_is_audited(make_api, api
     assert AuditEvent.objects.filter(person=person, user=welfare_member.user, outcome="denied",
                                      resource_type="Condition").exists()
 
+    from django.test import Client
+    from django.urls import reverse
+
+    browser = Client()
+    browser.force_login(person.user)
+    page = browser.get(reverse("web:privacy", args=[person.fhir_id]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "your Condition data from other systems" in page  # "who looked", in her own words
+
 
 def test_an_assessment_score_written_by_careweave_is_served_the_same_way(api, person, validate_r4b):
     """Careweave's assessments write their scores as Observation rows (source_id careweave-assessment/...)."""

@@ -266,10 +266,15 @@ def conditional_update(ctx: Context, resource_type: str, query: str, resource: A
                                  code="multiple-matches")
     if not matches:
         _require(mapping, "create")
-        with transaction.atomic():
-            obj = mapping.create(ctx, resource)
-            keep_received(mapping, obj, resource)
-        return WriteResult(mapping, _reload(mapping, obj), "created", list(ctx.warnings))
+        try:
+            with transaction.atomic():  # a savepoint, as for a conditional create
+                obj = mapping.create(ctx, resource)
+                keep_received(mapping, obj, resource)
+            return WriteResult(mapping, _reload(mapping, obj), "created", list(ctx.warnings))
+        except (IntegrityError, Conflict):
+            matches = find_matches(mapping, query)  # created meanwhile by a concurrent request: update that one
+            if len(matches) != 1:
+                raise
     expected = parse_etag(if_match)
     with transaction.atomic():
         return _update_object(ctx, mapping, _reload(mapping, matches[0]), resource, expected)

@@ -151,3 +151,25 @@ def test_a_conditional_create_by_identifier_that_loses_the_race_finds_the_winner
     assert entry["response"]["status"] == "200 OK", entry
     assert entry["response"]["location"].startswith(f"Patient/{winner.fhir_id}/")
     assert Person.objects.filter(external_id=f"{system}|A-17").count() == 1
+
+
+def test_a_conditional_update_that_loses_the_create_race_updates_the_winner(api, gp, monkeypatch):
+    from careweave.careplans.actions import enrol_registering_professional
+    from careweave.fhir import rest
+
+    ssin = make_ssin(date(1938, 7, 1), 45)
+    winner = Person.objects.create(given_name="Louis", family_name="Claes", ssin=ssin, sex="male")
+    enrol_registering_professional(gp.user, winner)
+    real = rest.find_matches
+    calls = []
+
+    def late(mapping, query, limit=2):  # noqa: ANN001, ANN202
+        calls.append(query)
+        return [] if len(calls) == 1 else real(mapping, query, limit)
+
+    monkeypatch.setattr(rest, "find_matches", late)
+    body = dict(_patient(ssin), name=[{"family": "Claes", "given": ["Louis", "Marie"]}])
+    response = api.put(f"/Patient?identifier={SSIN}|{ssin}", body)
+    assert response.status_code == 200, response.json()
+    assert Person.objects.filter(ssin=ssin).count() == 1
+    assert Person.objects.get(pk=winner.pk).given_name == "Louis Marie"

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from careweave.fhir.models import SourceResource
 
@@ -29,8 +30,10 @@ def _leaves(value: Any, prefix: str = "") -> set[tuple[str, str]]:
     return {(prefix, repr(value))}
 
 
-def _merge_lists(ours: list, theirs: list) -> list:
-    """Each of our elements merged with the received element most like it; the others appended."""
+def _merge_lists(ours: list, theirs: list, append: bool = True) -> list:
+    """Each of our elements merged with the received element most like it; the others appended
+    (unless ``append`` is false: then the received copy is older than our record, and an element we
+    no longer match — an old address after a move — is not served as if it were current)."""
     remaining = list(theirs)
     out = []
     for item in ours:
@@ -49,22 +52,31 @@ def _merge_lists(ours: list, theirs: list) -> list:
             if item in remaining:
                 remaining.remove(item)
             out.append(item)
+    if not append:
+        return out
     return out + [item for item in remaining if item not in out]
 
 
-def _merge_values(ours: Any, theirs: Any) -> Any:
+def _merge_values(ours: Any, theirs: Any, append: bool = True) -> Any:
     if isinstance(ours, dict) and isinstance(theirs, dict):
         merged = dict(ours)
         for key, value in theirs.items():
-            merged[key] = _merge_values(ours[key], value) if key in ours else copy.deepcopy(value)
+            merged[key] = _merge_values(ours[key], value, append) if key in ours else copy.deepcopy(value)
         return merged
     if isinstance(ours, list) and isinstance(theirs, list):
-        return _merge_lists(ours, theirs)
+        return _merge_lists(ours, theirs, append)
     return ours
 
 
-def merge(ours: dict[str, Any], received: dict[str, Any] | None, source_first: Iterable[str] = ()) -> dict[str, Any]:
-    """``ours`` with every element of ``received`` that it lacks (``meta`` stays ours, profiles joined)."""
+ALWAYS_KEPT = {"identifier", "extension"}  # facts about the record that a later edit does not make stale
+
+
+def merge(ours: dict[str, Any], received: dict[str, Any] | None, source_first: Iterable[str] = (),
+          *, stale: bool = False) -> dict[str, Any]:
+    """``ours`` with every element of ``received`` that it lacks (``meta`` stays ours, profiles joined).
+
+    ``stale``: the record changed after the copy was received (in the web app): elements we model
+    take only the details that still match (a new address does not get the old one beside it)."""
     if not received:
         return ours
     out = dict(ours)
@@ -82,14 +94,14 @@ def merge(ours: dict[str, Any], received: dict[str, Any] | None, source_first: I
         elif key in first or key not in out:
             out[key] = copy.deepcopy(value)
         else:
-            out[key] = _merge_values(out[key], value)
+            out[key] = _merge_values(out[key], value, append=not stale or key in ALWAYS_KEPT)
     return out
 
 
 def keep(resource_type: str, resource_id: str, received: dict[str, Any]) -> None:
     """Remember the resource as received for the record ``resource_type/resource_id``."""
     SourceResource.objects.update_or_create(resource_type=resource_type, resource_id=resource_id,
-                                            defaults={"data": received})
+                                            defaults={"data": received, "received_at": timezone.now()})
 
 
 def received(resource_type: str, resource_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -99,6 +111,25 @@ def received(resource_type: str, resource_ids: Iterable[str]) -> dict[str, dict[
         return {}
     return dict(SourceResource.objects.filter(resource_type=resource_type, resource_id__in=ids)
                 .values_list("resource_id", "data"))
+
+
+def received_at(resource_type: str, resource_ids: Iterable[str]) -> dict[str, tuple[dict[str, Any], Any]]:
+    """Like :func:`received`, with when each copy was received."""
+    ids = list(resource_ids)
+    if not ids:
+        return {}
+    return {rid: (data, at) for rid, data, at in SourceResource.objects.filter(
+        resource_type=resource_type, resource_id__in=ids).values_list("resource_id", "data", "received_at")}
+
+
+def merge_for(mapping: Any, obj: models.Model, resource: dict[str, Any],
+              copy_and_time: tuple[dict[str, Any], Any] | None) -> dict[str, Any]:
+    """Merge the received copy into ``resource``, stale when the record changed after it arrived."""
+    if not copy_and_time:
+        return resource
+    data, at = copy_and_time
+    stale = mapping.last_updated(obj) > at
+    return merge(resource, data, mapping.source_first, stale=stale)
 
 
 def ids_of(mapping: Any, objects: Iterable[models.Model]) -> list[str]:

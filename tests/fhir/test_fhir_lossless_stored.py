@@ -53,6 +53,19 @@ def test_a_synthea_patient_round_trips_with_what_we_do_not_model(api, gp, synthe
     assert api.get(f"/Patient/{person.fhir_id}/_history/2").json()["maritalStatus"] == source["maritalStatus"]
 
 
+def test_after_a_move_in_the_web_app_the_old_address_is_not_served(api, gp, synthea_dir):
+    bundle, _answer = _import(api, synthea_dir / ALFONSO)
+    source = _first(bundle, "Patient")
+    person = Person.objects.get(external_id__endswith=source["identifier"][0]["value"])
+    person.street, person.postal_code, person.municipality = "Markt 1", "8000", "Brugge"
+    person.save_versioned()  # as "My details" does
+    served = api.get(f"/Patient/{person.fhir_id}").json()
+    assert [a.get("city") for a in served["address"]] == ["Brugge"]
+    assert served["maritalStatus"] == source["maritalStatus"]  # what we do not model is still there
+    kept = {(i.get("system"), i["value"]) for i in served["identifier"]}
+    assert {(i.get("system"), i["value"]) for i in source["identifier"]} <= kept
+
+
 def test_a_synthea_care_plan_keeps_its_period_addresses_and_activities(api, gp, synthea_dir, validate_r4b):
     bundle, _answer = _import(api, synthea_dir / ALFONSO)
     source = _first(bundle, "CarePlan", lambda r: bool(r.get("addresses")))

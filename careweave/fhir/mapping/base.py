@@ -459,19 +459,20 @@ class Mapping:
     def to_fhir(self, obj: models.Model) -> dict[str, Any]:
         raise NotImplementedError
 
-    def serve(self, obj: models.Model, received: dict[str, Any] | None | bool = True) -> dict[str, Any]:
+    def serve(self, obj: models.Model, received: tuple[dict[str, Any], datetime] | None | bool = True
+              ) -> dict[str, Any]:
         """What the API answers: our representation plus what the source sent that we do not model.
 
-        ``received`` is the copy as received when the caller loaded it already (None: there is none);
-        ``True`` loads it here.
+        ``received`` is the copy as received and when (``sources.received_at``) when the caller loaded it
+        already (None: there is none); ``True`` loads it here.
         """
         from careweave.fhir import sources
 
         resource = self.to_fhir(obj)
         if self.keeps_source and self.versioned:
-            if received is True:
-                received = sources.received(self.resource_type, [self.resource_id(obj)]).get(self.resource_id(obj))
-            resource = sources.merge(resource, received or None, self.source_first)
+            rid = self.resource_id(obj)
+            found = sources.received_at(self.resource_type, [rid]).get(rid) if received is True else received
+            resource = sources.merge_for(self, obj, resource, found or None)
         sources.link_references([resource])
         return resource
 
@@ -480,8 +481,8 @@ class Mapping:
         from careweave.fhir import sources
 
         if self.keeps_source and self.versioned:
-            copies = sources.received(self.resource_type, sources.ids_of(self, objects))
-            out = [sources.merge(self.to_fhir(obj), copies.get(self.resource_id(obj)), self.source_first)
+            copies = sources.received_at(self.resource_type, sources.ids_of(self, objects))
+            out = [sources.merge_for(self, obj, self.to_fhir(obj), copies.get(self.resource_id(obj)))
                    for obj in objects]
         else:
             out = [self.to_fhir(obj) for obj in objects]

@@ -143,6 +143,9 @@ AXES_VERBOSE = False
 # The FHIR base URL is ``/fhir/R4`` without a trailing slash (POST of a transaction Bundle goes
 # there), so its routes start with "/" by design.
 SILENCED_SYSTEM_CHECKS = ["axes.W006", "urls.W002"]
+# The FHIR endpoints read request bodies up to this size (real Synthea bundles reach several MB);
+# DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MiB) still guards the rest of the site. See docs/fhir.md.
+FHIR_MAX_BODY_BYTES = 20 * 1024 * 1024
 
 # Optional second factor (TOTP): the issuer name shown in authenticator apps.
 OTP_TOTP_ISSUER = "Careweave"

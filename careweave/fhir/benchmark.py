@@ -152,7 +152,10 @@ def _markdown(title: str, database: str, r: dict[str, Any]) -> str:
                       "received. Before the first import, earlier imported Synthea data is removed."]
     else:
         lines += ["", "The Synthea import was not measured: `../shared/data/synthea-r4` is not present."]
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    if r.get("http_import"):
+        text += _http_markdown(r["http_import"])
+    return text
 
 
 # --------------------------------------------------------------------------- child: load and measure
@@ -287,6 +290,82 @@ def _measure_import(directory: Path) -> dict[str, Any]:
     return {"first": _ms(first), "again": _ms(again), "entries": entries, "stored": stored}
 
 
+LARGE_SIZES_MB = (3, 6, 10, 18)  # 18 MB: just under the 20 MiB limit
+OVER_LIMIT_MB = 22
+
+
+def synthetic_bundle(directory: Path, target_bytes: int) -> bytes:
+    """A transaction of about ``target_bytes``: the largest real bundle, plus copies of the clinical entries
+    (Observation, Encounter, Claim...) of all the bundles under fresh ids, about its patient."""
+    import copy
+    import uuid
+
+    from careweave.fhir.registry import is_modelled
+
+    files = sorted(directory.glob("*.json"), key=lambda p: p.stat().st_size)
+    base = json.loads(files[-1].read_bytes())
+    patient = next(e["fullUrl"] for e in base["entry"] if e["resource"]["resourceType"] == "Patient")
+    pool = [e for path in files for e in json.loads(path.read_bytes())["entry"]
+            if not is_modelled(e["resource"]["resourceType"])]
+    size = len(json.dumps(base))
+    n = 0
+    while size < target_bytes:
+        entry = copy.deepcopy(pool[n % len(pool)])
+        n += 1
+        fresh = str(uuid.uuid4())
+        entry["fullUrl"] = f"urn:uuid:{fresh}"
+        entry["resource"]["id"] = fresh
+        for key in ("subject", "patient", "beneficiary"):
+            if isinstance(entry["resource"].get(key), dict):
+                entry["resource"][key] = {"reference": patient}
+        base["entry"].append(entry)
+        size += len(json.dumps(entry)) + 2
+    return json.dumps(base).encode()
+
+
+def _measure_http_import(directory: Path) -> list[dict[str, Any]]:
+    """POST each real bundle, then generated large ones and one over the limit, through HTTP (the Django
+    test client with a bearer token): size, time, status. No answer may be a 5xx."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from careweave.access.models import ApiToken
+    from careweave.people.models import Professional
+
+    user, _created = User.objects.get_or_create(username="bench-http-importer", defaults={"password": "!"})
+    if not hasattr(user, "professional"):
+        Professional.objects.create(user=user, given_name="Bench", family_name="HTTP", discipline="gp")
+        user = User.objects.get(pk=user.pk)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(user, name='benchmark')}")
+    bodies = [(path.name, path.read_bytes()) for path in sorted(directory.glob("*.json"))]
+    bodies += [(f"generated {mb} MB", synthetic_bundle(directory, mb * 1_000_000)) for mb in LARGE_SIZES_MB]
+    bodies.append((f"generated {OVER_LIMIT_MB} MB (over the limit)",
+                   synthetic_bundle(directory, OVER_LIMIT_MB * 1_000_000)))
+    out = []
+    for name, body in bodies:
+        t0 = time.perf_counter()
+        response = client.post("/fhir/R4", data=body, content_type="application/fhir+json")
+        out.append({"name": name, "bytes": len(body), "seconds": time.perf_counter() - t0,
+                    "status": response.status_code, "entries": body.count(b'"request"')})
+    return out
+
+
+def _http_markdown(rows: list[dict[str, Any]]) -> str:
+    real = [r for r in rows if not r["name"].startswith("generated")]
+    lines = ["", "### Bundles through HTTP (`POST /fhir/R4`)", "",
+             f"{len(real)} real Synthea bundles ({min(r['bytes'] for r in real) / 1e6:.1f}–"
+             f"{max(r['bytes'] for r in real) / 1e6:.1f} MB): statuses "
+             f"{sorted({r['status'] for r in real})}, mean {statistics.fmean(r['seconds'] for r in real):.2f} s, "
+             f"max {max(r['seconds'] for r in real):.2f} s. 5xx answers: "
+             f"{sum(1 for r in rows if r['status'] >= 500)}.", "",
+             "| bundle | size | entries | status | time |", "|---|---:|---:|---:|---:|"]
+    for r in rows:
+        if r["name"].startswith("generated"):
+            lines.append(f"| {r['name']} | {r['bytes'] / 1e6:.1f} MB | {r['entries']:,} | {r['status']} | "
+                         f"{r['seconds']:.2f} s |")
+    return "\n".join(lines) + "\n"
+
+
 def measure(persons: int, reads: int, synthea: str | None) -> dict[str, Any]:
     import django
 
@@ -305,7 +384,19 @@ def measure(persons: int, reads: int, synthea: str | None) -> dict[str, Any]:
                                "postgres": version, "reads": read_stats, "load": [before, os.getloadavg()[0]]}
     if synthea:
         results["import"] = _measure_import(Path(synthea))
+        results["http_import"] = _measure_http_import(Path(synthea))
     return results
+
+
+def measure_imports(synthea: str) -> dict[str, Any]:
+    """Only the bundle imports (``--imports-only``): for checking big bundles without loading 100,000 people."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    return {"http_import": _measure_http_import(Path(synthea))}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -313,7 +404,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--persons", type=int, default=PERSONS)
     parser.add_argument("--reads", type=int, default=READS)
     parser.add_argument("--synthea", default=None)
+    parser.add_argument("--imports-only", action="store_true", help="only POST the bundles (needs --synthea)")
     args = parser.parse_args(argv)
+    if args.imports_only:
+        result = measure_imports(args.synthea)
+        print(json.dumps(result))
+        sys.stderr.write(_http_markdown(result["http_import"]))
+        return 0
     print(json.dumps(measure(args.persons, args.reads, args.synthea)))
     return 0
 

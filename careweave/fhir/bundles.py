@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -32,14 +32,24 @@ from careweave.access.decisions import decide
 from careweave.access.guard import require_access
 from careweave.access.models import Level
 from careweave.fhir import rest
-from careweave.fhir.errors import BadRequest, FhirError, MethodNotAllowed, as_fhir_error, issue, operation_outcome
+from careweave.fhir.errors import (
+    BadRequest,
+    Conflict,
+    FhirError,
+    MethodNotAllowed,
+    as_fhir_error,
+    issue,
+    operation_outcome,
+)
+from careweave.fhir.limits import check_depth
 from careweave.fhir.mapping.base import Context, external_identifier, instant
-from careweave.fhir.models import StoredResource
+from careweave.fhir.models import ResourceVersion, StoredResource, index_fields
 from careweave.fhir.profiles import URI
-from careweave.fhir.registry import WRITE_ORDER, is_modelled, mapping_for
+from careweave.fhir.registry import WRITE_ORDER, is_modelled, is_served, mapping_for
 from careweave.people.models import Person
 
 PATIENT_KEYS = ("subject", "patient", "beneficiary", "for")
+READS = ("GET", "HEAD")
 
 
 @dataclass
@@ -53,6 +63,7 @@ class EntryResult:
     last_modified: str = ""
     message: str = ""
     http_status: int = 200
+    resource: dict[str, Any] | None = None  # the answer of a GET entry (a resource or a searchset)
 
     def response(self) -> dict[str, Any]:
         out: dict[str, Any] = {"status": self.status}
@@ -94,13 +105,19 @@ class BundleResult:
         issues = []
         for rtype in sorted(per_type):
             c = per_type[rtype]
-            if is_modelled(rtype):
+            if c["read"] and sum(c.values()) == c["read"]:
+                text = _("%(type)s: %(count)s read.") % {"type": rtype, "count": c["read"]}
+            elif is_modelled(rtype):
                 text = _("%(type)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
                     "type": rtype, "created": c["created"], "updated": c["updated"],
                     "unchanged": c["unchanged"] + c["matched"]}
+            elif is_served(rtype):
+                text = _("%(type)s: %(count)s kept as received (%(new)s new); they can be read through the API "
+                         "(read, search by patient, code and date) by those with full access to the person.") % {
+                    "type": rtype, "count": c["stored"] + c["stored-unchanged"], "new": c["stored"]}
             else:
-                text = _("%(type)s: %(count)s stored as received (%(new)s new); Careweave does not model this "
-                         "resource type, the data stays available unchanged.") % {
+                text = _("%(type)s: %(count)s kept as received (%(new)s new); Careweave does not serve this "
+                         "resource type through the API yet.") % {
                     "type": rtype, "count": c["stored"] + c["stored-unchanged"], "new": c["stored"]}
             if c["failed"]:
                 text += " " + _("%(count)s failed.") % {"count": c["failed"]}
@@ -110,7 +127,8 @@ class BundleResult:
         return operation_outcome(issues or [issue("information", "informational", _("The bundle was empty."))])
 
     def response_bundle(self) -> dict[str, Any]:
-        entries = [{"response": e.response()} for e in self.entries]
+        entries = [{"resource": e.resource, "response": e.response()} if e.resource is not None
+                   else {"response": e.response()} for e in self.entries]
         entries.append({"fullUrl": f"urn:uuid:{uuid.uuid4()}", "resource": self.outcome(),
                         "response": {"status": "200 OK"}})
         return {"resourceType": "Bundle", "id": str(uuid.uuid4()), "type": f"{self.bundle_type}-response",
@@ -155,6 +173,7 @@ def process_bundle(
     """Process a transaction (all or nothing) or batch (each entry on its own) bundle as ``actor``."""
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
         raise BadRequest(_("Send a Bundle of type transaction or batch."))
+    check_depth(bundle)  # also for bundles read from files by the CLI
     kind = bundle.get("type")
     if kind not in ("transaction", "batch"):
         raise BadRequest(_("Only transaction and batch bundles can be posted here (this one is %(type)s).")
@@ -194,7 +213,10 @@ def _order(entry: _Entry) -> tuple[int, int, int]:
 
 
 def _process(ctx: Context, entries: list[_Entry], source_hash: str, *, batch: bool) -> list[EntryResult]:
+    """Writes first (modelled types in reference order, then what is stored as received), reads last."""
     results: list[EntryResult] = []
+    reads = [e for e in entries if e.method in READS]
+    entries = [e for e in entries if e.method not in READS]
     modelled = sorted((e for e in entries if is_modelled(e.resource_type)), key=_order)
     for entry in modelled:
         ctx.full_url = entry.full_url
@@ -226,7 +248,55 @@ def _process(ctx: Context, entries: list[_Entry], source_hash: str, *, batch: bo
                 raise error from exc
             results.extend(EntryResult(e.index, e.resource_type, "failed", f"{error.status} {_reason(error.status)}",
                                        message=error.message, http_status=error.status) for e in others)
+    for entry in reads:
+        try:
+            results.append(_read(ctx, entry))
+        except Exception as exc:  # noqa: BLE001
+            error = _entry_error(exc, entry)
+            if not batch:
+                raise error from exc
+            results.append(EntryResult(entry.index, entry.resource_type, "failed",
+                                       f"{error.status} {_reason(error.status)}", message=error.message,
+                                       http_status=error.status))
     return results
+
+
+def _base(ctx: Context) -> str:
+    if ctx.request is None:
+        return ""
+    from django.urls import reverse
+
+    return ctx.request.build_absolute_uri(reverse("fhir:base")).rstrip("/")
+
+
+def _read(ctx: Context, entry: _Entry) -> EntryResult:
+    """A GET entry: read (``Type/id``), vread (``Type/id/_history/n``), search (``Type?...``) or the
+    patient compartment (``Patient/id/Type?...``), answered as the same request on its own would be."""
+    from urllib.parse import parse_qsl
+
+    path, _sep, query = entry.url.partition("?")
+    parts = [p for p in path.strip("/").split("/") if p]
+    params = parse_qsl(query, keep_blank_values=True)
+    base = _base(ctx)
+    if len(parts) == 1:
+        bundle = rest.search_bundle(ctx, parts[0], params, base)
+        return EntryResult(entry.index, parts[0], "read", "200 OK", resource=bundle)
+    if len(parts) == 3 and parts[0] == "Patient" and parts[2] != "_history":
+        bundle = rest.search_bundle(ctx, parts[2], [*params, ("patient", parts[1])], base)
+        return EntryResult(entry.index, parts[2], "read", "200 OK", resource=bundle)
+    if len(parts) == 2:
+        mapping, obj = rest.read(ctx, parts[0], parts[1])
+        version = mapping.version_of(obj)
+        return EntryResult(entry.index, parts[0], "read", "200 OK", etag=rest.etag(version),
+                           last_modified=instant(mapping.last_updated(obj)) or "", resource=mapping.serve(obj))
+    if len(parts) == 3:
+        bundle = rest.history_bundle(ctx, parts[0], parts[1], base)
+        return EntryResult(entry.index, parts[0], "read", "200 OK", resource=bundle)
+    if len(parts) == 4 and parts[2] == "_history":
+        _mapping, found = rest.vread(ctx, parts[0], parts[1], parts[3])
+        return EntryResult(entry.index, parts[0], "read", "200 OK", etag=rest.etag(found.version_id),
+                           last_modified=instant(found.recorded_at) or "", resource=found.data)
+    raise BadRequest(_("The url %(url)s of this GET entry is not understood.") % {"url": entry.url})
 
 
 def _entry_error(exc: Exception, entry: _Entry) -> FhirError:
@@ -270,10 +340,16 @@ def _modelled(ctx: Context, entry: _Entry) -> EntryResult:
         else:
             rest.validate(entry.resource, entry.resource_type)
             existing = _import_match(entry)
+            if existing is None:
+                try:
+                    write = rest.create(ctx, entry.resource_type, entry.resource)
+                except (IntegrityError, Conflict):
+                    existing = _import_match(entry)  # a concurrent import of the same record won the insert
+                    if existing is None:
+                        raise
             if existing is not None:
-                write = rest._update_object(ctx, mapping, existing, entry.resource, None)
-            else:
-                write = rest.create(ctx, entry.resource_type, entry.resource)
+                # an import from another system: its meta.versionId is that system's, not ours
+                write = rest._update_object(ctx, mapping, existing, entry.resource, None, client_copy=False)
     elif entry.method == "PUT":
         if entry.resource is None:
             raise BadRequest(_("A PUT entry needs a resource."))
@@ -299,8 +375,9 @@ def _patient_of(ctx: Context, resource: dict) -> Person | None:
         value = resource.get(key)
         if isinstance(value, dict) and value.get("reference"):
             target = value["reference"]
-            if target in ctx.local and ctx.local[target][0] == "Patient":
-                return ctx.local[target][1]
+            local = ctx.local_entry(target)
+            if local is not None and local[0] == "Patient":
+                return local[1]
             if target.startswith("Patient/"):
                 from careweave.fhir.mapping.base import as_uuid
 
@@ -308,6 +385,15 @@ def _patient_of(ctx: Context, resource: dict) -> Person | None:
                 if key_uuid:
                     return Person.objects.filter(fhir_id=key_uuid).first()
     return None
+
+
+def _served(stored: StoredResource) -> ResourceVersion | None:
+    """The snapshot of a stored resource's current version, before a new copy replaces it."""
+    if not is_served(stored.resource_type):
+        return None
+    mapping = mapping_for(stored.resource_type)
+    return ResourceVersion(resource_type=stored.resource_type, resource_id=str(stored.fhir_id),
+                           version_id=stored.version, data=mapping.serve(stored), recorded_at=stored.updated_at)
 
 
 def _store(ctx: Context, entries: list[_Entry], source_hash: str) -> list[EntryResult]:
@@ -333,23 +419,38 @@ def _store(ctx: Context, entries: list[_Entry], source_hash: str) -> list[EntryR
         q |= Q(resource_type=rtype, source_id__in=[k[1] for k in wanted if k[0] == rtype])
     existing = {(s.resource_type, s.source_id): s for s in StoredResource.objects.filter(q)}
     now = timezone.now()
-    new, changed, results = [], [], []
+    new, changed, results, earlier = [], [], [], []
     for key, (entry, person) in wanted.items():
         stored = existing.get(key)
         if stored is None:
-            new.append(StoredResource(resource_type=key[0], source_id=key[1], patient=person, data=entry.resource,
-                                      bundle_hash=source_hash, received_at=now, updated_at=now))
+            stored = StoredResource(resource_type=key[0], source_id=key[1], patient=person, data=entry.resource,
+                                    bundle_hash=source_hash, received_at=now, updated_at=now)
+            stored.codes, stored.clinical_date = index_fields(entry.resource)
+            new.append(stored)
             outcome = "stored"
         elif stored.data != entry.resource or (person is not None and stored.patient_id != person.pk):
+            served = _served(stored)
+            if served is not None:  # the version being replaced stays readable (vread, _history)
+                earlier.append(served)
             stored.data, stored.bundle_hash, stored.updated_at = entry.resource, source_hash, now
             stored.patient = person or stored.patient
+            stored.version += 1
+            stored.codes, stored.clinical_date = index_fields(entry.resource)
             changed.append(stored)
             outcome = "stored"
         else:
             outcome = "stored-unchanged"
-        results.append(EntryResult(entry.index, entry.resource_type, outcome, "202 Accepted"))
+        status = "201 Created" if outcome == "stored" and stored.pk is None else (
+            "200 OK" if is_served(entry.resource_type) else "202 Accepted")
+        location = (f"{entry.resource_type}/{stored.fhir_id}/_history/{stored.version}"
+                    if is_served(entry.resource_type) else "")
+        results.append(EntryResult(entry.index, entry.resource_type, outcome, status, location=location,
+                                   etag=rest.etag(stored.version) if location else "",
+                                   last_modified=instant(stored.updated_at) or ""))
     StoredResource.objects.bulk_create(new, batch_size=500)
-    StoredResource.objects.bulk_update(changed, ["data", "patient", "bundle_hash", "updated_at"], batch_size=500)
+    StoredResource.objects.bulk_update(changed, ["data", "patient", "bundle_hash", "updated_at", "version", "codes",
+                                                 "clinical_date"], batch_size=500)
+    ResourceVersion.objects.bulk_create(earlier, batch_size=500, ignore_conflicts=True)
     per_person: dict[int, Counter] = {}
     for entry, person in wanted.values():
         if person is not None:

@@ -26,9 +26,9 @@ def capability_statement(base: str) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "type": rtype,
             "interaction": [{"code": code} for code in mapping.interactions],
-            "versioning": "versioned-update" if mapping.versioned else (
-                "versioned" if "vread" in mapping.interactions else "no-version"),
-            "readHistory": "history-instance" in mapping.interactions,
+            "versioning": ("versioned-update" if "update" in mapping.interactions else "versioned")
+            if "vread" in mapping.interactions else "no-version",
+            "readHistory": "vread" in mapping.interactions,
             "updateCreate": False,
             "conditionalCreate": "create" in mapping.interactions,
             "conditionalUpdate": "update" in mapping.interactions,

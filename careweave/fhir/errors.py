@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    ValidationError,
+)
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
@@ -73,6 +79,10 @@ class PreconditionFailed(FhirError):
     status, code = 412, "conflict"
 
 
+class PayloadTooLarge(FhirError):
+    status, code = 413, "too-long"
+
+
 class UnsupportedMediaType(FhirError):
     status, code = 415, "not-supported"
 
@@ -122,6 +132,10 @@ def as_fhir_error(exc: BaseException) -> FhirError:
         return error
     if isinstance(exc, ObjectDoesNotExist):
         return NotFound(_("This resource does not exist."))
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        return PayloadTooLarge(_("The request is too large; split it into smaller requests."))
+    if isinstance(exc, RecursionError):
+        return BadRequest(_("The JSON is nested too deeply."))
     if isinstance(exc, IntegrityError):
         return Conflict(_("This conflicts with data that is already stored (a duplicate identifier?)."))
     raise exc

@@ -48,7 +48,7 @@ def snapshot(obj: models.Model) -> None:
             resource_type=mapping.resource_type,
             resource_id=str(obj.fhir_id),
             version_id=obj.version,
-            defaults={"data": mapping.to_fhir(obj), "author": author},
+            defaults={"data": mapping.serve(obj), "author": author},
         )
 
 
@@ -79,13 +79,13 @@ def versions(mapping: Any, obj: models.Model) -> list[Version]:
             resource_type=mapping.resource_type, resource_id=mapping.resource_id(obj), version_id__lte=current
         ).order_by("-version_id")
     ]
-    live = Version(current, mapping.to_fhir(obj), mapping.last_updated(obj))
+    live = Version(current, mapping.serve(obj), mapping.last_updated(obj))
     return [live] + [v for v in stored if v.version_id != current]
 
 
 def version(mapping: Any, obj: models.Model, version_id: int) -> Version | None:
     if version_id == mapping.version_of(obj):
-        return Version(version_id, mapping.to_fhir(obj), mapping.last_updated(obj))
+        return Version(version_id, mapping.serve(obj), mapping.last_updated(obj))
     stored = ResourceVersion.objects.filter(
         resource_type=mapping.resource_type, resource_id=mapping.resource_id(obj), version_id=version_id
     ).first()

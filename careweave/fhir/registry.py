@@ -11,8 +11,15 @@ from careweave.fhir.mapping.assessments import MAPPINGS as ASSESSMENTS  # issue 
 from careweave.fhir.mapping.base import Mapping
 from careweave.fhir.mapping.careplans import MAPPINGS as CAREPLANS
 from careweave.fhir.mapping.people import MAPPINGS as PEOPLE
+from careweave.fhir.mapping.stored import stored_mappings
+
+STORED = stored_mappings()
 
 MAPPINGS: dict[str, Mapping] = {m.resource_type: m for m in [*PEOPLE, *CAREPLANS, *ACCESS, *ASSESSMENTS]}
+# --- issue 12: unmodelled types, kept as received and served read-only (mapping/stored.py); a type
+# that gets a mapping of its own above takes precedence.
+MAPPINGS.update({m.resource_type: m for m in STORED if m.resource_type not in MAPPINGS})
+# --- end issue 12
 BY_MODEL: dict[type[models.Model], Mapping] = {m.model: m for m in MAPPINGS.values() if m.versioned}
 
 # Order in which a transaction creates resources, so that references point backwards.
@@ -34,4 +41,10 @@ def mapping_for_model(model: type[models.Model]) -> Mapping | None:
 
 
 def is_modelled(resource_type: str) -> bool:
+    """Careweave has records of its own for this type (not only stored copies)."""
+    return resource_type in MAPPINGS and not MAPPINGS[resource_type].stored
+
+
+def is_served(resource_type: str) -> bool:
+    """The API answers reads of this type (modelled, or stored and served read-only)."""
     return resource_type in MAPPINGS

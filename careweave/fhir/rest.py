@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 from pydantic import ValidationError as PydanticValidationError
 
@@ -44,7 +44,7 @@ class WriteResult:
         return etag(self.mapping.version_of(self.obj))
 
     def resource(self) -> dict[str, Any]:
-        return self.mapping.to_fhir(self.obj)
+        return self.mapping.serve(self.obj)
 
 
 def etag(version: int) -> str:
@@ -154,12 +154,12 @@ def search_bundle(ctx: Context, resource_type: str, params: list[tuple[str, str]
         links.append({"relation": "previous", "url": search_link(
             base, resource_type, result.used, _count=result.count, _offset=max(0, result.offset - result.count))})
     entries: list[dict[str, Any]] = [
-        {"fullUrl": f"{base}/{resource_type}/{mapping.resource_id(obj)}", "resource": mapping.to_fhir(obj),
+        {"fullUrl": f"{base}/{resource_type}/{mapping.resource_id(obj)}", "resource": resource,
          "search": {"mode": "match"}}
-        for obj in result.objects
+        for obj, resource in zip(result.objects, mapping.serve_many(result.objects), strict=True)
     ]
     entries += [
-        {"fullUrl": f"{base}/{m.resource_type}/{m.resource_id(obj)}", "resource": m.to_fhir(obj),
+        {"fullUrl": f"{base}/{m.resource_type}/{m.resource_id(obj)}", "resource": m.serve(obj),
          "search": {"mode": "include"}}
         for m, obj in result.included
     ]
@@ -191,19 +191,55 @@ def create(ctx: Context, resource_type: str, resource: Any, if_none_exist: str |
     _require(mapping, "create")
     resource = validate(resource, resource_type)
     if if_none_exist:
-        matches = find_matches(mapping, if_none_exist)
-        if len(matches) > 1:
-            raise PreconditionFailed(_("The condition matches more than one %(type)s.") % {"type": resource_type},
-                                     code="multiple-matches")
-        if matches:
-            try:
-                mapping.authorise_read(ctx, matches[0], "read")
-            except PermissionDenied:
-                return WriteResult(mapping, matches[0], "matched", hidden=True)
-            return WriteResult(mapping, matches[0], "matched")
+        matched = _existing(ctx, mapping, if_none_exist)
+        if matched is not None:
+            return matched
+        try:
+            with transaction.atomic():  # a savepoint: losing a race to a concurrent create undoes only this
+                obj = mapping.create(ctx, resource)
+                keep_received(mapping, obj, resource)
+        except (IntegrityError, Conflict):
+            # Someone created it between our check and our insert (the unique constraint or the mapping's
+            # duplicate check said so): answer with theirs, as if we had found it first.
+            matched = _existing(ctx, mapping, if_none_exist)
+            if matched is None:
+                raise
+            return matched
+        return WriteResult(mapping, _reload(mapping, obj), "created", list(ctx.warnings))
     with transaction.atomic():
         obj = mapping.create(ctx, resource)
+        keep_received(mapping, obj, resource)
     return WriteResult(mapping, _reload(mapping, obj), "created", list(ctx.warnings))
+
+
+def _existing(ctx: Context, mapping: Mapping, if_none_exist: str) -> WriteResult | None:
+    """The record a conditional create's condition names (412 when it names several)."""
+    matches = find_matches(mapping, if_none_exist)
+    if len(matches) > 1:
+        raise PreconditionFailed(_("The condition matches more than one %(type)s.")
+                                 % {"type": mapping.resource_type}, code="multiple-matches")
+    if not matches:
+        return None
+    try:
+        mapping.authorise_read(ctx, matches[0], "read")
+    except PermissionDenied:
+        return WriteResult(mapping, matches[0], "matched", hidden=True)
+    return WriteResult(mapping, matches[0], "matched")
+
+
+def keep_received(mapping: Mapping, obj: models.Model, resource: dict[str, Any], *, changed: bool = True) -> None:
+    """Keep the resource as received beside the record (lossless), and refresh this version's snapshot.
+
+    A write that changed nothing only keeps a copy when there was none yet (a first re-import)."""
+    if not (mapping.keeps_source and mapping.versioned):
+        return
+    from careweave.fhir import sources
+
+    rid = mapping.resource_id(obj)
+    if not changed and sources.received(mapping.resource_type, [rid]):
+        return
+    sources.keep(mapping.resource_type, rid, resource)
+    history.snapshot(_reload(mapping, obj))
 
 
 def update(ctx: Context, resource_type: str, rid: str, resource: Any, if_match: str | None = None) -> WriteResult:
@@ -213,8 +249,10 @@ def update(ctx: Context, resource_type: str, rid: str, resource: Any, if_match: 
     if resource.get("id") and resource["id"] != rid:
         raise BadRequest(_("The id in the resource (%(body)s) differs from the id in the URL (%(url)s).")
                          % {"body": resource["id"], "url": rid})
-    obj = mapping.get(rid)
-    return _update_object(ctx, mapping, obj, resource, parse_etag(if_match))
+    expected = parse_etag(if_match)
+    with transaction.atomic():  # the base version is the one read inside the transaction that writes
+        obj = mapping.get(rid)
+        return _update_object(ctx, mapping, obj, resource, expected)
 
 
 def conditional_update(ctx: Context, resource_type: str, query: str, resource: Any,
@@ -228,23 +266,43 @@ def conditional_update(ctx: Context, resource_type: str, query: str, resource: A
                                  code="multiple-matches")
     if not matches:
         _require(mapping, "create")
-        with transaction.atomic():
-            obj = mapping.create(ctx, resource)
-        return WriteResult(mapping, _reload(mapping, obj), "created", list(ctx.warnings))
-    return _update_object(ctx, mapping, matches[0], resource, parse_etag(if_match))
+        try:
+            with transaction.atomic():  # a savepoint, as for a conditional create
+                obj = mapping.create(ctx, resource)
+                keep_received(mapping, obj, resource)
+            return WriteResult(mapping, _reload(mapping, obj), "created", list(ctx.warnings))
+        except (IntegrityError, Conflict):
+            matches = find_matches(mapping, query)  # created meanwhile by a concurrent request: update that one
+            if len(matches) != 1:
+                raise
+    expected = parse_etag(if_match)
+    with transaction.atomic():
+        return _update_object(ctx, mapping, _reload(mapping, matches[0]), resource, expected)
 
 
-def _update_object(ctx: Context, mapping: Mapping, obj: models.Model, resource: dict, expected: int | None
-                   ) -> WriteResult:
-    """Update through the mapping. With If-Match a stale version is refused (412); without it, a change
-    made by someone else while this request ran is refused too (409): never a lost update."""
+def based_on(resource: dict) -> int | None:
+    """The version a client's copy was read at (``meta.versionId``), when it says so."""
+    text = str((resource.get("meta") or {}).get("versionId") or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _update_object(ctx: Context, mapping: Mapping, obj: models.Model, resource: dict, expected: int | None,
+                   *, client_copy: bool = True) -> WriteResult:
+    """Update through the mapping. With If-Match a stale version is refused (412). Without it, the base
+    is the ``meta.versionId`` the client's copy carries, else the version read in this transaction: a
+    copy read before someone else saved, or a change made by someone else while this request ran, is
+    refused (409) by the conditional ``UPDATE ... WHERE version = n``: never a lost update."""
     mapping.check_write_access(ctx, obj)
     current = mapping.version_of(obj)
     if expected is not None and expected != current:
         raise ChangedMeanwhile(obj, expected)
+    base = based_on(resource) if expected is None and client_copy else None
+    if base is not None:
+        current = base  # a stale copy fails the conditional UPDATE below (after the access checks)
     try:
         with transaction.atomic():
             changed = mapping.update(ctx, obj, resource, current)
+            keep_received(mapping, obj, resource, changed=changed)
     except ChangedMeanwhile as exc:
         if expected is None:
             raise Conflict(str(exc), rule="changed_meanwhile") from None

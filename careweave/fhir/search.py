@@ -36,7 +36,7 @@ def _id_filter(mapping: Mapping, qs: QuerySet, value: str) -> QuerySet:
     ids = [v.strip() for v in value.split(",") if v.strip()]
     keys = [k for k in (as_uuid(i) for i in ids) if k]
     q = Q(fhir_id__in=keys)
-    if not mapping.versioned:
+    if not mapping.versioned and not mapping.stored:  # AuditEvent rows written before they had a fhir_id
         q |= Q(pk__in=[int(i) for i in ids if i.isdigit()])
     return qs.filter(q)
 

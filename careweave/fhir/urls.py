@@ -20,4 +20,5 @@ urlpatterns = [
     path("/<str:resource_type>/<str:rid>", views.instance, name="instance"),
     path("/<str:resource_type>/<str:rid>/_history", views.instance_history, name="history"),
     path("/<str:resource_type>/<str:rid>/_history/<str:vid>", views.vread, name="vread"),
+    path("/Patient/<str:rid>/<str:resource_type>", views.compartment, name="compartment"),
 ]

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from careweave.access.models import ApiToken
-from careweave.fhir import rest
+from careweave.fhir import limits, rest
 from careweave.fhir.bundles import process_bundle
 from careweave.fhir.capability import capability_statement
 from careweave.fhir.errors import (
@@ -40,6 +40,7 @@ from careweave.fhir.errors import (
 from careweave.fhir.history import acting_as
 from careweave.fhir.mapping.base import Context
 from careweave.fhir.refusals import keep_refusals
+from careweave.fhir.registry import mapping_for
 
 logger = logging.getLogger(__name__)
 FHIR_JSON = "application/fhir+json"
@@ -99,13 +100,39 @@ def _check_format(request: HttpRequest) -> None:
         raise NotAcceptable(_("Careweave answers in JSON only (application/fhir+json)."))
 
 
+def _raw_body(request: HttpRequest) -> bytes:
+    """The body, up to ``FHIR_MAX_BODY_BYTES``: read from the stream so that the site-wide
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (meant for web forms) does not apply to FHIR bundles."""
+    limit = limits.max_body_bytes()
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise limits.too_large(declared)
+    if getattr(request, "_body", None) is not None:
+        raw = request._body
+    else:
+        raw = request.read(limit + 1) or b""
+        request._body = raw
+    if len(raw) > limit:
+        raise limits.too_large(len(raw))
+    return raw
+
+
 def _body(request: HttpRequest) -> Any:
     if request.content_type not in JSON_TYPES:
         raise UnsupportedMediaType(_("Send the resource as application/fhir+json."))
+    raw = _raw_body(request)
     try:
-        return json.loads(request.body or b"")
+        data = json.loads(raw or b"")
+    except RecursionError:
+        raise BadRequest(_("The JSON is nested too deeply (more than %(limit)s levels).")
+                         % {"limit": limits.MAX_DEPTH}) from None
     except (ValueError, UnicodeDecodeError):
         raise BadRequest(_("The body is not valid JSON.")) from None
+    limits.check_depth(data)
+    return data
 
 
 def _base(request: HttpRequest) -> str:
@@ -214,7 +241,15 @@ def instance(request: HttpRequest, ctx: Context, resource_type: str, rid: str) -
     headers = {"ETag": tag, "Last-Modified": http_date(mapping.last_updated(obj).timestamp())}
     if request.headers.get("If-None-Match") == tag:
         return fhir_response(request, None, 304, headers)
-    return fhir_response(request, mapping.to_fhir(obj), headers=headers)
+    return fhir_response(request, mapping.serve(obj), headers=headers)
+
+
+@fhir_endpoint({"GET"})
+def compartment(request: HttpRequest, ctx: Context, rid: str, resource_type: str) -> HttpResponse:
+    """``GET Patient/{id}/{type}``: the person's resources of that type (a search with ``patient={id}``)."""
+    mapping_for("Patient").get(rid)  # 404 for an unknown person; the search checks and audits the access
+    params = [*_params(request), ("patient", rid)]
+    return fhir_response(request, rest.search_bundle(ctx, resource_type, params, _base(request)))
 
 
 @fhir_endpoint({"GET"})

@@ -73,6 +73,10 @@ class Person(VersionedModel):
         ordering = ["family_name", "given_name"]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
+        # One person per identifier from another system: two imports (or conditional creates) racing
+        # each other cannot register the same person twice; the loser finds the winner (fhir/rest.py).
+        constraints = [models.UniqueConstraint(fields=["external_id"], condition=~models.Q(external_id=""),
+                                               name="people_person_external_id_unique")]
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"

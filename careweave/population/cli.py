@@ -38,7 +38,10 @@ def register(subparsers) -> None:
     imp = sub.add_parser("import-fhir", help="turn FHIR R4 bundles (e.g. Synthea) into the population model",
                          description="Import FHIR transaction bundles; SNOMED and RxNorm codes are mapped "
                                      "where a mapping exists and the rest is counted and reported.")
-    imp.add_argument("bundles", nargs="+", help="bundle JSON files")
+    imp.add_argument("bundles", nargs="*", help="bundle JSON files")
+    imp.add_argument("--from-store", action="store_true",
+                     help="read what Careweave holds (people imported from other systems and their stored "
+                          "Conditions, medications, vaccinations, encounters, claims) instead of files")
     imp.add_argument("--out", required=True, help="output directory")
     imp.add_argument("--zone", default="ZORA", help="zone whose municipalities the patients are placed in")
     imp.set_defaults(func=cmd_import_fhir)
@@ -110,8 +113,22 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_import_fhir(args: argparse.Namespace) -> int:
-    from .fhir_import import import_bundles
+    from .fhir_import import import_bundles, import_store
 
+    if args.from_store == bool(args.bundles):
+        sys.stderr.write("error: give bundle files or --from-store (one of the two)\n")
+        return 2
+    if args.from_store:
+        from careweave.cli import setup_django
+
+        setup_django()
+        try:
+            report = import_store(args.out, zone=args.zone)
+        except KeyError:
+            sys.stderr.write(f"error: unknown zone {args.zone!r}\n")
+            return 2
+        print(report.as_text())
+        return 0
     missing = [b for b in args.bundles if not Path(b).is_file()]
     if missing:
         sys.stderr.write(f"error: no such bundle: {', '.join(missing)}\n")

@@ -64,9 +64,6 @@ def import_bundles(paths: list[str | Path], out: str | Path, zone: str = "ZORA")
     """Read the bundles, write the Parquet tables to ``out``; return what was mapped or not."""
     if zone not in ZONE_BY_CODE:
         raise KeyError(zone)
-    maps = load_yaml("fhir_mappings")
-    snomed, rxnorm, cvx = maps["snomed_to_icd10"], maps["rxnorm_to_atc"], maps["cvx_to_vaccine"]
-    munis = municipalities(zone)
     report = ImportReport()
     resources: list[dict] = []
     for path in sorted(str(p) for p in paths):
@@ -75,6 +72,51 @@ def import_bundles(paths: list[str | Path], out: str | Path, zone: str = "ZORA")
             raise ValueError(f"{path} is not a FHIR Bundle")
         report.bundles += 1
         resources += [e["resource"] for e in bundle.get("entry", []) if "resource" in e]
+    return _build(resources, out, zone, report)
+
+
+STORE_TYPES = ("Condition", "MedicationRequest", "Immunization", "Encounter", "Claim")
+
+
+def import_store(out: str | Path, zone: str = "ZORA") -> ImportReport:
+    """The same tables from what Careweave holds: the people imported from other systems and the
+    Conditions, medications, vaccinations, encounters and claims kept for them (``fhir.StoredResource``).
+
+    Why: the population model must see the data the API accepted, whether it reads the bundles or the
+    store; both paths go through the same mapping (``_build``), so they give the same tables.
+    """
+    if zone not in ZONE_BY_CODE:
+        raise KeyError(zone)
+    from careweave.fhir.clinical import store_resources
+    from careweave.fhir.mapping.people import PatientMapping
+    from careweave.fhir.sources import received
+
+    rows = list(store_resources(STORE_TYPES))
+    persons = {p.pk: p for p, _data in rows if p is not None}
+    copies = received("Patient", [str(p.fhir_id) for p in persons.values()])
+    resources: list[dict] = []
+    mapping = PatientMapping()
+    for person in sorted(persons.values(), key=lambda p: p.pk):
+        patient = dict(copies.get(str(person.fhir_id)) or mapping.to_fhir(person))
+        # keyed by the source's id when there is one, so the municipality drawn is the bundles' one
+        patient.setdefault("id", str(person.fhir_id))
+        resources.append(patient)
+    for person, data in rows:
+        if person is None:
+            continue
+        resource = dict(data)
+        patient_id = (copies.get(str(person.fhir_id)) or {}).get("id") or str(person.fhir_id)
+        for key in ("subject", "patient"):
+            if isinstance(resource.get(key), dict):
+                resource[key] = {"reference": f"Patient/{patient_id}"}
+        resources.append(resource)
+    return _build(resources, out, zone, ImportReport(bundles=0))
+
+
+def _build(resources: list[dict], out: str | Path, zone: str, report: ImportReport) -> ImportReport:
+    maps = load_yaml("fhir_mappings")
+    snomed, rxnorm, cvx = maps["snomed_to_icd10"], maps["rxnorm_to_atc"], maps["cvx_to_vaccine"]
+    munis = municipalities(zone)
     patients = sorted((r for r in resources if r["resourceType"] == "Patient"), key=lambda r: r["id"])
     pid = {p["id"]: i + 1 for i, p in enumerate(patients)}
     report.patients = len(patients)

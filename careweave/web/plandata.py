@@ -25,6 +25,7 @@ from careweave.careplans.models import (
     Task,
     TeamMember,
 )
+from careweave.fhir.clinical import OtherSystems, for_plan
 from careweave.people.models import Person
 
 REVIEW_SOON_DAYS = 14
@@ -134,6 +135,7 @@ class PlanView:
     open_request: CaseManagementRequest | None = None
     break_glass: list[BreakGlass] = field(default_factory=list)
     my_break_glass: BreakGlass | None = None
+    other_systems: OtherSystems = field(default_factory=OtherSystems)  # conditions, measurements (issue 12)
 
     @property
     def speaks(self) -> bool:
@@ -187,6 +189,7 @@ def build_plan_view(person: Person, decision: Decision, viewer, journal_limit: i
         BreakGlass.objects.filter(person=person, started_at__gte=now - timedelta(days=30)).select_related("user")
     )
     view.my_break_glass = next((b for b in view.break_glass if b.user_id == viewer.pk and b.expires_at > now), None)
+    view.other_systems = for_plan(person, decision)
     view.case_management = active_case_management(person)
     view.open_request = person.case_management_requests.filter(status=CaseManagementRequest.Status.OPEN).first()
     team = plan.team if plan and plan.team_id else person.care_teams.filter(external_id="").first()

@@ -27,7 +27,8 @@ def test_a_revoked_token_is_401(api, person):
 
 def test_unknown_resource_is_404_and_unknown_type_too(api):
     assert api.get("/Patient/00000000-0000-0000-0000-000000000000").status_code == 404
-    response = api.get("/Observation/1")
+    assert api.get("/Observation/1").status_code == 404  # a served type, an unknown id
+    response = api.get("/Basic/1")
     assert response.status_code == 404
     assert response.json()["issue"][0]["code"] == "not-supported"
 

@@ -51,7 +51,9 @@ def test_transaction_resolves_urn_references_and_answers_per_entry(api, gp, vali
     validate_r4b(answer)
     assert answer["type"] == "transaction-response"
     statuses = [e["response"]["status"] for e in answer["entry"][:4]]
-    assert statuses == ["201 Created", "201 Created", "201 Created", "202 Accepted"]
+    # the Observation is kept as received and served read-only: created, with a location to read it at
+    assert statuses == ["201 Created", "201 Created", "201 Created", "201 Created"]
+    assert answer["entry"][3]["response"]["location"].startswith("Observation/")
     assert answer["entry"][2]["response"]["location"].startswith("Patient/")
     person = Person.objects.get(ssin=ssin)
     goal = Goal.objects.get(description="Sleep better")
@@ -59,7 +61,8 @@ def test_transaction_resolves_urn_references_and_answers_per_entry(api, gp, vali
     assert StoredResource.objects.get(resource_type="Observation").patient == person
     summary = answer["entry"][-1]["resource"]
     assert summary["resourceType"] == "OperationOutcome"
-    assert any("Observation: 1 stored as received" in i["diagnostics"] for i in summary["issue"])
+    assert any("Observation: 1 kept as received (1 new); they can be read" in i["diagnostics"]
+               for i in summary["issue"])
 
 
 def test_a_failing_entry_rolls_back_the_whole_transaction(api, gp, person):

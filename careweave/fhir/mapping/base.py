@@ -42,6 +42,26 @@ class Context:
     full_url: str = ""  # fullUrl of the entry being processed
     warnings: list[str] = field(default_factory=list)
 
+    def local_entry(self, target: str) -> tuple[str, models.Model] | None:
+        """The record created for an entry of this bundle that ``target`` names: its fullUrl, or a
+        relative ``Type/id`` whose entry has the absolute fullUrl ``{base}/Type/id`` (FHIR bundle rules)."""
+        if not target:
+            return None
+        if target in self.local:
+            return self.local[target]
+        if "://" in target or target.count("/") != 1:
+            return None
+        tail = "/" + target
+        return next((found for url, found in self.local.items() if url.endswith(tail)), None)
+
+    def bundle_key(self, full_url: str, table: dict[str, Any]) -> str | None:
+        """The key of ``table`` that names the entry with ``full_url`` (its fullUrl or its ``Type/id`` tail)."""
+        if full_url in table:
+            return full_url
+        parts = full_url.rstrip("/").split("/")
+        tail = "/".join(parts[-2:]) if len(parts) >= 2 else ""
+        return tail if "://" in full_url and tail in table else None
+
     def resolve(self, reference: dict | None, *types: str, what: str = "") -> models.Model | None:
         """The record a FHIR Reference points to (or None when absent); refuses other types."""
         if not reference:
@@ -71,6 +91,10 @@ class Context:
                     code="not-found" if not matches else "multiple-matches",
                 )
             return matches[0]
+        entry = self.local_entry(target)
+        if entry is not None:  # a relative reference to an entry of the same bundle (fullUrl .../Type/id)
+            _check_type(entry[0], types, target)
+            return entry[1]
         if target:
             parts = [p for p in target.split("/") if p]
             if "_history" in parts:
@@ -359,6 +383,10 @@ class Mapping:
     versioned: ClassVar[bool] = True
     updated_field: ClassVar[str] = "updated_at"
     default_order: ClassVar[tuple[str, ...]] = ("pk",)
+    stored: ClassVar[bool] = False  # kept as received, served read-only (mapping/stored.py), not modelled
+    clinical: ClassVar[bool] = False  # always medical detail: full access needed, whatever the labels
+    keeps_source: ClassVar[bool] = True  # the received resource is kept and merged back (fhir/sources.py)
+    source_first: ClassVar[tuple[str, ...]] = ()  # elements where the received value wins over ours
 
     @property
     def profile(self) -> str | None:
@@ -403,6 +431,8 @@ class Mapping:
         return "pk" if self.person_path == "" else f"{self.person_path}_id"
 
     def needed_level(self, obj: models.Model) -> int:
+        if self.clinical:
+            return Level.FULL
         return Level.FULL if self.has_medical_flag and getattr(obj, "is_medical", False) else Level.PLAN
 
     def meta(self, obj: models.Model) -> dict[str, Any]:
@@ -428,6 +458,36 @@ class Mapping:
 
     def to_fhir(self, obj: models.Model) -> dict[str, Any]:
         raise NotImplementedError
+
+    def serve(self, obj: models.Model, received: tuple[dict[str, Any], datetime] | None | bool = True
+              ) -> dict[str, Any]:
+        """What the API answers: our representation plus what the source sent that we do not model.
+
+        ``received`` is the copy as received and when (``sources.received_at``) when the caller loaded it
+        already (None: there is none); ``True`` loads it here.
+        """
+        from careweave.fhir import sources
+
+        resource = self.to_fhir(obj)
+        if self.keeps_source and self.versioned:
+            rid = self.resource_id(obj)
+            found = sources.received_at(self.resource_type, [rid]).get(rid) if received is True else received
+            resource = sources.merge_for(self, obj, resource, found or None)
+        sources.link_references([resource])
+        return resource
+
+    def serve_many(self, objects: list[models.Model]) -> list[dict[str, Any]]:
+        """:meth:`serve` for a page of search results, with one query for the received copies."""
+        from careweave.fhir import sources
+
+        if self.keeps_source and self.versioned:
+            copies = sources.received_at(self.resource_type, sources.ids_of(self, objects))
+            out = [sources.merge_for(self, obj, self.to_fhir(obj), copies.get(self.resource_id(obj)))
+                   for obj in objects]
+        else:
+            out = [self.to_fhir(obj) for obj in objects]
+        sources.link_references(out)
+        return out
 
     def authorise_read(self, ctx: Context, obj: models.Model, action: str = "read") -> None:
         """Check (and audit) that the actor may see this record; raise AccessRefused otherwise."""
@@ -482,7 +542,9 @@ class Mapping:
         full = [pk for pk, d in decisions.items() if d.allows(Level.FULL)]
         partial = [pk for pk, d in decisions.items() if d.allows(Level.PLAN) and not d.allows(Level.FULL)]
         condition = Q(**{f"{field_name}__in": full})
-        if self.has_medical_flag:
+        if self.clinical:
+            pass  # clinical data from other systems: nothing for those who only see the plan
+        elif self.has_medical_flag:
             condition |= Q(**{f"{field_name}__in": partial}, is_medical=False)
         else:
             condition |= Q(**{f"{field_name}__in": partial})

@@ -28,6 +28,7 @@ from careweave.careplans.actions import (
 )
 from careweave.careplans.models import CarePlan, CareTeam, Goal, JournalEntry, Task, TeamMember
 from careweave.fhir.errors import Conflict, MethodNotAllowed, Unprocessable
+from careweave.fhir.limits import MAX_TEXT, limited
 from careweave.fhir.mapping.base import (
     Context,
     Mapping,
@@ -97,8 +98,9 @@ def shared_plan(person: Person) -> CarePlan | None:
 def plan_for(ctx: Context, resource: dict, person: Person, reference: dict | None) -> CarePlan:
     """The plan a goal, task or message belongs to: named, implied by the bundle, or the shared plan."""
     plan = ctx.resolve(reference, "CarePlan", what=_("the care plan")) if reference else None
-    if plan is None and ctx.full_url in ctx.goal_plans:
-        plan = ctx.resolve({"reference": ctx.goal_plans[ctx.full_url]}, "CarePlan")
+    listed = ctx.bundle_key(ctx.full_url, ctx.goal_plans) if ctx.full_url else None
+    if plan is None and listed is not None:
+        plan = ctx.resolve({"reference": ctx.goal_plans[listed]}, "CarePlan")
     if plan is None:
         plan = shared_plan(person)
     if plan is None:
@@ -201,7 +203,7 @@ class CareTeamMapping(Mapping):
                 continue
             roles = participant.get("role") or []
             reference_person = extension_value(participant, EXT_REFERENCE_PERSON, "valueBoolean") is True
-            wanted[key] = {key[0]: member, "role": (text_of(roles[0]) if roles else "")[:100],
+            wanted[key] = {key[0]: member, "role": limited(text_of(roles[0]) if roles else "", 100, "participant.role"),
                            "is_reference_person": reference_person}
         return wanted
 
@@ -213,7 +215,7 @@ class CareTeamMapping(Mapping):
         if external:
             if not ctx.in_transaction and CareTeam.objects.filter(external_id=external).exists():
                 raise Conflict(_("A care team with this identifier exists already."), rule="duplicate_identifier")
-            team = CareTeam.objects.create(person=person, name=(resource.get("name") or "")[:200],
+            team = CareTeam.objects.create(person=person, name=limited(resource.get("name") or "", 200, "name"),
                                            external_id=external,
                                            status=resource.get("status") if resource.get("status") in
                                            CareTeam.Status.values else CareTeam.Status.ACTIVE)
@@ -238,7 +240,7 @@ class CareTeamMapping(Mapping):
         if status != team.status:
             raise Unprocessable(_("A care team cannot be closed here; end its members' memberships instead."),
                                 expression=["status"])
-        name = (resource.get("name") or "")[:200]
+        name = limited(resource.get("name") or "", 200, "name")
         if name and name != str(team) and name != team.name:
             require_access(ctx.actor, team.person, action="update", resource_type="CareTeam",
                            resource_id=str(team.fhir_id), needed=Level.PLAN, request=ctx.request)
@@ -286,6 +288,7 @@ CareTeamMapping.search_params = {**CareTeamMapping.search_params, "participant":
 class CarePlanMapping(Mapping):
     resource_type = "CarePlan"
     model = CarePlan
+    source_first = ("period",)  # an imported plan started when its source says, not when we imported it
     person_path = "person"
     select = ("person", "team", "author__professional", "author__person")
     search_docs = {"patient": "reference", "subject": "reference", "status": "token", "identifier": "token",
@@ -334,8 +337,8 @@ class CarePlanMapping(Mapping):
         if not title:
             title = description[:200] or _("Care plan")
         return {
-            "title": title[:200],
-            "description": description,
+            "title": limited(title, 200, "title"),
+            "description": limited(description, MAX_TEXT, "description"),
             "status": PLAN_STATUS_IN.get(resource.get("status") or "active", CarePlan.Status.ACTIVE),
             "review_date": parse_date(extension_value(resource, EXT_NEXT_REVIEW, "valueDate")),
         }
@@ -368,6 +371,7 @@ class CarePlanMapping(Mapping):
 class GoalMapping(Mapping):
     resource_type = "Goal"
     model = Goal
+    source_first = ("startDate",)
     person_path = "plan__person"
     has_medical_flag = True
     select = ("plan__person", "life_goal", "author__professional", "author__person")
@@ -415,7 +419,7 @@ class GoalMapping(Mapping):
         domain = code_in(resource.get("category"), CW_LIFE_DOMAIN)
         targets = resource.get("target") or []
         return {
-            "description": description,
+            "description": limited(description, MAX_TEXT, "description.text"),
             "kind": kind if kind in Goal.Kind.values else Goal.Kind.CARE,
             "domain": domain if domain in Goal.Domain.values else Goal.Domain.HEALTH,
             "status": GOAL_STATUS_IN.get(resource.get("lifecycleStatus") or "active", Goal.Status.ACTIVE),
@@ -427,7 +431,8 @@ class GoalMapping(Mapping):
         person = require_subject(ctx, resource)
         ensure_access(ctx, person, self.resource_type)
         plan = plan_for(ctx, resource, person, extension_value(resource, EXT_CARE_PLAN, "valueReference"))
-        values = self.values(ctx, resource, ctx.full_url in ctx.medical_goals)
+        medical = bool(ctx.full_url) and ctx.bundle_key(ctx.full_url, dict.fromkeys(ctx.medical_goals)) is not None
+        values = self.values(ctx, resource, medical)
         external = external_identifier(resource, ctx.full_url)
         if external and not ctx.in_transaction and Goal.objects.filter(external_id=external).exists():
             raise Conflict(_("A goal with this identifier exists already."), rule="duplicate_identifier")
@@ -524,7 +529,8 @@ class TaskMapping(Mapping):
         assignee, to_person = self._assignee(ctx, resource, plan)
         goal = ctx.resolve(resource.get("focus"), "Goal", what=_("the goal")) if resource.get("focus") else None
         return {
-            "description": (resource.get("description") or text_of(resource.get("code"))).strip(),
+            "description": limited((resource.get("description") or text_of(resource.get("code"))).strip(),
+                                   MAX_TEXT, "description"),
             "assignee": assignee,
             "assigned_to_person": to_person,
             "goal": goal,
@@ -626,7 +632,7 @@ class CommunicationMapping(Mapping):
 
     def _text(self, resource: dict) -> str:
         parts = [p.get("contentString", "") for p in resource.get("payload") or [] if p.get("contentString")]
-        return "\n\n".join(parts).strip()
+        return limited("\n\n".join(parts).strip(), MAX_TEXT, "payload.contentString")
 
     def create(self, ctx: Context, resource: dict) -> JournalEntry:
         person = require_subject(ctx, resource)

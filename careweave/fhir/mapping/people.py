@@ -19,6 +19,7 @@ from careweave.access.guard import require_access
 from careweave.access.models import Level
 from careweave.careplans.actions import enrol_registering_professional
 from careweave.fhir.errors import Conflict, Forbidden, Unprocessable
+from careweave.fhir.limits import limited
 from careweave.fhir.mapping.base import (
     Context,
     Mapping,
@@ -120,13 +121,13 @@ def _name(resource: dict) -> tuple[str, str]:
         given, _sep, family = name["text"].strip().rpartition(" ")
     if not given or not family:
         raise Unprocessable(_("Fill in the given name and family name."), expression=["name"])
-    return given[:100], family[:100]
+    return limited(given, 100, "name.given"), limited(family, 100, "name.family")
 
 
 def _telecom(resource: dict, system: str) -> str:
     for contact in resource.get("telecom") or []:
         if contact.get("system") == system and contact.get("value"):
-            return contact["value"][:200]
+            return limited(contact["value"], 200, f"telecom ({system})")
     return ""
 
 
@@ -149,7 +150,8 @@ def _identifier_value(resource: dict, systems: tuple[str, ...] | str) -> str:
 
 def _validated(obj: Any, exclude: list[str]) -> None:
     try:
-        obj.full_clean(exclude=exclude, validate_unique=False)
+        # uniqueness is the database's to decide (a concurrent create may win: see rest.create)
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         raise exc
 
@@ -245,13 +247,13 @@ class PatientMapping(Mapping):
         values["sex"] = gender if gender in Sex.values else Sex.UNKNOWN
         values["birth_date"] = parse_date(resource.get("birthDate"))
         values["deceased_on"] = parse_date(resource.get("deceasedDateTime"))
-        values["phone"] = _telecom(resource, "phone")[:40]
+        values["phone"] = limited(_telecom(resource, "phone"), 40, "telecom (phone)")
         values["email"] = _telecom(resource, "email")
         addresses = resource.get("address") or []
         address = next((a for a in addresses if a.get("use") == "home"), addresses[0] if addresses else {})
-        values["street"] = ", ".join(address.get("line") or [])[:200]
-        values["postal_code"] = (address.get("postalCode") or "")[:10]
-        values["municipality"] = (address.get("city") or "")[:100]
+        values["street"] = limited(", ".join(address.get("line") or []), 200, "address.line")
+        values["postal_code"] = limited(address.get("postalCode") or "", 10, "address.postalCode")
+        values["municipality"] = limited(address.get("city") or "", 100, "address.city")
         for communication in resource.get("communication") or []:
             code = code_in(communication.get("language"), LANGUAGE) or ""
             language = code[:2].lower()
@@ -365,7 +367,7 @@ class PractitionerMapping(Mapping):
             sector = Sector.WELFARE if discipline in WELFARE_DISCIPLINES else Sector.CARE
         values["sector"] = sector
         values["active"] = resource.get("active", True) is not False
-        values["phone"] = _telecom(resource, "phone")[:40]
+        values["phone"] = limited(_telecom(resource, "phone"), 40, "telecom (phone)")
         values["email"] = _telecom(resource, "email")
         languages = []
         for concept in resource.get("communication") or []:
@@ -449,7 +451,7 @@ class OrganizationMapping(Mapping):
         name = (resource.get("name") or "").strip()
         if not name:
             raise Unprocessable(_("Fill in the name of the organisation."), expression=["name"])
-        values: dict[str, Any] = {"name": name[:200]}
+        values: dict[str, Any] = {"name": limited(name, 200, "name")}
         values["nihdi"] = _identifier_value(resource, NIHDI_SYSTEMS)[:11]
         kbo = _identifier_value(resource, CBE)
         if kbo:
@@ -459,9 +461,9 @@ class OrganizationMapping(Mapping):
         if kind not in Organisation.Kind.values:
             kind = HCPARTY_KIND.get(code_in(resource.get("type"), HCPARTY) or "", Organisation.Kind.OTHER)
         values["kind"] = kind
-        values["phone"] = _telecom(resource, "phone")[:40]
+        values["phone"] = limited(_telecom(resource, "phone"), 40, "telecom (phone)")
         addresses = resource.get("address") or []
-        values["municipality"] = ((addresses[0].get("city") if addresses else "") or "")[:100]
+        values["municipality"] = limited((addresses[0].get("city") if addresses else "") or "", 100, "address.city")
         return values
 
     def create(self, ctx: Context, resource: dict) -> Organisation:
@@ -622,7 +624,7 @@ class RelatedPersonMapping(Mapping):
             "given_name": given, "family_name": family, "relationship": relationship,
             "is_informal_carer": informal,
             "is_representative": "representative" in codes, "has_proxy_access": "proxy" in codes,
-            "phone": _telecom(resource, "phone")[:40], "email": _telecom(resource, "email"),
+            "phone": limited(_telecom(resource, "phone"), 40, "telecom (phone)"), "email": _telecom(resource, "email"),
             "active": resource.get("active", True) is not False,
             "mandate_confirmed": mandate,
         }

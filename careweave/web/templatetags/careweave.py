@@ -87,7 +87,13 @@ def audit_action(code: str) -> str:
 
 @register.filter
 def audit_resource(code: str) -> str:
-    return str(RESOURCES.get(code, code))
+    if code in RESOURCES:
+        return str(RESOURCES[code])
+    from careweave.fhir.mapping.stored import STORED_TYPES
+
+    if code in STORED_TYPES:  # Conditions, Observations... kept from other systems (issue 12)
+        return _("your %(type)s data from other systems") % {"type": code}
+    return code
 
 
 @register.filter

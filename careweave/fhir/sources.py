@@ -1,0 +1,186 @@
+"""Lossless storage of modelled resources: keep what was received, merge back what we do not model.
+
+Why: a Synthea Patient carries a marital status, extensions, extra identifiers and a state in its
+address; a CarePlan its period, the conditions it addresses and its activities. Careweave's records
+hold only what the care work uses, so the resource as received is kept beside the record
+(:class:`~careweave.fhir.models.SourceResource`) and :func:`merge` adds every element we do not
+model back into what the API serves. What Careweave models always wins (it may have changed since),
+except the elements a mapping names in ``source_first`` (a plan's period as the source knew it).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from careweave.fhir.models import SourceResource
+
+SKIP = {"id", "resourceType"}
+
+
+def _leaves(value: Any, prefix: str = "") -> set[tuple[str, str]]:
+    if isinstance(value, dict):
+        return {leaf for k, v in value.items() for leaf in _leaves(v, f"{prefix}.{k}")}
+    if isinstance(value, list):
+        return {leaf for i, v in enumerate(value) for leaf in _leaves(v, f"{prefix}[{i}]")}
+    return {(prefix, repr(value))}
+
+
+def _merge_lists(ours: list, theirs: list, append: bool = True) -> list:
+    """Each of our elements merged with the received element most like it; the others appended
+    (unless ``append`` is false: then the received copy is older than our record, and an element we
+    no longer match — an old address after a move — is not served as if it were current)."""
+    remaining = list(theirs)
+    out = []
+    for item in ours:
+        best, score = None, 0
+        if isinstance(item, dict):
+            mine = _leaves(item)
+            for candidate in remaining:
+                if isinstance(candidate, dict):
+                    common = len(mine & _leaves(candidate))
+                    if common > score:
+                        best, score = candidate, common
+        if best is not None:
+            remaining.remove(best)
+            out.append(_merge_values(item, best))
+        else:
+            if item in remaining:
+                remaining.remove(item)
+            out.append(item)
+    if not append:
+        return out
+    return out + [item for item in remaining if item not in out]
+
+
+def _merge_values(ours: Any, theirs: Any, append: bool = True) -> Any:
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        merged = dict(ours)
+        for key, value in theirs.items():
+            merged[key] = _merge_values(ours[key], value, append) if key in ours else copy.deepcopy(value)
+        return merged
+    if isinstance(ours, list) and isinstance(theirs, list):
+        return _merge_lists(ours, theirs, append)
+    return ours
+
+
+ALWAYS_KEPT = {"identifier", "extension"}  # facts about the record that a later edit does not make stale
+
+
+def merge(ours: dict[str, Any], received: dict[str, Any] | None, source_first: Iterable[str] = (),
+          *, stale: bool = False) -> dict[str, Any]:
+    """``ours`` with every element of ``received`` that it lacks (``meta`` stays ours, profiles joined).
+
+    ``stale``: the record changed after the copy was received (in the web app): elements we model
+    take only the details that still match (a new address does not get the old one beside it)."""
+    if not received:
+        return ours
+    out = dict(ours)
+    first = set(source_first)
+    for key, value in received.items():
+        if key in SKIP:
+            continue
+        if key == "meta":
+            meta = dict(out.get("meta") or {})
+            for mkey, mvalue in (value or {}).items():
+                if mkey in ("versionId", "lastUpdated"):
+                    continue
+                meta[mkey] = _merge_values(meta[mkey], mvalue) if mkey in meta else copy.deepcopy(mvalue)
+            out["meta"] = meta
+        elif key in first or key not in out:
+            out[key] = copy.deepcopy(value)
+        else:
+            out[key] = _merge_values(out[key], value, append=not stale or key in ALWAYS_KEPT)
+    return out
+
+
+def keep(resource_type: str, resource_id: str, received: dict[str, Any]) -> None:
+    """Remember the resource as received for the record ``resource_type/resource_id``."""
+    SourceResource.objects.update_or_create(resource_type=resource_type, resource_id=resource_id,
+                                            defaults={"data": received, "received_at": timezone.now()})
+
+
+def received(resource_type: str, resource_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The received copies of several records of one type, by id (one query)."""
+    ids = list(resource_ids)
+    if not ids:
+        return {}
+    return dict(SourceResource.objects.filter(resource_type=resource_type, resource_id__in=ids)
+                .values_list("resource_id", "data"))
+
+
+def received_at(resource_type: str, resource_ids: Iterable[str]) -> dict[str, tuple[dict[str, Any], Any]]:
+    """Like :func:`received`, with when each copy was received."""
+    ids = list(resource_ids)
+    if not ids:
+        return {}
+    return {rid: (data, at) for rid, data, at in SourceResource.objects.filter(
+        resource_type=resource_type, resource_id__in=ids).values_list("resource_id", "data", "received_at")}
+
+
+def merge_for(mapping: Any, obj: models.Model, resource: dict[str, Any],
+              copy_and_time: tuple[dict[str, Any], Any] | None) -> dict[str, Any]:
+    """Merge the received copy into ``resource``, stale when the record changed after it arrived."""
+    if not copy_and_time:
+        return resource
+    data, at = copy_and_time
+    stale = mapping.last_updated(obj) > at
+    return merge(resource, data, mapping.source_first, stale=stale)
+
+
+def ids_of(mapping: Any, objects: Iterable[models.Model]) -> list[str]:
+    return [mapping.resource_id(obj) for obj in objects]
+
+
+def _references(value: Any, out: list[dict]) -> None:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            target = item.get("reference")
+            if isinstance(target, str) and target.startswith("urn:uuid:"):
+                out.append(item)
+            stack.extend(v for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, dict | list))
+
+
+def link_references(resources: list[dict[str, Any]]) -> None:
+    """Point ``urn:uuid:`` references of received data at what Careweave serves for them (in place).
+
+    A Synthea CarePlan ``addresses`` its Condition as ``urn:uuid:{id}``, an Observation names its
+    Encounter the same way: after the import these are ``Condition/{id}``, ``Encounter/{id}``, which
+    a client can read. References to nothing Careweave holds stay as they were.
+    """
+    found: list[dict] = []
+    for resource in resources:
+        _references(resource, found)
+    if not found:
+        return
+    from careweave.fhir.models import StoredResource
+    from careweave.fhir.profiles import URI
+    from careweave.fhir.registry import MAPPINGS
+
+    wanted = {item["reference"] for item in found}
+    keys = wanted | {w.removeprefix("urn:uuid:") for w in wanted}
+    served: dict[str, str] = {}
+    for rtype, source_id, fhir_id in StoredResource.objects.filter(source_id__in=keys).values_list(
+            "resource_type", "source_id", "fhir_id"):
+        if rtype in MAPPINGS:
+            served[source_id if source_id.startswith("urn:uuid:") else f"urn:uuid:{source_id}"] = f"{rtype}/{fhir_id}"
+    missing = wanted - set(served)
+    if missing:
+        externals = {f"{URI}|{w}": w for w in missing}
+        for mapping in MAPPINGS.values():
+            if mapping.stored or not mapping.has_external_id:
+                continue
+            for external, fhir_id in mapping.model.objects.filter(external_id__in=list(externals)).values_list(
+                    "external_id", "fhir_id"):
+                served.setdefault(externals[external], f"{mapping.resource_type}/{fhir_id}")
+    for item in found:
+        if item["reference"] in served:
+            item["reference"] = served[item["reference"]]

@@ -114,7 +114,8 @@ def test_the_capability_statement_lists_what_works(api):
     assert qr["operation"][0]["name"] == "extract"
     assert {p["name"] for p in qr["searchParam"]} >= {"patient", "subject", "questionnaire", "status", "authored",
                                                        "author"}
-    assert "Observation" not in by_type  # served once stored resources are (issue #12), not before
+    observation = by_type["Observation"]  # the score Observations are served as stored resources, read-only
+    assert {i["code"] for i in observation["interaction"]} == {"read", "vread", "search-type", "history-instance"}
 
 
 # --------------------------------------------------------------------------- QuestionnaireResponse
@@ -316,6 +317,22 @@ def test_extract_gives_one_observation_per_score_and_stores_them(api, person, gp
     again = api.post("/QuestionnaireResponse/$extract", {"resourceType": "Parameters", "parameter": [
         {"name": "questionnaire-response", "resource": created}]})
     assert again.status_code == 200 and stored.count() == len(observations)
+
+
+def test_score_observations_are_read_back_by_the_team_and_hidden_from_welfare(api, make_api, person, welfare_member):
+    """Issues #8 and #12 together: a score written on completion is an Observation the API serves."""
+    created = api.post("/QuestionnaireResponse", response(person, "phq-9", phq9(MORE_THAN_HALF))).json()
+    found = api.get(f"/Observation?patient={person.fhir_id}").json()
+    totals = [e["resource"] for e in found.get("entry", [])
+              if e["resource"]["code"]["coding"][0].get("code") == "44261-6"]
+    assert len(totals) == 1 and totals[0]["valueQuantity"]["value"] == 18
+    assert totals[0]["derivedFrom"][0]["reference"] == f"QuestionnaireResponse/{created['id']}"
+    assert api.get(f"/Observation/{totals[0]['id']}").json()["valueQuantity"]["value"] == 18
+    in_compartment = api.get(f"/Patient/{person.fhir_id}/Observation").json()
+    assert {e["resource"]["id"] for e in in_compartment["entry"]} >= {totals[0]["id"]}
+    welfare = make_api(welfare_member.user)
+    assert welfare.get(f"/Observation/{totals[0]['id']}").status_code == 403
+    assert welfare.get(f"/Observation?patient={person.fhir_id}").json().get("entry", []) == []
 
 
 def test_extract_of_a_response_sent_in_the_body_scores_it_without_storing(api, person):

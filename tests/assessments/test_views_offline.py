@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from web.conftest import cast, client_for, fast_hashing  # noqa: F401 - the web tests' cast and clients
 
 from careweave.access.models import AuditEvent
@@ -115,7 +116,9 @@ def test_sync_follows_the_access_rules_and_audits_refusals(cast, client_for):  #
     for user in (cast.stranger.user, cast.social.user):
         assert AuditEvent.objects.filter(user=user, person=cast.maria, outcome="denied").exists()
     anonymous = sync(Client(), payload(cast))
-    assert anonymous.status_code == 401 and "stay on this device" in anonymous.json()["error"]
+    with translation.override("nl"):  # an anonymous visitor is answered in the site's default language
+        expected = translation.gettext("Log in again to send your answers. They stay on this device meanwhile.")
+    assert anonymous.status_code == 401 and anonymous.json()["error"] == expected != ""
 
 
 def test_sync_needs_the_csrf_header_like_every_other_post(cast):  # noqa: F811

@@ -151,7 +151,12 @@ def test_clinical_data_needs_full_access_and_every_read_is_audited(make_api, api
     browser = Client()
     browser.force_login(person.user)
     page = browser.get(reverse("web:privacy", args=[person.fhir_id]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "your Condition data from other systems" in page  # "who looked", in her own words
+    from django.utils import translation
+
+    language = page.split('<html lang="', 1)[1].split('"', 1)[0]
+    with translation.override(language):  # "who looked", in her own words and the page's language
+        expected = translation.gettext("your %(type)s data from other systems") % {"type": "Condition"}
+    assert expected in page
 
 
 def test_an_assessment_score_written_by_careweave_is_served_the_same_way(api, person, validate_r4b):

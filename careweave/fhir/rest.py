@@ -159,9 +159,9 @@ def search_bundle(ctx: Context, resource_type: str, params: list[tuple[str, str]
         for obj, resource in zip(result.objects, mapping.serve_many(result.objects), strict=True)
     ]
     entries += [
-        {"fullUrl": f"{base}/{m.resource_type}/{m.resource_id(obj)}", "resource": m.serve(obj),
+        {"fullUrl": f"{base}/{m.resource_type}/{m.resource_id(obj)}", "resource": resource,
          "search": {"mode": "include"}}
-        for m, obj in result.included
+        for (m, obj), resource in zip(result.included, _serve_included(result.included), strict=True)
     ]
     if result.ignored:
         from careweave.fhir.errors import issue, operation_outcome
@@ -308,3 +308,16 @@ def _update_object(ctx: Context, mapping: Mapping, obj: models.Model, resource: 
             raise Conflict(str(exc), rule="changed_meanwhile") from None
         raise
     return WriteResult(mapping, _reload(mapping, obj), "updated" if changed else "unchanged", list(ctx.warnings))
+
+
+def _serve_included(included: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
+    """The included resources in their order, served one query per type for their received copies."""
+    by_mapping: dict[int, tuple[Any, list[int]]] = {}
+    for position, (mapping, _obj) in enumerate(included):
+        by_mapping.setdefault(id(mapping), (mapping, []))[1].append(position)
+    served: list[dict[str, Any] | None] = [None] * len(included)
+    for mapping, positions in by_mapping.values():
+        for position, resource in zip(positions, mapping.serve_many([included[p][1] for p in positions]),
+                                      strict=True):
+            served[position] = resource
+    return served  # type: ignore[return-value]

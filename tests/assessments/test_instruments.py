@@ -89,14 +89,19 @@ NOT_AT_ALL, SEVERAL, MORE_THAN_HALF, NEARLY_EVERY = "LA6568-5", "LA6569-3", "LA6
 FREQ = [NOT_AT_ALL, SEVERAL, MORE_THAN_HALF, NEARLY_EVERY]
 
 
-def phq9_answers(total: int) -> dict:
-    """PHQ-9 answers that add up to ``total`` (items filled from the first one)."""
+def frequency_answers(prefix: str, items: int, total: int) -> dict:
+    """Answers on the 0-3 frequency scale to ``prefix-1`` … ``prefix-items`` that add up to ``total``
+    (items filled from the first one)."""
     answers, left = {}, total
-    for n in range(1, 10):
+    for n in range(1, items + 1):
         value = min(3, left)
-        answers[f"phq9-{n}"] = FREQ[value]
+        answers[f"{prefix}-{n}"] = FREQ[value]
         left -= value
     return answers
+
+
+def phq9_answers(total: int) -> dict:
+    return frequency_answers("phq9", 9, total)
 
 
 def test_phq9_all_nearly_every_day_is_27_severe():
@@ -164,12 +169,7 @@ def test_phq2_items_are_phq9_items_1_and_2():
 
 
 def gad7_answers(total: int) -> dict:
-    answers, left = {}, total
-    for n in range(1, 8):
-        value = min(3, left)
-        answers[f"gad7-{n}"] = FREQ[value]
-        left -= value
-    return answers
+    return frequency_answers("gad7", 7, total)
 
 
 @pytest.mark.parametrize(

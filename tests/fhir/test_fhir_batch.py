@@ -79,12 +79,11 @@ def _patient(ssin: str) -> dict:
             "name": [{"family": "Claes", "given": ["Louis"]}], "gender": "male"}
 
 
-def test_a_conditional_create_that_loses_the_race_answers_200_with_the_winner(api, gp, monkeypatch):
-    """Deterministic: the check found nothing, then someone else created the person before our insert."""
+def first_search_misses(monkeypatch) -> None:  # noqa: ANN001
+    """The race, made deterministic: the conditional check finds nothing, as if the winner's insert
+    came just after it; later searches see the database as it is."""
     from careweave.fhir import rest
 
-    ssin = make_ssin(date(1938, 7, 1), 41)
-    winner = Person.objects.create(given_name="Louis", family_name="Claes", ssin=ssin, sex="male")
     real = rest.find_matches
     calls = []
 
@@ -93,6 +92,14 @@ def test_a_conditional_create_that_loses_the_race_answers_200_with_the_winner(ap
         return [] if len(calls) == 1 else real(mapping, query, limit)
 
     monkeypatch.setattr(rest, "find_matches", late)
+
+
+def test_a_conditional_create_that_loses_the_race_answers_200_with_the_winner(api, gp, monkeypatch):
+    """Deterministic: the check found nothing, then someone else created the person before our insert."""
+
+    ssin = make_ssin(date(1938, 7, 1), 41)
+    winner = Person.objects.create(given_name="Louis", family_name="Claes", ssin=ssin, sex="male")
+    first_search_misses(monkeypatch)
     response = api.post("/Patient", _patient(ssin), HTTP_IF_NONE_EXIST=f"identifier={SSIN}|{ssin}")
     assert response.status_code == 200
     assert Person.objects.filter(ssin=ssin).count() == 1
@@ -129,19 +136,11 @@ def test_conditional_creates_racing_each_other_give_one_201_and_200s(make_api, g
 
 def test_a_conditional_create_by_identifier_that_loses_the_race_finds_the_winner(api, gp, monkeypatch):
     """Not an SSIN but another system's identifier: the database constraint makes the loser find the winner."""
-    from careweave.fhir import rest
 
     system = "https://hospital.example/patients"
     winner = Person.objects.create(given_name="Louis", family_name="Claes", sex="male",
                                    external_id=f"{system}|A-17")
-    real = rest.find_matches
-    calls = []
-
-    def late(mapping, query, limit=2):  # noqa: ANN001, ANN202
-        calls.append(query)
-        return [] if len(calls) == 1 else real(mapping, query, limit)
-
-    monkeypatch.setattr(rest, "find_matches", late)
+    first_search_misses(monkeypatch)
     patient = {"resourceType": "Patient", "identifier": [{"system": system, "value": "A-17"}],
                "name": [{"family": "Claes", "given": ["Louis"]}], "gender": "male"}
     bundle = {"resourceType": "Bundle", "type": "batch", "entry": [
@@ -155,19 +154,11 @@ def test_a_conditional_create_by_identifier_that_loses_the_race_finds_the_winner
 
 def test_a_conditional_update_that_loses_the_create_race_updates_the_winner(api, gp, monkeypatch):
     from careweave.careplans.actions import enrol_registering_professional
-    from careweave.fhir import rest
 
     ssin = make_ssin(date(1938, 7, 1), 45)
     winner = Person.objects.create(given_name="Louis", family_name="Claes", ssin=ssin, sex="male")
     enrol_registering_professional(gp.user, winner)
-    real = rest.find_matches
-    calls = []
-
-    def late(mapping, query, limit=2):  # noqa: ANN001, ANN202
-        calls.append(query)
-        return [] if len(calls) == 1 else real(mapping, query, limit)
-
-    monkeypatch.setattr(rest, "find_matches", late)
+    first_search_misses(monkeypatch)
     body = dict(_patient(ssin), name=[{"family": "Claes", "given": ["Louis", "Marie"]}])
     response = api.put(f"/Patient?identifier={SSIN}|{ssin}", body)
     assert response.status_code == 200, response.json()

@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "careweave.access",
     "careweave.fhir",
     "careweave.assessments",
+    "careweave.programmes",
+    "careweave.consultations",
+    "careweave.financing",
+    "careweave.maturity",
     "careweave.population",
     "careweave.web",
 ]

@@ -9,5 +9,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("population/", include("careweave.population.urls")),
     path("assessments/", include("careweave.assessments.urls")),
+    path("programmes/", include("careweave.programmes.urls")),
+    path("consultations/", include("careweave.consultations.urls")),
+    path("financing/", include("careweave.financing.urls")),
+    path("maturity/", include("careweave.maturity.urls")),
+    path("social-map/", include("careweave.territory.urls")),
     path("", include("careweave.web.urls")),
 ]

@@ -609,9 +609,21 @@ def load_demo(persons: int = 200, seed: int = 42) -> dict[str, Any]:
     from careweave.demo.assessments import load_assessments
 
     assessments = load_assessments(b.users, b.now)
+    from careweave.demo.consultations import load_consultations
+    from careweave.demo.financing import load_financing
+    from careweave.demo.maturity import load_maturity
+    from careweave.demo.programmes import load_programmes
+    from careweave.demo.territory import load_territory
+
+    extra = {}
+    for name, load in [("social_map", load_territory), ("programmes", load_programmes),
+                       ("consultations", load_consultations), ("financing", load_financing),
+                       ("maturity", load_maturity)]:
+        extra[name] = load(b.users, b.now)
     return {
         "created": True,
         "assessments": assessments,
+        **extra,
         "persons": created,
         "professionals": Professional.objects.count(),
         "cases": b.counts,

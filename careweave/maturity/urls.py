@@ -1,0 +1,6 @@
+"""URLs of the maturity app."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "maturity"
+urlpatterns: list = []

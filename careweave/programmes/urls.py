@@ -1,0 +1,6 @@
+"""URLs of the programmes app."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "programmes"
+urlpatterns: list = []

@@ -149,3 +149,20 @@ def test_leaving_keeps_the_plan_and_says_why(person, plan, members, gp, pathways
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.ENDED and Task.objects.filter(plan=plan).count() == tasks
     assert transitions[-1]["kind"] == "programme_phase" and transitions[-1]["source"] == enrolment
+
+
+def test_the_nightly_command_moves_phases_and_is_idempotent(person, plan, members, gp, pathways) -> None:  # noqa: ANN001
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    enrolment = _enrol(gp.user, person, pathways["perinatal"], members["nurse"], expected_birth=days(-2),
+                       birth_date=days(-2))
+    out = StringIO()
+    call_command("recompute_programme_phases", "--on", days(45).isoformat(), stdout=out)
+    call_command("recompute_programme_phases", "--on", days(45).isoformat(), stdout=out)
+    enrolment.refresh_from_db()
+    assert enrolment.phase == "young-child"
+    assert out.getvalue().splitlines() == ["1 enrolment(s) moved to another phase",
+                                           "0 enrolment(s) moved to another phase"]
+    assert PhaseChange.objects.filter(enrolment=enrolment).count() == 3

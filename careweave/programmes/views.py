@@ -8,7 +8,9 @@ with small-cell suppression.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -79,61 +81,59 @@ def enrol(request: HttpRequest, person: Person, decision: Decision) -> HttpRespo
                               "one plan, whatever the number of programmes."))
 
 
-def _enrolment_or_refuse(request: HttpRequest, fhir_id: Any) -> tuple[Enrolment, Decision]:
-    enrolment = get_object_or_404(Enrolment.objects.select_related("person", "pathway", "pathway_version"),
-                                  fhir_id=fhir_id)
-    _person, decision = get_person_or_refuse(request, enrolment.person.fhir_id, Level.PLAN)
-    return enrolment, decision
+def enrolment_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Decorate a view taking an enrolment's ``fhir_id``: access to the person is decided and audited first."""
 
-
-@login_required
-def enrolment_edit(request: HttpRequest, fhir_id: Any) -> HttpResponse:
-    """Record the birth, correct the expected date or choose another reference person."""
-    try:
-        enrolment, _decision = _enrolment_or_refuse(request, fhir_id)
-    except AccessRefused as exc:
-        return refused(request, exc)
-    initial = {"version": enrolment.version, "expected_birth": enrolment.expected_birth,
-               "birth_date": enrolment.birth_date, "reference_member": enrolment.reference_member}
-    form = EnrolmentForm(request.POST or None, initial=initial, enrolment=enrolment)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, fhir_id: Any) -> HttpResponse:
+        enrolment = get_object_or_404(Enrolment.objects.select_related("person", "pathway", "pathway_version"),
+                                      fhir_id=fhir_id)
         try:
-            actions.update_enrolment(request.user, enrolment, data["version"],
-                                     expected_birth=data.get("expected_birth"), birth_date=data.get("birth_date"),
-                                     reference_member=data.get("reference_member"))
+            get_person_or_refuse(request, enrolment.person.fhir_id, Level.PLAN)
+        except AccessRefused as exc:
+            return refused(request, exc, enrolment.person)
+        return view(request, enrolment)
+
+    return wrapper
+
+
+def _save_enrolment(request: HttpRequest, enrolment: Enrolment, form: Any, save: Callable[[dict], Any], *,
+                    done: str, title: str, submit: str = "") -> HttpResponse:
+    """Run the action for a valid form; a broken rule or a change meanwhile is shown in the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
         except RuleViolation as exc:
             add_rule_error(form, exc, ENROL_FIELDS)
         except ChangedMeanwhile as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Saved."))
+            messages.success(request, done)
             return redirect(_plan_url(enrolment.person))
-    return _form_page(request, enrolment.person, form, title=str(enrolment.pathway),
+    return _form_page(request, enrolment.person, form, title=title, submit=submit,
                       status=422 if request.method == "POST" else 200)
 
 
-@login_required
-def enrolment_leave(request: HttpRequest, fhir_id: Any) -> HttpResponse:
-    try:
-        enrolment, _decision = _enrolment_or_refuse(request, fhir_id)
-    except AccessRefused as exc:
-        return refused(request, exc)
+@enrolment_view
+def enrolment_edit(request: HttpRequest, enrolment: Enrolment) -> HttpResponse:
+    """Record the birth, correct the expected date or choose another reference person."""
+    initial = {"version": enrolment.version, "expected_birth": enrolment.expected_birth,
+               "birth_date": enrolment.birth_date, "reference_member": enrolment.reference_member}
+    form = EnrolmentForm(request.POST or None, initial=initial, enrolment=enrolment)
+    return _save_enrolment(request, enrolment, form, lambda data: actions.update_enrolment(
+        request.user, enrolment, data["version"], expected_birth=data.get("expected_birth"),
+        birth_date=data.get("birth_date"), reference_member=data.get("reference_member")),
+        done=_("Saved."), title=str(enrolment.pathway))
+
+
+@enrolment_view
+def enrolment_leave(request: HttpRequest, enrolment: Enrolment) -> HttpResponse:
     form = LeaveForm(request.POST or None, initial={"version": enrolment.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.leave_programme(request.user, enrolment, form.cleaned_data["version"],
-                                    form.cleaned_data["reason"])
-        except RuleViolation as exc:
-            add_rule_error(form, exc, ENROL_FIELDS)
-        except ChangedMeanwhile as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The person has left the programme; the plan stays as it is."))
-            return redirect(_plan_url(enrolment.person))
-    return _form_page(request, enrolment.person, form, title=_("Leave “%(programme)s”") % {
-        "programme": enrolment.pathway}, submit=_("Leave the programme"),
-        status=422 if request.method == "POST" else 200)
+    return _save_enrolment(request, enrolment, form, lambda data: actions.leave_programme(
+        request.user, enrolment, data["version"], data["reason"]),
+        done=_("The person has left the programme; the plan stays as it is."),
+        title=_("Leave “%(programme)s”") % {"programme": enrolment.pathway}, submit=_("Leave the programme"))
 
 
 # --------------------------------------------------------------------------- registry
@@ -260,9 +260,10 @@ def zone_counts(request: HttpRequest) -> HttpResponse:
     for row in rows:
         counted.setdefault((row["person__zone"], row["pathway"]), {})[row["phase"]] = row["n"]
     tables = []
+    versions = actions.usable_versions()
     for zone in zones:
         programmes = []
-        for version in actions.usable_versions():
+        for version in versions:
             phases = [p["code"] for p in version.template["phases"]]
             found = counted.get((zone.pk, version.pathway_id), {})
             values = [found.get(code, 0) for code in phases]

@@ -101,3 +101,24 @@ def test_the_registry_lists_pathways_and_zone_staff_move_their_own(zone_staff, z
     response = staff.post(detail, {"pathway_version": draft.pk, "version": draft.version, "to_step": "feedback"})
     assert response.status_code == 302 and PathwayVersion.objects.get(pk=draft.pk).step == Step.FEEDBACK
     assert 'data-test="step-change"' in staff.get(detail).content.decode()
+
+
+def test_leaving_on_the_web_needs_a_reason_and_outsiders_cannot(person, plan, members, gp, outsider,  # noqa: ANN001
+                                                                pathways) -> None:
+    enrolment = actions.enrol_in_programme(gp.user, person, pathways["frail-persons"],
+                                           reference_member=members["gp"])
+    url = f"/programmes/enrolments/{enrolment.fhir_id}/leave/"
+    assert _as(outsider.user).post(url, {"version": enrolment.version, "reason": "x"}).status_code == 403
+    assert _as(gp.user).post(url, {"version": enrolment.version, "reason": ""}).status_code == 422
+    assert Enrolment.objects.get(pk=enrolment.pk).status == Enrolment.Status.ACTIVE
+    response = _as(gp.user).post(url, {"version": enrolment.version, "reason": "Verhuisd"})
+    assert response.status_code == 302 and Enrolment.objects.get(pk=enrolment.pk).status == Enrolment.Status.ENDED
+
+
+def test_the_coordinator_sees_the_coming_transitions_of_their_persons(person, plan, members, gp, outsider,  # noqa: ANN001
+                                                                      pathways) -> None:
+    actions.enrol_in_programme(gp.user, person, pathways["perinatal"], reference_member=members["nurse"],
+                               expected_birth=date.today() + timedelta(days=20))
+    page = _as(gp.user).get("/programmes/transitions/").content.decode()
+    assert page.count('data-test="transition"') == 1 and str(person.fhir_id) in page
+    assert 'data-test="transition"' not in _as(outsider.user).get("/programmes/transitions/").content.decode()

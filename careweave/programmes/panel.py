@@ -66,7 +66,7 @@ def _context(enrolment: Enrolment, wanted: list[str]) -> list[dict[str, Any]]:
     return out
 
 
-CHART_W, CHART_H, L, R, T, B = 420, 220, 44, 70, 14, 30
+CHART_W, CHART_H, L, R, T, B = 460, 220, 20, 100, 14, 30
 Z_LO, Z_HI = -3.0, 4.0
 
 
@@ -100,10 +100,10 @@ def growth_chart(actor, person: Person) -> dict[str, Any] | None:  # noqa: ANN00
         return T + (Z_HI - max(Z_LO, min(Z_HI, z))) / (Z_HI - Z_LO) * inner_h
 
     lines = [
-        {"z": 2, "label": _("obesity (+2 SD)"), "cls": "danger"},
-        {"z": 1, "label": _("overweight (+1 SD)"), "cls": "warning"},
-        {"z": 0, "label": _("median"), "cls": "quiet"},
-        {"z": -2, "label": _("thinness (−2 SD)"), "cls": "warning"},
+        {"z": 2, "label": _("obesity (+2 SD)"), "stroke": "#b3261e"},
+        {"z": 1, "label": _("overweight (+1 SD)"), "stroke": "#8a5a00"},
+        {"z": 0, "label": _("median"), "stroke": "#4a5360"},
+        {"z": -2, "label": _("thinness (−2 SD)"), "stroke": "#8a5a00"},
     ]
     dots = [{"x": f"{x(a):.1f}", "y": f"{y(z):.1f}", "z": f"{z:+.1f}", "label_y": f"{y(z) - 7:.1f}",
              "date": formats.date_format(d, "SHORT_DATE_FORMAT")} for a, z, d in points]

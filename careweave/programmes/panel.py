@@ -42,6 +42,7 @@ class ProgrammeView:
     reassessment_instrument: str = ""
     context: list[dict[str, Any]] = field(default_factory=list)
     growth: dict[str, Any] | None = None
+    latest: dict[str, Any] | None = None
     duration: str = ""
 
 
@@ -119,6 +120,22 @@ def growth_chart(actor, person: Person) -> dict[str, Any] | None:  # noqa: ANN00
     }
 
 
+def latest_result(actor, person: Person, code: str, language: str) -> dict[str, Any] | None:  # noqa: ANN001
+    """The last completed assessment of the programme's instrument the actor may see, with its scores: for
+    frail persons the four dimensions and the change in the life or care course (003 l.293-308)."""
+    from careweave.assessments.actions import visible_assessments
+    from careweave.assessments.models import Assessment
+
+    found = (visible_assessments(actor, person).filter(instrument__code=code, status__in=[
+        Assessment.Status.COMPLETED, Assessment.Status.AMENDED]).order_by("-completed_at")
+        .prefetch_related("scores").first())
+    if found is None:
+        return None
+    scores = [{"label": s.label_in(language), "value": f"{s.value:g}", "interpretation": s.interpretation_in(language)
+               if s.interpretation_code else "", "positive": s.positive} for s in found.scores.all()]
+    return {"assessment": found, "on": found.completed_at, "scores": scores}
+
+
 def programme_views(actor, person: Person, decision: Decision) -> list[ProgrammeView]:  # noqa: ANN001
     """The person's active programmes as the actor may see them; brought up to date first (the phase the
     dates imply, the items of the phase), so the page always shows the plan the dates ask for."""
@@ -166,6 +183,7 @@ def _view(actor, enrolment: Enrolment, decision: Decision, language: str) -> Pro
         from careweave.assessments.catalogue import instrument_for
 
         view.reassessment_instrument = instrument_for(settings["reassessment"]["instrument"]).display_title(language)
+        view.latest = latest_result(actor, enrolment.person, settings["reassessment"]["instrument"], language)
     months = settings.get("case_management_months", "absent")
     if months is None:
         view.duration = _("Coordination and case management as long as needed (long-term, 000 l.378).")

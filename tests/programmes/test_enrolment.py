@@ -139,6 +139,12 @@ def test_completing_the_frailty_assessment_plans_the_next_one(person, plan, memb
     assert actions.next_reassessment(enrolment) == planned.task.due_date
     actions.sync_enrolment(gp.user, enrolment)
     assert EnrolmentItem.objects.filter(enrolment=enrolment, kind="reassessment").count() == 2
+    from careweave.access.decisions import decide
+    from careweave.programmes.panel import programme_views
+
+    [view] = programme_views(gp.user, person, decide(gp.user, person))
+    assert view.latest is not None and view.latest["assessment"] == assessment
+    assert len(view.latest["scores"]) == 6, "the four dimensions, the total and the change in the life course"
 
 
 def test_leaving_keeps_the_plan_and_says_why(person, plan, members, gp, pathways, transitions):  # noqa: ANN001

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from careweave.fhir import views
+from careweave.programmes.fhir_views import plan_definition_apply
 
 app_name = "fhir"
 
@@ -15,6 +16,8 @@ urlpatterns = [
     path("/Questionnaire/<str:rid>/$populate", views.questionnaire_populate),
     path("/QuestionnaireResponse/$extract", views.response_extract, name="response-extract"),
     path("/QuestionnaireResponse/<str:rid>/$extract", views.response_extract),
+    # issue #9: PlanDefinition/$apply enrols through the same action as the web
+    path("/PlanDefinition/<str:rid>/$apply", plan_definition_apply, name="plan-definition-apply"),
     path("/<str:resource_type>", views.type_level, name="type"),
     path("/<str:resource_type>/_search", views.type_search, name="search"),
     path("/<str:resource_type>/<str:rid>", views.instance, name="instance"),

@@ -66,6 +66,7 @@ class VersionField(forms.IntegerField):
 
 
 class InviteForm(forms.Form):
+    prefix = "invite"
     members = forms.MultipleChoiceField(label=_("Team members"), required=False,
                                         widget=forms.CheckboxSelectMultiple)
     include_person = forms.BooleanField(label=_("The person"), required=False)
@@ -94,6 +95,7 @@ class RespondForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
+    prefix = "attendance"
     present = forms.MultipleChoiceField(label=_("Who attended"), required=False,
                                         widget=forms.CheckboxSelectMultiple)
     version = VersionField()
@@ -104,12 +106,14 @@ class AttendanceForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
+    prefix = "minutes"
     text = forms.CharField(label=_("Minutes"), max_length=actions.MINUTES_MAX,
                            widget=forms.Textarea(attrs={"rows": 8}))
     version = VersionField()
 
 
 class DecisionForm(forms.Form):
+    prefix = "decision"
     text = forms.CharField(label=_("Decision"), max_length=actions.DECISION_MAX,
                            widget=forms.Textarea(attrs={"rows": 2}))
     assignee = forms.ChoiceField(label=_("Who carries it out"), required=False)
@@ -138,9 +142,11 @@ class DecisionForm(forms.Form):
 
 
 class CancelForm(forms.Form):
+    prefix = "cancel"
     reason = forms.CharField(label=_("Why is it cancelled?"), max_length=actions.PLACE_MAX)
     version = VersionField()
 
 
 class ConcludeForm(forms.Form):
+    prefix = "conclude"
     version = VersionField()

@@ -56,25 +56,27 @@ def test_schedule_form_bad_input_changes_nothing(cast, client_for) -> None:  # n
 def test_the_whole_meeting_through_the_pages(cast, client_for, scheduled) -> None:  # noqa: ANN001
     client = client_for("coordinator")
     ids = {p.member.professional_id: p.pk for p in scheduled.participants.filter(member__professional__isnull=False)}
-    page = client.post(_url("attendance", scheduled),
-                       {"present": [ids[cast.gp.pk], ids[cast.nurse.pk]], "version": scheduled.version})
+    present = {"attendance-present": [ids[cast.gp.pk], ids[cast.nurse.pk]], "attendance-version": scheduled.version}
+    page = client.post(_url("attendance", scheduled), present)
     assert page.status_code == 302
     scheduled.refresh_from_db()
     assert scheduled.status == "held"
-    assert client.post(_url("minutes", scheduled), {"text": "Valpreventie besproken", "version": 0}).status_code == 302
+    minutes = {"minutes-text": "Valpreventie besproken", "minutes-version": 0}
+    assert client.post(_url("minutes", scheduled), minutes).status_code == 302
     nurse = cast.member(professional=cast.nurse)
     before = Task.objects.count()
-    page = client.post(_url("decision", scheduled), {"text": "Huisbezoek ergotherapeut", "assignee": ""})
+    decision = {"decision-text": "Huisbezoek ergotherapeut", "decision-assignee": ""}
+    page = client.post(_url("decision", scheduled), decision)
     assert page.status_code == 422 and "Choose who will carry out this decision." in page.content.decode()
     assert Task.objects.count() == before
-    page = client.post(_url("decision", scheduled), {"text": "Huisbezoek ergotherapeut", "assignee": str(nurse.pk)})
+    page = client.post(_url("decision", scheduled), {**decision, "decision-assignee": str(nurse.pk)})
     assert page.status_code == 302 and Task.objects.filter(description="Huisbezoek ergotherapeut",
                                                            assignee=nurse).exists()
     scheduled.refresh_from_db()
     page = client.get(_detail(scheduled))
     html = page.content.decode()
     assert 'data-reimbursable="yes"' in html and "Huisbezoek ergotherapeut" in html
-    assert client.post(_url("conclude", scheduled), {"version": scheduled.version}).status_code == 302
+    assert client.post(_url("conclude", scheduled), {"conclude-version": scheduled.version}).status_code == 302
     scheduled.refresh_from_db()
     assert scheduled.status == "concluded"
 
@@ -82,7 +84,8 @@ def test_the_whole_meeting_through_the_pages(cast, client_for, scheduled) -> Non
 def test_stale_attendance_is_refused(cast, client_for, scheduled) -> None:  # noqa: ANN001
     client = client_for("coordinator")
     first = scheduled.participants.first()
-    page = client.post(_url("attendance", scheduled), {"present": [first.pk], "version": scheduled.version - 1})
+    stale = {"attendance-present": [first.pk], "attendance-version": scheduled.version - 1}
+    page = client.post(_url("attendance", scheduled), stale)
     assert page.status_code == 422
     assert not Participant.objects.filter(attended__isnull=False).exists()
 
@@ -91,7 +94,7 @@ def test_non_members_are_refused_and_audited(cast, client_for, scheduled) -> Non
     client = client_for("stranger")
     assert client.get(_detail(scheduled)).status_code == 403
     first = scheduled.participants.first()
-    assert client.post(_url("attendance", scheduled), {"present": [first.pk]}).status_code == 403
+    assert client.post(_url("attendance", scheduled), {"attendance-present": [first.pk]}).status_code == 403
     assert client.get(reverse("consultations:person", args=[cast.maria.fhir_id])).status_code == 403
     scheduled.refresh_from_db()
     assert scheduled.status == "scheduled"
@@ -104,7 +107,7 @@ def test_inviting_a_non_member_changes_nothing(cast, client_for) -> None:  # noq
                              start=timezone.now() + timedelta(days=1), end=timezone.now() + timedelta(days=1, hours=1),
                              location="WGC", reason="Overleg")
     louis_member = cast.louis.care_teams.first().members.first()
-    page = client_for("coordinator").post(_url("invite", c), {"members": [louis_member.pk]})
+    page = client_for("coordinator").post(_url("invite", c), {"invite-members": [louis_member.pk]})
     assert page.status_code == 422
     assert not c.participants.exists()
 
@@ -126,7 +129,7 @@ def test_the_person_sees_her_mdo_and_answers(cast, client_for, scheduled) -> Non
 
 def test_an_informal_carer_cannot_organise(cast, client_for, scheduled) -> None:  # noqa: ANN001
     client = client_for("carer")
-    page = client.post(_url("cancel", scheduled), {"reason": "Niet nodig", "version": scheduled.version})
+    page = client.post(_url("cancel", scheduled), {"cancel-reason": "Niet nodig", "cancel-version": scheduled.version})
     assert page.status_code == 422
     scheduled.refresh_from_db()
     assert scheduled.status == "scheduled"

@@ -35,6 +35,7 @@ class ScheduleForm(forms.Form):
                           assume_scheme="https", help_text=_("For an online or hybrid consultation (Teams, Zoom…)."))
     reason = forms.CharField(label=_("Why this consultation"), required=False, max_length=actions.REASON_MAX,
                              widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
 
     FIELDS = {"mdo_mode": "mode", "mdo_start": "day", "mdo_end": "end_time", "mdo_location": "location",
               "mdo_link": "link", "required": "reason"}
@@ -42,10 +43,11 @@ class ScheduleForm(forms.Form):
     @staticmethod
     def initial_for(consultation: Consultation) -> dict[str, Any]:
         if consultation.start is None:
-            return {"reason": consultation.reason, "mode": consultation.mode}
+            return {"reason": consultation.reason, "mode": consultation.mode, "version": consultation.version}
         start, end = timezone.localtime(consultation.start), timezone.localtime(consultation.end)
         return {"mode": consultation.mode, "day": start.date(), "start_time": start.time(), "end_time": end.time(),
-                "location": consultation.location, "link": consultation.link, "reason": consultation.reason}
+                "location": consultation.location, "link": consultation.link, "reason": consultation.reason,
+                "version": consultation.version}
 
     def moments(self) -> tuple[datetime, datetime]:
         day: date = self.cleaned_data["day"]

@@ -206,7 +206,10 @@ def schedule(request: HttpRequest, consultation: Consultation, person: Person, d
     form = ScheduleForm(request.POST)
     if form.is_valid():
         try:
-            actions.schedule_mdo(request.user, consultation=consultation, **form.schedule_kwargs())
+            actions.schedule_mdo(request.user, consultation=consultation,
+                                 expected_version=form.cleaned_data.get("version"), **form.schedule_kwargs())
+        except ChangedMeanwhile as exc:
+            form.add_error(None, str(exc))
         except RuleViolation as exc:
             add_rule_error(form, exc, ScheduleForm.FIELDS)
         else:

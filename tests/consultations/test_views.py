@@ -138,3 +138,17 @@ def test_an_informal_carer_cannot_organise(cast, client_for, scheduled) -> None:
 def test_pages_render_in_dutch(cast, client_for, scheduled) -> None:  # noqa: ANN001
     page = client_for("coordinator", "nl").get(_detail(scheduled))
     assert page.status_code == 200 and page.headers["Content-Language"] == "nl"
+
+
+def test_moving_an_mdo_someone_changed_meanwhile_changes_nothing(cast, client_for, scheduled) -> None:  # noqa: ANN001
+    day = (timezone.localdate() + timedelta(days=2)).isoformat()
+    move = {"mode": "in_person", "day": day, "start_time": "10:00", "end_time": "11:00", "location": "Elders",
+            "version": scheduled.version - 1}
+    page = client_for("coordinator").post(_url("schedule", scheduled), move)
+    assert page.status_code == 422
+    scheduled.refresh_from_db()
+    assert scheduled.location == "Wijkgezondheidscentrum Ninove"
+    page = client_for("coordinator").post(_url("schedule", scheduled), {**move, "version": scheduled.version})
+    assert page.status_code == 302
+    scheduled.refresh_from_db()
+    assert scheduled.location == "Elders" and scheduled.day.isoformat() == day

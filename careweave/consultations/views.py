@@ -13,7 +13,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from careweave.access.decisions import Decision as AccessDecision
-from careweave.access.decisions import persons_visible_to
 from careweave.access.guard import AccessRefused
 from careweave.access.models import Level
 from careweave.careplans.errors import RuleViolation
@@ -38,12 +36,12 @@ from careweave.consultations.forms import (
     ScheduleForm,
 )
 from careweave.consultations.models import Consultation, Minutes, Participant
+from careweave.consultations.queries import to_organise
 from careweave.consultations.reimbursement import reimbursement
 from careweave.people.models import Person
 from careweave.versioning import ChangedMeanwhile
 from careweave.web.access import get_person_or_refuse, person_view, refused
 from careweave.web.forms.base import add_rule_error
-from careweave.web.roles import coordination_episodes_of, roles_for
 
 RESOURCE = "Appointment"
 
@@ -55,29 +53,10 @@ def detail_url(consultation: Consultation) -> str:
 # --------------------------------------------------------------------------- MDOs to organise
 
 
-def _my_persons(request: HttpRequest) -> set[int]:
-    """Persons whose MDOs this user organises: those they coordinate or case-manage."""
-    ids = set(
-        coordination_episodes_of(request.user).filter(status="active").values_list("team__person_id", flat=True)
-    )
-    professional = roles_for(request).professional
-    if professional is not None:
-        ids.update(professional.case_management_episodes.filter(status="active").values_list("person_id", flat=True))
-    return ids
-
-
 @login_required
 def organise(request: HttpRequest) -> HttpResponse:
     """Proposals from transition points, upcoming MDOs and held ones whose minutes are still open."""
-    visible = set(persons_visible_to(request.user))
-    mine = _my_persons(request) & visible
-    qs = (
-        Consultation.objects.filter(Q(person__in=mine) | Q(convened_by=request.user, person__in=visible))
-        .filter(status__in=Consultation.OPEN)
-        .select_related("person")
-        .distinct()
-    )
-    items = list(qs)
+    items = list(to_organise(request.user))
     now = timezone.now()
     context = {
         "proposals": sorted((c for c in items if c.status == Consultation.Status.PROPOSED),

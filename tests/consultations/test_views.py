@@ -34,6 +34,7 @@ def test_coordinator_sees_proposals_from_transitions(cast, client_for) -> None: 
     assert "Opname" not in html  # Louis is not coordinated by her
     home = client_for("coordinator").get(reverse("web:coordination")).content.decode()
     assert reverse("consultations:organise") in home
+    assert '<span class="badge badge--warning" data-test="mdo-count">1</span>' in home
 
 
 def test_schedule_form_bad_input_changes_nothing(cast, client_for) -> None:  # noqa: ANN001

@@ -458,7 +458,7 @@ class TaskMapping(Mapping):
     person_path = "plan__person"
     has_medical_flag = True
     select = ("plan__person", "goal", "assignee__professional", "assignee__related_person",
-              "author__professional", "author__person")
+              "author__professional", "author__person", "mdo_decision__consultation")
     search_docs = {"patient": "reference", "subject": "reference", "status": "token", "identifier": "token",
                    "owner": "reference", "based-on": "reference", "focus": "reference", "authored-on": "date"}
     search_params = {
@@ -506,6 +506,9 @@ class TaskMapping(Mapping):
             resource["restriction"] = {"period": {"end": fhir_date(task.due_date)}}
         if task.completed_at:
             resource["executionPeriod"] = {"end": instant(task.completed_at)}
+        decision = getattr(task, "mdo_decision", None)  # issue #9: decided in an MDO (consultations)
+        if decision is not None:
+            resource["encounter"] = ref("Encounter", decision.consultation, display="")
         return resource
 
     def _assignee(self, ctx: Context, resource: dict, plan: CarePlan) -> tuple[TeamMember | None, bool]:

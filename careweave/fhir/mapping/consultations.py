@@ -1,7 +1,184 @@
-"""FHIR mappings of the consultations app (filled by its issue); registered in fhir/registry.py."""
+"""FHIR for the MDO (C8): the meeting as an Appointment (planned, with the answers to the invitations) and,
+once held, as an Encounter (who attended, the way it took place). Read and search only; writes go through
+the web pages' actions. The MDO's decisions are careplans Tasks (served by the Task mapping), whose
+``encounter`` points to the Encounter of the meeting that decided them.
+
+No HL7 Belgium profile exists for either resource; the mode, the place, the link and the reimbursement
+have no R4 element of their own and are Careweave extensions.
+"""
 
 from __future__ import annotations
 
-from careweave.fhir.mapping.base import Mapping
+from typing import Any, ClassVar
 
-MAPPINGS: list[Mapping] = []
+from django.db.models import QuerySet
+
+from careweave.consultations.models import Consultation, Participant
+from careweave.fhir.mapping.base import Mapping, date_filter, instant, parse_token, ref
+from careweave.fhir.profiles import ACT_CODE, CAREWEAVE
+
+CW_MODE = f"{CAREWEAVE}/CodeSystem/consultation-mode"
+CW_CONSULTATION_TYPE = f"{CAREWEAVE}/CodeSystem/consultation-type"
+EXT_MODE = f"{CAREWEAVE}/StructureDefinition/consultation-mode"
+EXT_PLACE = f"{CAREWEAVE}/StructureDefinition/consultation-place"
+EXT_LINK = f"{CAREWEAVE}/StructureDefinition/consultation-link"
+EXT_REIMBURSABLE = f"{CAREWEAVE}/StructureDefinition/mdo-reimbursable"
+PARTICIPATION = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+
+APPOINTMENT_STATUS = {
+    Consultation.Status.PROPOSED: "proposed",
+    Consultation.Status.SCHEDULED: "booked",
+    Consultation.Status.HELD: "fulfilled",
+    Consultation.Status.CONCLUDED: "fulfilled",
+    Consultation.Status.CANCELLED: "cancelled",
+}
+RESPONSE_STATUS = {
+    Participant.Response.PENDING: "needs-action",
+    Participant.Response.ACCEPTED: "accepted",
+    Participant.Response.DECLINED: "declined",
+}
+ENCOUNTER_CLASS = {  # an online meeting is virtual; in person or hybrid, the meeting has a place
+    Consultation.Mode.ONLINE: ("VR", "virtual"),
+    Consultation.Mode.IN_PERSON: ("AMB", "ambulatory"),
+    Consultation.Mode.HYBRID: ("AMB", "ambulatory"),
+}
+SELECT = ("person", "plan")
+
+
+def _mdo_type() -> list[dict[str, Any]]:
+    return [{"coding": [{"system": CW_CONSULTATION_TYPE, "code": "mdo",
+                         "display": "multidisciplinary consultation (MDO)"}], "text": "MDO"}]
+
+
+def _extensions(c: Consultation, *, reimbursable: bool = False) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = [{"url": EXT_MODE, "valueCoding": {"system": CW_MODE, "code": c.mode}}]
+    if c.location:
+        out.append({"url": EXT_PLACE, "valueString": c.location})
+    if c.link:
+        out.append({"url": EXT_LINK, "valueUrl": c.link})
+    if reimbursable and c.reimbursable is not None:
+        out.append({"url": EXT_REIMBURSABLE, "valueBoolean": c.reimbursable})
+    return out
+
+
+def _who(p: Participant) -> dict | None:
+    if p.is_person:
+        return ref("Patient", p.consultation.person)
+    member = p.member
+    if member.professional_id:
+        return ref("Practitioner", member.professional)
+    return ref("RelatedPerson", member.related_person)
+
+
+def _status_filter(qs: QuerySet, value: str, modifier: str, table: dict[str, str]) -> QuerySet:
+    """FHIR status codes to ours (``fulfilled`` is both held and concluded), with ``:not``."""
+    codes = {parse_token(v)[1] for v in value.split(",")}
+    ours = [k for k, v in table.items() if v in codes]
+    return qs.exclude(status__in=ours) if modifier == "not" else qs.filter(status__in=ours)
+
+
+class _ConsultationMapping(Mapping):
+    model = Consultation
+    person_path = "person"
+    interactions = ("read", "search-type")
+    has_external_id = False
+    versioned = False  # two resource types for one model: no history of their own
+    keeps_source = False
+    select = SELECT
+    default_order = ("start", "pk")
+    search_docs: ClassVar[dict[str, str]] = {"patient": "reference", "date": "date", "status": "token"}
+
+    def participants(self, c: Consultation) -> list[Participant]:
+        return list(c.participants.select_related("member__professional", "member__related_person"))
+
+
+class AppointmentMapping(_ConsultationMapping):
+    resource_type = "Appointment"
+    search_params = {
+        "date": lambda qs, v, m: date_filter(qs, "start", v),
+        "status": lambda qs, v, m: _status_filter(qs, v, m, APPOINTMENT_STATUS),
+    }
+
+    def to_fhir(self, c: Consultation) -> dict[str, Any]:
+        participants = self.participants(c)
+        rows = []
+        for p in participants:
+            p.consultation = c
+            rows.append({"actor": _who(p), "required": "required", "status": RESPONSE_STATUS[p.response]})
+        if not any(p.is_person for p in participants):
+            rows.insert(0, {"actor": ref("Patient", c.person), "required": "information-only",
+                            "status": "needs-action"})
+        resource: dict[str, Any] = {
+            "resourceType": "Appointment",
+            "id": str(c.fhir_id),
+            "meta": self.meta(c),
+            "identifier": self.identifiers(c),
+            "extension": _extensions(c),
+            "status": APPOINTMENT_STATUS[c.status],
+            "serviceType": _mdo_type(),
+            "description": c.reason[:1000] if c.reason else "MDO",
+            "created": instant(c.created_at),
+            "participant": rows,
+        }
+        if c.reason:
+            resource["reasonCode"] = [{"text": c.reason[:1000]}]
+        if c.start:
+            resource["start"], resource["end"] = instant(c.start), instant(c.end)
+        if c.plan_id:
+            resource["supportingInformation"] = [ref("CarePlan", c.plan)]
+        if c.cancel_reason:
+            resource["cancelationReason"] = {"text": c.cancel_reason}
+        if c.transition_label:
+            resource["comment"] = c.transition_label
+        return resource
+
+
+class EncounterMapping(_ConsultationMapping):
+    """Only held MDOs are encounters: a planned meeting is an Appointment."""
+
+    resource_type = "Encounter"
+    search_params = {
+        "date": lambda qs, v, m: date_filter(qs, "start", v),
+        "status": lambda qs, v, m: _status_filter(
+            qs, v, m, {Consultation.Status.HELD: "in-progress", Consultation.Status.CONCLUDED: "finished"}),
+        "class": lambda qs, v, m: qs.filter(
+            mode__in=[mode for mode, (code, _d) in ENCOUNTER_CLASS.items() if code in v.split(",")]
+        ),
+    }
+    search_docs: ClassVar[dict[str, str]] = {**_ConsultationMapping.search_docs, "class": "token"}
+
+    def queryset(self) -> QuerySet:
+        return super().queryset().filter(status__in=[Consultation.Status.HELD, Consultation.Status.CONCLUDED])
+
+    def to_fhir(self, c: Consultation) -> dict[str, Any]:
+        code, display = ENCOUNTER_CLASS[c.mode]
+        attended = [p for p in self.participants(c) if p.attended and not p.is_person]
+        for p in attended:
+            p.consultation = c
+        resource: dict[str, Any] = {
+            "resourceType": "Encounter",
+            "id": str(c.fhir_id),
+            "meta": self.meta(c),
+            "identifier": self.identifiers(c),
+            "extension": _extensions(c, reimbursable=True),
+            # Held: the meeting took place but its minutes are open; concluded: closed.
+            "status": "finished" if c.status == Consultation.Status.CONCLUDED else "in-progress",
+            "class": {"system": ACT_CODE, "code": code, "display": display},
+            "type": _mdo_type(),
+            "subject": ref("Patient", c.person),
+            "appointment": [ref("Appointment", c, display="")],
+            "period": {"start": instant(c.start), "end": instant(c.end)},
+            "participant": [
+                {"type": [{"coding": [{"system": PARTICIPATION, "code": "PART", "display": "Participation"}]}],
+                 "individual": _who(p)}
+                for p in attended
+            ],
+        }
+        if c.reason:
+            resource["reasonCode"] = [{"text": c.reason[:1000]}]
+        if not resource["participant"]:
+            del resource["participant"]
+        return resource
+
+
+MAPPINGS: list[Mapping] = [AppointmentMapping(), EncounterMapping()]

@@ -55,7 +55,14 @@ def load_seed_table(persons: list[Person], professionals: list[Professional], ac
     providers = {code: cycle(by_discipline.get(d) or professionals) for code, d in DISCIPLINE.items()}
     people = cycle(persons)
     existing = set(Provision.objects.filter(external_id__startswith=PREFIX).values_list("external_id", flat=True))
-    tariffs: dict[tuple[str, date], object] = {}
+    tariffs: dict[str, list] = {code: list(t.tariffs.filter(payer=Payer.RIZIV)) for code, t in types.items()}
+
+    def tariff(code: str, day: date):  # noqa: ANN202 - the tariff valid that day, as actions.tariff_on says
+        for t in tariffs[code]:
+            if t.valid_from <= day and (t.valid_to is None or day <= t.valid_to):
+                return t
+        return tariff_on(types[code], Payer.RIZIV, day)  # raises the rule error naming type and day
+
     new = []
     for code, day, i, qty in planned_lines(lines_per_month):
         person = next(people)
@@ -63,11 +70,11 @@ def load_seed_table(persons: list[Person], professionals: list[Professional], ac
         if ext in existing:
             continue
         ptype = types[code]
-        tariff = tariffs.get((code, day)) or tariffs.setdefault((code, day), tariff_on(ptype, Payer.RIZIV, day))
+        applied = tariff(code, day)
         quantity = Decimal(qty)
         new.append(Provision(person=person, professional=next(providers[code]), provision_type=ptype, date=day,
                              quantity=quantity, care_units=quantity * ptype.care_units, payer=Payer.RIZIV,
-                             tariff=tariff, amount=quantity * tariff.amount, status=Provision.Status.BILLED,
+                             tariff=applied, amount=quantity * applied.amount, status=Provision.Status.BILLED,
                              external_id=ext, registered_by=actor if getattr(actor, "pk", None) else None))
     with transaction.atomic():
         Provision.objects.bulk_create(new, batch_size=1000)

@@ -45,7 +45,7 @@ def load_financing(users: dict[str, User], now: datetime) -> dict[str, Any]:
         for j, code in enumerate(("CASEMANAGEMENT", "ERGO", "NACHTBEZOEK")[: 1 + i % 3]):
             ptype = ProvisionType.objects.get(code=code)
             provider = by_discipline.get({"CASEMANAGEMENT": "case_manager", "ERGO": "ot"}.get(code, "home_nurse"))
-            actions.register_provision(staff, budget.person, ptype, day, Decimal(4 + 2 * i + j), professional=provider,
+            actions.register_provision(staff, budget.person, ptype, day, Decimal(2 + i % 3 + j), professional=provider,
                                        external_id=f"demo:{budget.person.pk}:{code}:{year}")
     if len(budgets) > 1 and not budgets[1].transfers_out.exists():
         actions.transfer_units(staff, budgets[1], budgets[0], Decimal(6),

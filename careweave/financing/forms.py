@@ -76,7 +76,7 @@ class SimulatorForm(forms.Form):
     """The simulator's parameters (GET, so a result can be bookmarked); defaults are example values."""
 
     year = forms.IntegerField(label=_("Reference year"), required=False, min_value=2000, max_value=2100)
-    capitation_base = forms.FloatField(label=_("Forfait per person per year (EUR)"), min_value=0, initial=110)
+    capitation_base = forms.FloatField(label=_("Forfait per person per year (EUR)"), min_value=0, initial=160)
     weight_0 = forms.FloatField(label=_("Risk weight, level 0"), min_value=0, initial=0.6)
     weight_1 = forms.FloatField(label=_("Risk weight, level 1"), min_value=0, initial=1.0)
     weight_2 = forms.FloatField(label=_("Risk weight, level 2"), min_value=0, initial=1.8)
@@ -93,6 +93,11 @@ class SimulatorForm(forms.Form):
                                choices=[(m, MODELS[m]) for m in SHADOW_MODELS], initial="capitation")
     p4p_bonus = forms.FloatField(label=_("Bonus per person per indicator target met (EUR)"), min_value=0,
                                  initial=10)
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.required = False  # a missing parameter keeps its default
 
     def parameters(self) -> Parameters:
         d = self.cleaned_data

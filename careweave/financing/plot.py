@@ -16,7 +16,7 @@ def model_labels() -> list[dict]:
 
 
 def _eur(value: float) -> str:
-    return f"€ {value:,.0f}".replace(",", "\u202f")
+    return f"€\u00a0{value:,.0f}".replace(",", "\u202f")
 
 
 def table(zones: pd.DataFrame) -> list[dict]:

@@ -58,7 +58,7 @@ class Parameters:
 
     year: int | None = None
     ffs_tariffs: dict[int, float] = field(default_factory=lambda: dict(EXAMPLE_FFS))
-    capitation_base: float = 110.0
+    capitation_base: float = 160.0
     level_weights: dict[int, float] = field(default_factory=lambda: {0: 0.6, 1: 1.0, 2: 1.8, 3: 3.0})
     bim_uplift: float = 0.2
     bundle_min_level: int = 2

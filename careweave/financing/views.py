@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -242,7 +243,12 @@ def export(request: HttpRequest) -> HttpResponse:
 def budgets(request: HttpRequest) -> HttpResponse:
     zones = _zones_or_refuse(request)
     zone = _chosen_zone(request, zones)
-    on = timezone.localdate()
+    try:
+        on = parse_date(request.GET["on"]) if request.GET.get("on") else timezone.localdate()
+    except ValueError:
+        on = None
+    if on is None:
+        raise Http404(_("Give the date as YYYY-MM-DD."))
     summary, statuses = reports.zone_budgets(zone, on)
     show_persons = actions.may_manage_budgets(request.user, zone)
     if show_persons:

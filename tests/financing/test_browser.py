@@ -4,9 +4,9 @@ financing-simulator.png."""
 from __future__ import annotations
 
 import pytest
+from browser.conftest import assert_accessible
 from django.contrib.auth.models import User
 
-from browser.conftest import assert_accessible
 from careweave.financing.seedtable import load_seed_table
 from careweave.people.models import Discipline
 from careweave.territory.models import ZoneStaff

@@ -116,17 +116,11 @@ def add_tariff(actor, ptype: ProvisionType, payer: str, amount: Decimal, unit: s
 # --- budgets -------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class BudgetStatus:
-    budget: CareUnitBudget
-    allocated: Decimal
-    received: Decimal
-    given: Decimal
-    used: Decimal
+class Consumption:
+    """What is left of ``available`` after ``used``, for a budget or a zone's budgets together."""
 
-    @property
-    def available(self) -> Decimal:
-        return self.allocated + self.received - self.given
+    available: Decimal
+    used: Decimal
 
     @property
     def remaining(self) -> Decimal:
@@ -135,6 +129,19 @@ class BudgetStatus:
     @property
     def used_percent(self) -> float | None:
         return float(self.used / self.available * 100) if self.available else None
+
+
+@dataclass(frozen=True)
+class BudgetStatus(Consumption):
+    budget: CareUnitBudget
+    allocated: Decimal
+    received: Decimal
+    given: Decimal
+    used: Decimal
+
+    @property
+    def available(self) -> Decimal:  # type: ignore[override]
+        return self.allocated + self.received - self.given
 
 
 def _sum(qs, field: str) -> Decimal:  # noqa: ANN001

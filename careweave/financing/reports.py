@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from careweave.population.suppression import suppress_table
 from careweave.territory.models import Zone
 
-from .actions import budget_status
+from .actions import Consumption, budget_status
 from .models import CareUnitBudget, Payer, Provision, ProvisionType
 
 ZERO = Decimal("0")
@@ -176,21 +176,13 @@ def payer_csv(lines) -> str:  # noqa: ANN001
 
 
 @dataclass
-class ZoneBudget:
+class ZoneBudget(Consumption):
     zone: Zone
     budgets: int
     allocated: Decimal
     available: Decimal
     used: Decimal
     over_80: int
-
-    @property
-    def remaining(self) -> Decimal:
-        return self.available - self.used
-
-    @property
-    def used_percent(self) -> float | None:
-        return float(self.used / self.available * 100) if self.available else None
 
 
 def zone_budgets(zone: Zone, on: date) -> tuple[ZoneBudget, list]:

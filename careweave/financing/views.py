@@ -110,24 +110,32 @@ def person_provisions(request: HttpRequest, person: Person) -> HttpResponse:
     })
 
 
+def _person_form(request: HttpRequest, person: Person, form, act, fields: dict[str, str], *, title: str,  # noqa: ANN001
+                 submit: str, done: str, intro: str = "") -> HttpResponse:
+    """A form page whose valid POST calls ``act(cleaned_data)``; a rule error is shown and nothing changes."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except RuleViolation as exc:
+            add_rule_error(form, exc, fields)
+        else:
+            messages.success(request, done)
+            return redirect("financing:person", person.fhir_id)
+    return render(request, "web/form_page.html", {
+        "title": title, "person": person, "form": form, "submit": submit, "intro": intro,
+        "cancel_url": f"/financing/person/{person.fhir_id}/"}, status=400 if form.errors else 200)
+
+
 @_guarded
 def register(request: HttpRequest, person: Person) -> HttpResponse:
     form = RegisterProvisionForm(request.POST or None, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            actions.register_provision(request.user, person, d["provision_type"], d["date"], d["quantity"],
-                                       professional=d["professional"], organisation=d["organisation"],
-                                       payer=d["payer"], note=d["note"])
-        except RuleViolation as exc:
-            add_rule_error(form, exc, {"no_tariff": "date", "over_budget": "quantity", "bad_quantity": "quantity",
-                                       "after_death": "date"})
-        else:
-            messages.success(request, _("The provision is registered."))
-            return redirect("financing:person", person.fhir_id)
-    return render(request, "web/form_page.html", {
-        "title": _("Register a provision"), "person": person, "form": form, "submit": _("Register"),
-        "cancel_url": f"/financing/person/{person.fhir_id}/"}, status=400 if form.errors else 200)
+    return _person_form(
+        request, person, form,
+        lambda d: actions.register_provision(request.user, person, d["provision_type"], d["date"], d["quantity"],
+                                             professional=d["professional"], organisation=d["organisation"],
+                                             payer=d["payer"], note=d["note"]),
+        {"no_tariff": "date", "over_budget": "quantity", "bad_quantity": "quantity", "after_death": "date"},
+        title=_("Register a provision"), submit=_("Register"), done=_("The provision is registered."))
 
 
 @_guarded
@@ -154,18 +162,11 @@ def allocate(request: HttpRequest, person: Person) -> HttpResponse:
     year = timezone.localdate().year
     form = AllocateBudgetForm(request.POST or None,
                               initial={"period_start": date(year, 1, 1), "period_end": date(year, 12, 31)})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            actions.allocate_budget(request.user, person, d["period_start"], d["period_end"], d["units"])
-        except RuleViolation as exc:
-            add_rule_error(form, exc, {"bad_period": "period_end", "bad_units": "units"})
-        else:
-            messages.success(request, _("The care units are allocated."))
-            return redirect("financing:person", person.fhir_id)
-    return render(request, "web/form_page.html", {
-        "title": _("Allocate care units"), "person": person, "form": form, "submit": _("Allocate"),
-        "cancel_url": f"/financing/person/{person.fhir_id}/"}, status=400 if form.errors else 200)
+    return _person_form(
+        request, person, form,
+        lambda d: actions.allocate_budget(request.user, person, d["period_start"], d["period_end"], d["units"]),
+        {"bad_period": "period_end", "bad_units": "units"},
+        title=_("Allocate care units"), submit=_("Allocate"), done=_("The care units are allocated."))
 
 
 @_guarded
@@ -173,21 +174,13 @@ def transfer(request: HttpRequest, person: Person, budget_id: str) -> HttpRespon
     source = get_object_or_404(CareUnitBudget, fhir_id=budget_id, person=person)
     if not actions.may_manage_budgets(request.user, source.zone):
         raise PermissionDenied(_("Only the staff of the zone can transfer care units."))
-    form = TransferForm(request.POST or None, source=source)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            actions.transfer_units(request.user, source, d["target"], d["units"], d["reason"])
-        except RuleViolation as exc:
-            add_rule_error(form, exc, {"not_enough_units": "units", "bad_units": "units", "no_reason": "reason"})
-        else:
-            messages.success(request, _("The care units are transferred."))
-            return redirect("financing:person", person.fhir_id)
-    status = actions.budget_status(source)
-    return render(request, "web/form_page.html", {
-        "title": _("Transfer care units"), "person": person, "form": form, "submit": _("Transfer"),
-        "intro": _("%(left)s care units left in this budget.") % {"left": status.remaining},
-        "cancel_url": f"/financing/person/{person.fhir_id}/"}, status=400 if form.errors else 200)
+    left = actions.budget_status(source).remaining
+    return _person_form(
+        request, person, TransferForm(request.POST or None, source=source),
+        lambda d: actions.transfer_units(request.user, source, d["target"], d["units"], d["reason"]),
+        {"not_enough_units": "units", "bad_units": "units", "no_reason": "reason"},
+        title=_("Transfer care units"), submit=_("Transfer"), done=_("The care units are transferred."),
+        intro=_("%(left)s care units left in this budget.") % {"left": left})
 
 
 # --- zone pages ----------------------------------------------------------------------------------------------

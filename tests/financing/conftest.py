@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from population.conftest import spark  # noqa: F401 - the shared local Spark session
 
 from careweave.careplans.actions import add_team_member, team_for
 from careweave.people.identifiers import make_nihdi, make_ssin
@@ -111,13 +112,3 @@ def small_pop(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("fin-pop")
     generate(1200, 7, out)
     return out
-
-
-@pytest.fixture(scope="session")
-def spark():
-    pytest.importorskip("pyspark")
-    from careweave.population.engines import local_spark
-
-    session = local_spark("careweave-financing-tests", cores=2)
-    yield session
-    session.stop()

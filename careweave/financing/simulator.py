@@ -73,6 +73,14 @@ class Parameters:
 CELL_KEYS = ["zone", "level", "bim"]
 
 
+class NoDataForYear(ValueError):
+    """The reference year has no claims in the data set."""
+
+    def __init__(self, year: int, known: list[int]) -> None:
+        self.year, self.known = year, known
+        super().__init__(f"no data for {year} (years in the data: {', '.join(map(str, known))})")
+
+
 def use_cells(engine: Engine, year: int, tariffs: dict[int, float]) -> pd.DataFrame:
     """Per zone × risk level × BIM: persons, users (≥1 claim in scope), actual spending and fee-for-service value.
 
@@ -122,8 +130,11 @@ def indicator_values(engine: Engine, year: int, targets: list[Target]) -> pd.Dat
 
 def prepare(engine: Engine, year: int | None, targets: list[Target]) -> int:
     """Stratify the reference year with just the columns the simulator needs; return the year."""
+    known = stratify.data_years(engine)
     if year is None:
-        year = max(stratify.data_years(engine))
+        year = max(known)
+    if int(year) not in known:
+        raise NoDataForYear(int(year), known)
     columns = ["person_id", "year", "zone", "level", "bim"]
     ids = sorted({t.indicator for t in targets})
     if ids:

@@ -311,6 +311,10 @@ def simulator_page(request: HttpRequest) -> HttpResponse:
     except DataDirError:
         return render(request, "financing/simulator.html", {"form": form, "result": None, "no_data": True,
                                                             "data_dir": data_dir})
+    except simulator.NoDataForYear as exc:
+        form.add_error("year", _("There are no data for %(year)s; the data set covers %(years)s.") % {
+            "year": exc.year, "years": ", ".join(map(str, exc.known))})
+        return render(request, "financing/simulator.html", {"form": form, "result": None}, status=400)
     zones = result["zones"]
     k = _k()
     visible = zones[zones["persons"] >= k]

@@ -138,9 +138,26 @@ def test_simulator_page_shows_every_model_per_zone(zone_staff, small_pop, settin
         == {True}
     assert c.get("/financing/simulator/?capitation_base=-5").status_code == 400
     assert c.get("/financing/simulator/?capitation_base=200&shadow=guarantee&year=2025").status_code == 200
+    assert c.get("/financing/simulator/?year=2011").status_code == 400
+    assert c.get("/financing/simulator/?shadow=nonsense").status_code == 400
 
 
 def test_simulator_without_data_explains(zone_staff, settings, tmp_path):
     settings.POPULATION_DATA_DIR = str(tmp_path / "none")
     page = client_of(zone_staff).get("/financing/simulator/")
     assert page.status_code == 200 and b'data-test="no-data"' in page.content
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "de"])
+def test_pages_render_in_every_language(language, zone_staff, person, gp, small_pop, settings):
+    settings.POPULATION_DATA_DIR = str(small_pop)
+    c = client_of(zone_staff)
+    session = c.session
+    session["careweave_language"] = language
+    session.save()
+    for url in ("/financing/", "/financing/reports/", "/financing/reports/?by=quarter", "/financing/budgets/",
+                "/financing/tariffs/", "/financing/simulator/", f"/financing/person/{person.fhir_id}/",
+                f"/financing/person/{person.fhir_id}/register/"):
+        page = c.get(url)
+        assert page.status_code == 200, url
+        assert f'lang="{language}"'.encode() in page.content

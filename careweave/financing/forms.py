@@ -91,6 +91,8 @@ class SimulatorForm(forms.Form):
                                 initial=50)
     shadow = forms.ChoiceField(label=_("Virtual payment: model computed in the shadow"),
                                choices=[(m, MODELS[m]) for m in SHADOW_MODELS], initial="capitation")
+    transition = forms.FloatField(label=_("Transition: share paid under the shadow model, %"), min_value=0,
+                                  max_value=100, initial=50)
     p4p_bonus = forms.FloatField(label=_("Bonus per person per indicator target met (EUR)"), min_value=0,
                                  initial=10)
 
@@ -117,6 +119,7 @@ class SimulatorForm(forms.Form):
         p.bundle_prices.setdefault(0, p.bundle_prices[2])
         p.reinvest_share = get("reinvest") / 100
         p.shadow_model = d.get("shadow") or "capitation"
+        p.transition_share = get("transition") / 100
         for t in p.targets:
             t.bonus = get("p4p_bonus")
         return p

@@ -28,6 +28,7 @@ def table(zones: pd.DataFrame) -> list[dict]:
             "paid": [_eur(p[m]) for m in MODELS], "per_person": [_eur(p[m] / r["persons"]) for m in MODELS],
             "efficiency": _eur(r["efficiency"]), "gain": r["efficiency"] >= 0, "reinvested": _eur(r["reinvested"]),
             "shadow": _eur(r["virtual"]), "shadow_difference": _eur(r["virtual_difference"]),
+            "transition": _eur(r["transition"]),
             "bonus": _eur(r["p4p_bonus"]), "targets_met": int(r["targets_met"]),
         })
     return rows

@@ -6,7 +6,8 @@ the number of services (001 l.3698-3710, l.3863-3881), bundled payment, one paym
 group (001 l.3976-3994), budget guarantee, the expected average cost of the target group, whose difference
 with the actual spending "vormt efficiëntiewinst of -verlies" (001 l.4070-4092), virtual (shadow) payment to
 test a model while paying another (001 l.4046-4068, l.3791-3795) and pay-for-performance on indicators
-(001 l.3963-3974). Capitation is risk-adjusted by stratum and by increased reimbursement (BIM), as asked by
+(001 l.3963-3974), plus a transition mix of fee-for-service and the shadow model ("overgangsscenario",
+003 l.48-51). Capitation is risk-adjusted by stratum and by increased reimbursement (BIM), as asked by
 001 l.12228-12230; half of an efficiency gain is reinvested by default (001 l.6704-6706).
 
 One definition, two engines (decision 0002): the person scan is one SQL statement in the DuckDB dialect run
@@ -65,6 +66,7 @@ class Parameters:
     bundle_prices: dict[int, float] = field(default_factory=lambda: {2: 300.0, 3: 600.0})
     reinvest_share: float = 0.5
     shadow_model: str = "capitation"
+    transition_share: float = 0.5
     targets: list[Target] = field(default_factory=lambda: [
         Target("gmd_65", 85.0, 10.0), Target("flu_vaccination_65", 60.0, 10.0),
         Target("acsc_admissions", 15.0, 10.0, higher_is_better=False)])
@@ -161,6 +163,8 @@ def compute(cells: pd.DataFrame, values: pd.DataFrame, p: Parameters) -> pd.Data
     shadow = p.shadow_model if p.shadow_model in SHADOW_MODELS else "capitation"
     out["virtual"] = out[shadow]
     out["virtual_difference"] = out["virtual"] - out["ffs"]
+    # A transition scenario (KCE, 003 l.48-51) or a mix (001 l.3744): part fee-for-service, part the shadow model.
+    out["transition"] = (1 - p.transition_share) * out["ffs"] + p.transition_share * out["virtual"]
     out["p4p_bonus"] = 0.0
     out["targets_met"] = 0
     for t in p.targets:

@@ -323,4 +323,5 @@ def simulator_page(request: HttpRequest) -> HttpResponse:
         "form": form, "result": result, "rows": table, "models": plot.model_labels(), "year": result["year"],
         "hidden_zones": int((zones["persons"] < k).sum()), "chart": plot.bars(visible, get_language()),
         "shadow": simulator.MODELS[params.shadow_model], "targets": params.targets,
+        "transition": round(params.transition_share * 100),
     })

@@ -52,6 +52,8 @@ def test_each_model_by_hand():
     assert a["p4p_bonus"] == 12 * 3.0 and b["p4p_bonus"] == 5 * 2.0
     assert a["p4p"] == a["ffs"] + 36.0
     assert simulator.paid(a)["virtual"] == a["ffs"]
+    # transition: half fee-for-service, half the shadow model (bundled)
+    assert a["transition"] == pytest.approx(0.5 * 1840.0 + 0.5 * 1640.0)
 
 
 def test_changing_a_parameter_changes_only_its_model():

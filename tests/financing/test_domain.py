@@ -192,3 +192,12 @@ def test_a_concluded_reimbursable_mdo_registers_one_fee_per_paid_professional_on
     assert {f.external_id for f in fees} == {f"mdo:41:{p.pk}" for p in [gp, *others]}
     _conclude(SimpleNamespace(pk=42), person, [gp], reimbursable=False)
     assert fees.count() == 3
+
+
+def test_a_tariff_change_is_refused_when_later_provisions_use_the_current_tariff(admin, gp, person, cm):
+    actions.register_provision(gp.user, person, cm, date(2025, 3, 1), professional=gp)
+    assert refused(actions.add_tariff, admin, cm, Payer.RIZIV, D("70"), "session", date(2025, 1, 1)).rule == \
+        "tariff_in_use"
+    assert cm.tariffs.get().valid_to is None
+    actions.add_tariff(admin, cm, Payer.RIZIV, D("70"), "session", date(2025, 3, 2))
+    assert actions.tariff_on(cm, Payer.RIZIV, date(2025, 3, 2)).amount == D("70")

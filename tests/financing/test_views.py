@@ -1,0 +1,163 @@
+"""Financing pages: access refused where it must be, audited reads, bad input changes nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from careweave.access.models import AuditEvent
+from careweave.financing import actions
+from careweave.financing.models import BudgetTransfer, CareUnitBudget, Payer, Provision, ProvisionType, Tariff
+from careweave.financing.seedtable import load_seed_table
+from careweave.people.models import Discipline
+
+
+def client_of(user) -> Client:  # noqa: ANN001
+    c = Client()
+    c.force_login(user)
+    session = c.session
+    session["careweave_language"] = "en"
+    session.save()
+    return c
+
+
+@pytest.fixture
+def night(db) -> ProvisionType:  # noqa: ANN001
+    return ProvisionType.objects.get(code="NACHTBEZOEK")
+
+
+def test_the_gp_registers_a_provision_and_bad_input_changes_nothing(gp, person, night, zone_staff):
+    c = client_of(gp.user)
+    url = f"/financing/person/{person.fhir_id}/register/"
+    assert c.get(url).status_code == 200
+    actions.allocate_budget(zone_staff, person, date(2025, 1, 1), date(2025, 12, 31), Decimal("3"))
+    data = {"provision_type": night.pk, "date": "2025-04-01", "quantity": "4", "professional": gp.pk,
+            "payer": Payer.RIZIV}
+    response = c.post(url, data)
+    assert response.status_code == 400 and b"care units are left" in response.content
+    for bad in ({"quantity": "0"}, {"date": "2025-02-30"}, {"professional": ""}, {"payer": "nobody"},
+                {"payer": Payer.PERSON}):
+        assert c.post(url, {**data, "quantity": "1", **bad}).status_code == 400
+    assert not Provision.objects.exists()
+    response = c.post(url, {**data, "quantity": "2"})
+    assert response.status_code == 302
+    provision = Provision.objects.get()
+    assert (provision.amount, provision.registered_by) == (Decimal("160.00"), gp.user)
+    page = c.get(f"/financing/person/{person.fhir_id}/")
+    assert page.status_code == 200 and b'data-test="provision"' in page.content
+    assert b'data-test="remaining">1' in page.content.replace(b".00", b"")
+    assert AuditEvent.objects.filter(person=person, user=gp.user, action="R", resource_type="Claim").exists()
+
+
+def test_a_professional_without_access_is_refused_and_audited(outsider, person):
+    c = client_of(outsider.user)
+    for url in (f"/financing/person/{person.fhir_id}/", f"/financing/person/{person.fhir_id}/register/"):
+        assert c.get(url).status_code == 403
+    assert c.post(f"/financing/person/{person.fhir_id}/register/", {}).status_code == 403
+    assert AuditEvent.objects.filter(person=person, user=outsider.user, outcome="denied").count() == 3
+    for url in ("/financing/reports/", "/financing/budgets/", "/financing/simulator/",
+                "/financing/reports/export.csv?payer=riziv&year=2025"):
+        assert c.get(url).status_code == 403, url
+
+
+def test_zone_staff_see_their_zone_only_and_the_export_is_audited_per_person(zone, other_zone, zone_staff,
+                                                                              policy_maker, make_person,
+                                                                              make_professional):
+    persons = [make_person(f"P{i}") for i in range(6)]
+    load_seed_table(persons, [make_professional(Discipline.HOME_NURSE)])
+    c = client_of(zone_staff)
+    page = c.get("/financing/reports/")
+    assert page.status_code == 200
+    counts = page.content.decode()
+    assert "208137" in counts.replace(".", "").replace(",", "").replace("\u202f", "")
+    assert c.get(f"/financing/reports/?zone={other_zone.code}").status_code == 403
+    assert c.get("/financing/reports/?by=quarter").status_code == 200
+    response = c.get("/financing/reports/export.csv?payer=riziv&year=2023")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert sum(Decimal(r[8].replace(",", ".")) for r in rows[1:]) == 208137
+    assert AuditEvent.objects.filter(user=zone_staff, action="E", resource_type="Claim").count() == 6
+    for bad in ("payer=nobody&year=2023", "payer=riziv&year=abc", "payer=riziv&year=2023&quarter=5"):
+        assert c.get(f"/financing/reports/export.csv?{bad}").status_code == 404
+    # a policy maker sees the aggregates, not the billing lines
+    policy = client_of(policy_maker)
+    assert policy.get("/financing/reports/").status_code == 200
+    assert policy.get("/financing/reports/export.csv?payer=riziv&year=2023").status_code == 403
+
+
+def test_allocation_and_transfer_forms(zone_staff, person, make_person, gp):
+    c = client_of(zone_staff)
+    url = f"/financing/person/{person.fhir_id}/budget/"
+    assert c.post(url, {"period_start": "2025-12-31", "period_end": "2025-01-01", "units": "5"}).status_code == 400
+    assert c.post(url, {"period_start": "2025-01-01", "period_end": "2025-12-31", "units": "-1"}).status_code == 400
+    assert not CareUnitBudget.objects.exists()
+    assert c.post(url, {"period_start": "2025-01-01", "period_end": "2025-12-31", "units": "5"}).status_code == 302
+    giver = CareUnitBudget.objects.get()
+    other = make_person("Jef")
+    taker = actions.allocate_budget(zone_staff, other, date(2025, 1, 1), date(2025, 12, 31), Decimal("1"))
+    turl = f"/financing/person/{person.fhir_id}/budget/{giver.fhir_id}/transfer/"
+    assert c.get(turl).status_code == 200
+    assert c.post(turl, {"target": taker.pk, "units": "6", "reason": "nachtzorg"}).status_code == 400
+    assert not BudgetTransfer.objects.exists()
+    assert c.post(turl, {"target": taker.pk, "units": "2", "reason": "nachtzorg"}).status_code == 302
+    assert actions.budget_status(taker).available == Decimal("3")
+    # the GP may see the budget but not move units
+    assert client_of(gp.user).get(turl).status_code == 403
+    assert c.get("/financing/budgets/?on=2025-13-01").status_code == 404
+    budgets = c.get("/financing/budgets/?on=2025-06-01")
+    assert budgets.status_code == 200 and b'data-test="person-budget"' in budgets.content
+
+
+def test_tariffs_page_labels_examples_and_only_admins_add(admin, zone_staff):
+    page = client_of(zone_staff).get("/financing/tariffs/")
+    assert page.status_code == 200 and page.content.count(b'data-test="example"') == Tariff.objects.count()
+    assert client_of(zone_staff).post("/financing/tariffs/", {}).status_code == 403
+    c = client_of(admin)
+    cm = ProvisionType.objects.get(code="CASEMANAGEMENT")
+    data = {"provision_type": cm.pk, "payer": "riziv", "amount": "61.00", "unit": "session",
+            "valid_from": "2018-06-01", "valid_to": "2019-06-01", "source": "RIZIV 2018"}
+    assert c.post("/financing/tariffs/", data).status_code == 400  # overlaps the example tariff from 2019
+    assert Tariff.objects.count() == 9
+    assert c.post("/financing/tariffs/", {**data, "valid_to": "2018-12-31"}).status_code == 302
+    assert Tariff.objects.filter(is_example=False, amount=Decimal("61.00")).exists()
+
+
+def test_simulator_page_shows_every_model_per_zone(zone_staff, small_pop, settings):
+    settings.POPULATION_DATA_DIR = str(small_pop)
+    c = client_of(zone_staff)
+    page = c.get("/financing/simulator/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count('data-test="sim-row"') >= 5
+    assert {f'data-model="{m}"' in html for m in ("ffs", "capitation", "bundled", "guarantee", "virtual", "p4p")} \
+        == {True}
+    assert c.get("/financing/simulator/?capitation_base=-5").status_code == 400
+    assert c.get("/financing/simulator/?capitation_base=200&shadow=guarantee&year=2025").status_code == 200
+    assert c.get("/financing/simulator/?year=2011").status_code == 400
+    assert c.get("/financing/simulator/?shadow=nonsense").status_code == 400
+
+
+def test_simulator_without_data_explains(zone_staff, settings, tmp_path):
+    settings.POPULATION_DATA_DIR = str(tmp_path / "none")
+    page = client_of(zone_staff).get("/financing/simulator/")
+    assert page.status_code == 200 and b'data-test="no-data"' in page.content
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "de"])
+def test_pages_render_in_every_language(language, zone_staff, person, gp, small_pop, settings):
+    settings.POPULATION_DATA_DIR = str(small_pop)
+    c = client_of(zone_staff)
+    session = c.session
+    session["careweave_language"] = language
+    session.save()
+    for url in ("/financing/", "/financing/reports/", "/financing/reports/?by=quarter", "/financing/budgets/",
+                "/financing/tariffs/", "/financing/simulator/", f"/financing/person/{person.fhir_id}/",
+                f"/financing/person/{person.fhir_id}/register/"):
+        page = c.get(url)
+        assert page.status_code == 200, url
+        assert f'lang="{language}"'.encode() in page.content

@@ -7,6 +7,7 @@
     if (!box || !data || typeof L === "undefined") { return; }
     var markers = JSON.parse(data.textContent);
     L.Icon.Default.imagePath = box.dataset.images || (document.querySelector("link[href*='leaflet.css']").href.replace(/leaflet\.css.*$/, "images/"));
+    box.dataset.markers = String(markers.length);
     var map = L.map(box, {scrollWheelZoom: false});
     if (box.dataset.tiles) {
       L.tileLayer(box.dataset.tiles, {maxZoom: 19, attribution: box.dataset.attribution}).addTo(map);

@@ -13,7 +13,7 @@ from careweave.people.models import Discipline
 
 pytestmark = pytest.mark.django_db
 
-_spec = importlib.util.spec_from_file_location("territory_fhir_cast", Path(__file__).parents[1] / "fhir" / "conftest.py")
+_spec = importlib.util.spec_from_file_location("territory_fhir", Path(__file__).parents[1] / "fhir" / "conftest.py")
 _fhir = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_fhir)
 

@@ -361,6 +361,7 @@ def refer_to_service(
         note=note.strip(),
     )
     audit_write(actor, "create", "ServiceRequest", referral, person, reason=f"referral to {service}")
+    _publish(referral)
     return referral
 
 
@@ -378,7 +379,15 @@ def _require_status(referral: Referral, *allowed: str) -> None:
         )
 
 
+def _publish(referral: Referral) -> None:
+    """Keep the referral's FHIR ServiceRequest equal to it (same transaction)."""
+    from careweave.fhir.mapping.territory import store_referral
+
+    store_referral(referral)
+
+
 def _log(actor, referral: Referral, what: str) -> None:  # noqa: ANN001
+    _publish(referral)
     record_access(actor, "update", "ServiceRequest", str(referral.fhir_id), person=referral.person,
                   reason=f"referral {what}", basis="referral")
 

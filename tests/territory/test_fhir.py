@@ -74,3 +74,33 @@ def test_anonymous_callers_get_nothing(physios) -> None:  # noqa: ANN001
     anonymous = _fhir.Api(Client(), None)
     assert anonymous.get(f"/HealthcareService/{physios['fr'].fhir_id}").status_code in (401, 403)
     assert anonymous.get("/Location").status_code in (401, 403)
+
+
+def test_referrals_are_served_as_service_requests_beside_received_ones(person, team, gp, join, api, physios) -> None:  # noqa: ANN001
+    from fhir.resources.R4B import get_fhir_model_class
+
+    from careweave.fhir.models import StoredResource
+    from careweave.territory.actions import accept_referral, refer_to_service
+
+    join(team, gp)
+    received = StoredResource.objects.create(resource_type="ServiceRequest", source_id="ext-1", patient=person, data={
+        "resourceType": "ServiceRequest", "id": "ext-1", "status": "completed", "intent": "order",
+        "subject": {"reference": "Patient/ext"}, "code": {"text": "X-ray"}})
+    service = physios["fr"]
+    referral = refer_to_service(gp.user, person, service, reason="Balance training", urgency="urgent")
+    body = api.get(f"/ServiceRequest/{referral.fhir_id}").json()
+    get_fhir_model_class("ServiceRequest").model_validate(body)
+    assert (body["status"], body["priority"], body["extension"][0]["valueCode"]) == ("active", "urgent", "sent")
+    assert body["subject"]["reference"] == f"Patient/{person.fhir_id}"
+    assert body["performer"][0]["reference"] == f"HealthcareService/{service.fhir_id}"
+    assert body["meta"]["versionId"] == "1"
+    accept_referral(service.professional.user, referral)
+    body = api.get(f"/ServiceRequest/{referral.fhir_id}").json()
+    assert body["extension"][0]["valueCode"] == "accepted" and body["meta"]["versionId"] == "2"
+    assert body["performer"][1]["reference"] == f"Practitioner/{service.professional.fhir_id}"
+    found = api.get(f"/Patient/{person.fhir_id}/ServiceRequest").json()
+    ids = {e["resource"]["id"] for e in found["entry"] if e["search"]["mode"] == "match"}
+    assert ids == {str(referral.fhir_id), str(received.fhir_id)}
+    # The receiver is only proposed for the team: no access to the person's file through the API yet.
+    receiver_api = _fhir.Api(Client(), ApiToken.issue(service.professional.user))
+    assert receiver_api.get(f"/ServiceRequest/{referral.fhir_id}").status_code == 403

@@ -1,9 +1,15 @@
-"""Location and HealthcareService: the social map through the API (read and search; registered in fhir/registry.py).
+"""Location, HealthcareService and referrals as ServiceRequest (registered in fhir/registry.py).
 
 The social map is a directory, not personal data: any authenticated user may read it (C10-R11, 001
 l.17735-17748: persons and professionals both search it). Providers change their entries on the web page
 that checks they keep them (territory.actions.update_service). Location follows HL7 Belgium BeLocation
 (``be-location``, BeAddress); ``near`` is the standard Location search ``lat|lon|distance|km``.
+
+Referrals are served as ServiceRequest through the same type that keeps ServiceRequests received from
+other systems (``mapping/stored.py``): each referral action writes its FHIR face to ``StoredResource``
+under the referral's own id (:func:`store_referral`), as assessments do for their score Observations.
+So ``ServiceRequest/{id}``, ``ServiceRequest?patient=`` and ``Patient/{id}/ServiceRequest`` answer
+for both, with the same access rule (full access to the person, audited).
 """
 
 from __future__ import annotations
@@ -14,10 +20,19 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from careweave.fhir.errors import BadRequest
-from careweave.fhir.mapping.base import Mapping, boolean_filter, ref, reference_filter, string_filter, token_filter
+from careweave.fhir.mapping.base import (
+    Mapping,
+    boolean_filter,
+    instant,
+    ref,
+    reference_filter,
+    string_filter,
+    token_filter,
+    user_reference,
+)
 from careweave.fhir.profiles import BE_CORE, URI
 from careweave.territory.geo import bounding_box, haversine_km
-from careweave.territory.models import Location, Service
+from careweave.territory.models import Location, Referral, Service
 
 CW_DISCIPLINE = f"{URI}/CodeSystem/discipline"
 CW_CATEGORY = f"{URI}/CodeSystem/service-category"
@@ -156,3 +171,55 @@ class HealthcareServiceMapping(Mapping):
 
 
 MAPPINGS: list[Mapping] = [LocationMapping(), HealthcareServiceMapping()]
+
+
+# --------------------------------------------------------------------------- referrals as ServiceRequest
+
+SNOMED = "http://snomed.info/sct"
+REFERRAL_STATUS = f"{URI}/StructureDefinition/referral-status"
+FHIR_STATUS = {Referral.Status.SENT: "active", Referral.Status.ACCEPTED: "active",
+               Referral.Status.REFUSED: "revoked", Referral.Status.DONE: "completed"}
+
+
+def referral_resource(referral: Referral) -> dict[str, Any]:
+    """The referral as a FHIR R4 ServiceRequest; Careweave's own steps (sent, accepted...) in an extension."""
+    service = referral.service
+    performer = [ref("HealthcareService", service)]
+    if referral.receiver_id:
+        performer.append(ref("Practitioner", referral.receiver))
+    resource: dict[str, Any] = {
+        "resourceType": "ServiceRequest",
+        "id": str(referral.fhir_id),
+        "identifier": [{"system": URI, "value": f"urn:uuid:{referral.fhir_id}"}],
+        "extension": [{"url": REFERRAL_STATUS, "valueCode": referral.status}],
+        "status": FHIR_STATUS[referral.status],
+        "intent": "order",
+        "category": [{"coding": [{"system": SNOMED, "code": "3457005", "display": "Patient referral"}]}],
+        "priority": referral.urgency,
+        "code": {"coding": [{"system": CW_DISCIPLINE, "code": service.discipline,
+                             "display": str(service.get_discipline_display())}], "text": service.name},
+        "subject": ref("Patient", referral.person),
+        "authoredOn": instant(referral.created_at),
+        "requester": user_reference(referral.requested_by),
+        "performer": performer,
+        "locationReference": [ref("Location", service.location)],
+        "reasonCode": [{"text": referral.reason}],
+    }
+    notes = [text for text in (referral.note, referral.status_reason) if text]
+    if notes:
+        resource["note"] = [{"text": text} for text in notes]
+    return resource
+
+
+def store_referral(referral: Referral) -> None:
+    """Write (or bring up to date) the referral's ServiceRequest; a change becomes a new version."""
+    from careweave.fhir.models import StoredResource
+
+    data = referral_resource(referral)
+    stored = StoredResource.objects.filter(resource_type="ServiceRequest", fhir_id=referral.fhir_id).first()
+    if stored is None:
+        StoredResource.objects.create(resource_type="ServiceRequest", source_id=f"urn:uuid:{referral.fhir_id}",
+                                      fhir_id=referral.fhir_id, patient=referral.person, data=data)
+    elif stored.data != data:
+        stored.data = data
+        stored.save()

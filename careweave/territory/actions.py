@@ -307,6 +307,16 @@ def search_services(
     return hits[:limit]
 
 
+def discipline_counts(zone: Zone) -> list[tuple[str, int]]:
+    """How many active services of each discipline a zone has (000 l.416-422: "geen accuraat beeld")."""
+    from django.db.models import Count
+
+    labels = dict(Discipline.choices)
+    rows = (Service.objects.filter(active=True, location__zones=zone).values("discipline")
+            .annotate(n=Count("pk", distinct=True)).order_by("-n", "discipline"))
+    return [(str(labels.get(r["discipline"], r["discipline"])), r["n"]) for r in rows]
+
+
 # --------------------------------------------------------------------------- referrals
 
 

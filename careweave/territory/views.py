@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from careweave.access.audit import record_access
-from careweave.access.decisions import Decision
+from careweave.access.decisions import Decision, decide
 from careweave.access.guard import AccessRefused
+from careweave.access.models import Level
 from careweave.careplans.errors import RuleViolation
 from careweave.people.models import Person
 from careweave.territory import actions
@@ -86,7 +87,9 @@ def search(request: HttpRequest) -> HttpResponse:
     elif form.is_bound:
         status = 400
     tiles = map_settings()
-    context = {"form": form, "hits": hits, "searched": searched, "person": person,
+    zone = form.cleaned_data.get("zone") if searched else None
+    context = {"form": form, "hits": hits, "searched": searched, "person": person, "zone": zone,
+               "zone_counts": actions.discipline_counts(zone) if zone else [],
                "markers": [_marker(h) for h in hits], "map": tiles}
     return _with_tiles_csp(render(request, "territory/search.html", context, status=status), tiles["tiles"])
 
@@ -99,9 +102,10 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
         raise Http404
     days = [(label, actions.format_day_hours(service, day)) for day, label in WEEKDAYS]
     person = None
-    if request.GET.get("person"):
-        person = Person.objects.filter(fhir_id=request.GET["person"]).first() if _is_uuid(request.GET["person"]) \
-            else None
+    if _is_uuid(request.GET.get("person", "")):  # offered "refer" only to those who may see the person's plan
+        person = Person.objects.filter(fhir_id=request.GET["person"]).first()
+        if person is not None and not decide(request.user, person).allows(Level.PLAN):
+            person = None
     tiles = map_settings()
     context = {"service": service, "days": days, "person": person, "map": tiles,
                "zones": service.location.zones.order_by("kind", "name"),

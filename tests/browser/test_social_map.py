@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from browser.conftest import screenshot
+from browser.conftest import assert_accessible, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_nearest_french_speaking_physiotherapist(open_page, live_server, settings) -> None:  # noqa: ANN001
     settings.CAREWEAVE_MAP_TILES = ""  # no internet in CI: markers without tiles
-    page = open_page("gp")
+    page = open_page("gp", axe=True)
     page.goto(f"{live_server.url}/social-map/")
     page.select_option("#id_discipline", "physio")
     page.select_option("#id_language", "fr")
@@ -30,5 +30,5 @@ def test_nearest_french_speaking_physiotherapist(open_page, live_server, setting
     assert distances == sorted(distances)
     expect(page.locator("#social-map .leaflet-marker-icon")).to_have_count(count)
     assert page.locator("#social-map").get_attribute("data-markers") == str(count)
-    assert not page.csp_errors
+    assert_accessible(page, "social map")
     screenshot(page, "social-map", full_page=True)

@@ -22,9 +22,15 @@ def fast_hashing(settings) -> None:  # noqa: ANN001
     settings.CAREWEAVE_MAP_TILES = ""
 
 
-def client_of(user) -> Client:  # noqa: ANN001
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+def client_of(user, language: str = "en") -> Client:  # noqa: ANN001
+    """Logged in, reading the given language (the session's language wins over the user's records)."""
+    from careweave.web.language import SESSION_KEY
+
+    client = Client()
     client.force_login(user)
+    session = client.session
+    session[SESSION_KEY] = language
+    session.save()
     return client
 
 
@@ -147,3 +153,31 @@ def test_the_demo_social_map_loads_with_referrals_in_every_status(settings) -> N
     assert set(Referral.objects.values_list("status", flat=True)) == {"sent", "accepted", "refused", "done"}
     french_physios = [s for s in Service.objects.filter(discipline="physio") if "fr" in s.language_list]
     assert len(french_physios) >= 3
+
+
+def test_search_for_a_person_starts_from_their_postal_code_and_offers_refer(person, team, gp, join, outsider,
+                                                                           physios) -> None:
+    join(team, gp)
+    person.postal_code = "1000"
+    person.save()
+    html = client_of(gp.user).get(reverse("territory:search"), {"discipline": "physio", "person": person.fhir_id}
+                                  ).content.decode()
+    assert html.index("Kiné Bruxelles") < html.index("Kiné Denderleeuw")
+    assert 'data-test="refer-to"' in html
+    assert client_of(outsider.user).get(reverse("territory:search"), {"person": person.fhir_id}).status_code == 403
+    detail = reverse("territory:service", args=[physios["fr"].fhir_id]) + f"?person={person.fhir_id}"
+    assert str(person) in client_of(gp.user).get(detail).content.decode()
+    assert str(person) not in client_of(outsider.user).get(detail).content.decode()
+
+
+def test_zone_filter_shows_the_zones_services_and_counts_per_discipline(gp, physios, municipality_zones) -> None:
+    html = client_of(gp.user).get(reverse("territory:search"), {"zone": "ZORA"}).content.decode()
+    assert "Kiné Denderleeuw" in html and "Kiné Bruxelles" not in html
+    counts = html.split('data-test="zone-counts"')[1]
+    assert "physiotherapist: <strong>2</strong>" in counts
+
+
+def test_the_social_map_speaks_french_and_german(gp, physios) -> None:
+    for language in ("fr", "de"):
+        html = client_of(gp.user, language).get(reverse("territory:search"), {"near": "9400"}).content.decode()
+        assert f'lang="{language}"' in html and html.count('data-test="map-result"') == 3

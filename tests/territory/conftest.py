@@ -56,3 +56,19 @@ def make_service(db, municipality_zones):  # noqa: ANN001, ANN201
         )
 
     return make
+
+
+@pytest.fixture
+def physios(make_professional, make_service) -> dict:  # noqa: ANN001
+    """Two French-speaking physiotherapists (near and far from Ninove), a Dutch-speaking one, a dietitian."""
+    from careweave.people.models import Discipline
+
+    physio = Discipline.PHYSIOTHERAPIST
+    return {
+        "fr": make_service(make_professional(physio), "Kiné Denderleeuw", languages="nl,fr", postal_code="9470",
+                           municipality="Denderleeuw", lat=50.885, lon=4.0733),
+        "far": make_service(make_professional(physio), "Kiné Bruxelles", languages="fr", postal_code="1000",
+                            municipality="Bruxelles", lat=50.8467, lon=4.3525),
+        "nl": make_service(make_professional(physio), "Kine Ninove", languages="nl"),
+        "dietitian": make_service(make_professional(Discipline.DIETITIAN), "Diëtist Ninove", discipline="dietitian"),
+    }

@@ -220,6 +220,20 @@ def update_service(
     return entry
 
 
+@atomic_action
+def add_keeper(actor, entry: Service, professional) -> Service:  # noqa: ANN001
+    """A keeper shares its entry with a colleague (an organisation's entry is kept by several people)."""
+    if not may_edit_service(actor, entry):
+        raise _refused_edit(actor, entry)
+    if professional is None or not professional.active or professional.user_id is None:
+        raise RuleViolation("keeper", _("Only an active professional with a Careweave account can keep an entry."))
+    if may_edit_service(professional.user, entry):
+        raise RuleViolation("keeper", _("%(name)s keeps this entry already.") % {"name": professional})
+    entry.managed_by.add(professional.user)
+    _audit_entry(actor, "update", entry, reason=f"kept also by {professional}")
+    return entry
+
+
 def _refused_edit(actor, entry: Service) -> RuleViolation:  # noqa: ANN001
     """The refusal, with its audit row (atomic_action writes it again after the rollback)."""
     error = RuleViolation("entry_owner", _("Only the provider who keeps this entry can change it."))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("services/new/", views.service_edit, name="service_new"),
     path("services/<uuid:service_id>/", views.service_detail, name="service"),
     path("services/<uuid:service_id>/edit/", views.service_edit, name="service_edit"),
+    path("services/<uuid:service_id>/keepers/", views.add_keeper, name="add_keeper"),
     path("mine/", views.my_entries, name="mine"),
     path("refer/<uuid:person_id>/", views.refer, name="refer"),
     path("referrals/", views.referrals, name="referrals"),

@@ -58,7 +58,8 @@ def _marker(hit: actions.Hit) -> dict:
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
     """Search the social map: filters, the list nearest first, and the same results on a map."""
-    form = SearchForm(request.GET or None)
+    own_zone = request.user.zone_roles.select_related("zone").first()  # coordinators know their own region
+    form = SearchForm(request.GET or None, initial={"zone": own_zone.zone.code} if own_zone else {})
     person = None
     hits: list[actions.Hit] = []
     searched = False
@@ -110,6 +111,7 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
     context = {"service": service, "days": days, "person": person, "map": tiles,
                "zones": service.location.zones.order_by("kind", "name"),
                "may_edit": actions.may_edit_service(request.user, service),
+               "keepers": service.managed_by.all() if actions.may_edit_service(request.user, service) else [],
                "markers": [_marker(actions.Hit(service, None, None))]}
     return _with_tiles_csp(render(request, "territory/service.html", context), tiles["tiles"])
 
@@ -197,6 +199,28 @@ def service_edit(request: HttpRequest, service_id: str | None = None) -> HttpRes
     title = _("Change my entry") if service else _("Put my service on the social map")
     return render(request, "territory/service_form.html",
                   {"form": form, "service": service, "title": title, "conflict": conflict}, status=status)
+
+
+@require_POST
+@login_required
+def add_keeper(request: HttpRequest, service_id: str) -> HttpResponse:
+    """Share the entry with a colleague, found by the e-mail address of their professional record."""
+    from careweave.people.models import Professional
+
+    service = get_object_or_404(Service, fhir_id=service_id)
+    email = (request.POST.get("email") or "").strip()
+    colleague = Professional.objects.filter(email__iexact=email).first() if email else None
+    try:
+        if colleague is None and actions.may_edit_service(request.user, service):
+            raise RuleViolation("keeper", _("No professional with this e-mail address is known."))
+        actions.add_keeper(request.user, service, colleague)
+    except RuleViolation as exc:
+        if exc.rule == "entry_owner":
+            return render(request, "web/403.html", {"message": str(exc)}, status=403)
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(name)s now keeps this entry too.") % {"name": colleague})
+    return redirect("territory:service", service.fhir_id)
 
 
 @person_view(resource_type="ServiceRequest")

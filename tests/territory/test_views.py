@@ -171,3 +171,24 @@ def test_the_social_map_speaks_french_and_german(gp, physios) -> None:
     for language in ("fr", "de"):
         html = client_of(gp.user, language).get(reverse("territory:search"), {"near": "9400"}).content.decode()
         assert f'lang="{language}"' in html and html.count('data-test="map-result"') == 4
+
+
+def test_a_keeper_shares_the_entry_with_a_colleague_and_nobody_else_can(make_professional, physios) -> None:
+    service = physios["nl"]
+    owner = service.professional
+    colleague = make_professional(Discipline.PHYSIOTHERAPIST, email="colleague@example.org")
+    stranger = make_professional(Discipline.PHYSIOTHERAPIST)
+    url = reverse("territory:add_keeper", args=[service.fhir_id])
+    assert client_of(stranger.user).post(url, {"email": "colleague@example.org"}).status_code == 403
+    assert not service.managed_by.filter(pk=colleague.user_id).exists()
+    client_of(owner.user).post(url, {"email": "nobody@example.org"})
+    assert service.managed_by.count() == 1
+    client_of(owner.user).post(url, {"email": "Colleague@example.org"})
+    assert service.managed_by.filter(pk=colleague.user_id).exists()
+    edit = reverse("territory:service_edit", args=[service.fhir_id])
+    assert client_of(colleague.user).get(edit).status_code == 200
+
+
+def test_zone_staff_start_from_their_own_zone(zone_staff, zone) -> None:
+    html = client_of(zone_staff).get(reverse("territory:search")).content.decode()
+    assert f'<option value="{zone.code}" selected>' in html

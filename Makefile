@@ -24,15 +24,18 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) assets
 
-# Front-end assets from npm (pinned in package-lock.json): htmx and idb-keyval (offline assessments) are
-# served, axe-core is for browser tests.
+# Front-end assets from npm (pinned in package-lock.json): htmx, idb-keyval (offline assessments) and leaflet
+# (the social map) are served, axe-core is for browser tests.
 # The app still works without them (plain form posts), so a missing npm only prints a warning.
 assets:
 	@if command -v npm >/dev/null; then \
-		[ -d node_modules/htmx.org ] && [ -d node_modules/axe-core ] && [ -d node_modules/idb-keyval ] || npm ci --no-audit --no-fund --loglevel=error; \
+		[ -d node_modules/htmx.org ] && [ -d node_modules/axe-core ] && [ -d node_modules/idb-keyval ] && [ -d node_modules/leaflet ] || npm ci --no-audit --no-fund --loglevel=error; \
 		mkdir -p careweave/web/static/vendor; \
 		cp node_modules/htmx.org/dist/htmx.min.js careweave/web/static/vendor/htmx.min.js; \
 		cp node_modules/idb-keyval/dist/umd.js careweave/web/static/vendor/idb-keyval.js; \
+		mkdir -p careweave/web/static/vendor/leaflet/images; \
+		cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css careweave/web/static/vendor/leaflet/; \
+		cp node_modules/leaflet/dist/images/*.png careweave/web/static/vendor/leaflet/images/; \
 	else echo "npm not found: serving pages without htmx"; fi
 
 # Real-browser tests use Debian's chromium; installed when we may (root with apt), else skipped.

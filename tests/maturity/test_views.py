@@ -222,3 +222,12 @@ def test_the_menu_offers_the_assessment_to_staff_and_participants_only(round_, s
     assert b'data-test="nav-maturity"' in client_for(p.user).get(home).content
     nobody = User.objects.create_user("nobody")
     assert b'data-test="nav-maturity"' not in client_for(nobody).get("/", follow=True).content
+
+
+def test_the_spider_chart_coordinates_stay_numbers_in_every_language(round_, staff, invite) -> None:  # noqa: ANN001
+    """SVG needs "180.0", never the Dutch or French "180,0"."""
+    fill(invite("an"), [2] * 12)
+    for language in ("nl", "fr", "de"):
+        page = client_for(staff, language).get(reverse("maturity:results", args=[round_.pk])).content.decode()
+        svg = page.split('data-test="spider-chart"')[1].split("</svg>")[0]
+        assert 'x="180.0"' in svg and ",0\"" not in svg, language

@@ -241,7 +241,8 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     count = suggest.cleaned_data["count"] if suggest.is_valid() else aggregation.WORKSHOP_DEFAULT
     means = {code: s.mean for code, s in stats.items()}
     individual = [
-        {"p": p, "id": f"p{p.pk}", "chart": radar([(str(p), scores, "series--self")]), "scores": scores} for p, scores in people
+        {"p": p, "id": f"p{p.pk}", "chart": radar([(str(p), scores, "series--self")]), "scores": scores}
+        for p, scores in people
     ]
     return render(request, "maturity/results.html", {
         "round": round_, "stats": _stat_rows(stats), "n": len(people), "invited": round_.participants.count(),

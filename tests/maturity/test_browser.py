@@ -3,15 +3,15 @@ zone's spider charts and workshop suggestion (screenshots maturity-scoring.png, 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from browser.conftest import assert_accessible
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 from playwright.sync_api import expect
 
-from browser.conftest import assert_accessible
 from careweave.demo.maturity import PANEL, load_maturity
 from careweave.maturity import actions
 from careweave.maturity.dimensions import codes
@@ -27,8 +27,8 @@ def logged_in(browser, live_server, user: User, *, language: str = "nl", axe: bo
     client.force_login(user)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=language, bypass_csp=axe,
                                   extra_http_headers={"Accept-Language": language})
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                          "url": live_server.url}])
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
     return context
 
 
@@ -38,7 +38,7 @@ def demo_zone() -> dict[str, User]:
     zone = Zone.objects.create(code="ZORA", name="ELZ Zora", region=Zone.Region.FLANDERS)
     users = {name: User.objects.create_user(name, first_name=name.title()) for name in PANEL}
     ZoneStaff.objects.create(user=users["zonestaff"], zone=zone, role=ZoneStaff.Role.CONTACT_POINT)
-    load_maturity(users, datetime(2026, 12, 3, 9, tzinfo=timezone.utc))
+    load_maturity(users, datetime(2026, 12, 3, 9, tzinfo=UTC))
     return users
 
 
@@ -84,7 +84,8 @@ def test_every_answer_survives_closing_the_tab_mid_typing(browser, live_server, 
     expect(page.locator(f"[data-test=status-{C[2]}]")).to_have_attribute("data-state", "complete")
     row = DimensionScore.objects.get(participant=participant, dimension=C[2])
     assert row.argument == "Iedere discipline gebruikt een eigen dossi" and row.complete
-    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('maturity:%s:')).length" % participant.pk) == 0
+    pending = f"Object.keys(localStorage).filter(k => k.startsWith('maturity:{participant.pk}:')).length"
+    assert page.evaluate(pending) == 0, "nothing is left waiting on the device"
 
     page.click("[data-test=submit-scores]")  # 3 of 12: refused with the missing dimensions, nothing lost
     expect(page.locator(".alert--error")).to_contain_text("4.")

@@ -50,3 +50,24 @@ def radar(series: Sequence[tuple[str, Mapping[str, float | None], str]]) -> dict
         Series(label, _points([float(values.get(d.code) or 0) for d in dims]), css) for label, values, css in series
     ]
     return {"size": SIZE, "centre": CENTRE, "axes": axes, "rings": rings, "series": drawn}
+
+
+def bubbles(counts: Mapping[str, Sequence[int]]) -> dict:
+    """How many gave which score to which dimension (001 l.7812-7816): one row per dimension, a circle
+    per score whose area grows with the count (the view the seeds propose for large groups)."""
+    dims = dimensions()
+    biggest = max((c for row in counts.values() for c in row), default=0) or 1
+    left, top, column, row_height = 40, 24, 44, 26
+    rows = []
+    for i, d in enumerate(dims):
+        y = top + i * row_height + row_height / 2
+        cells = [
+            {"x": left + s * column + column / 2, "r": round(11 * math.sqrt(n / biggest), 1) if n else 0, "n": n,
+             "score": s}
+            for s, n in enumerate(counts.get(d.code, [0] * (MAX_SCORE + 1)))
+        ]
+        rows.append({"y": y, "number": d.number, "name": d.name, "cells": cells})
+    width = left + (MAX_SCORE + 1) * column + 8
+    height = top + len(dims) * row_height + 4
+    heads = [{"x": left + s * column + column / 2, "score": s} for s in range(MAX_SCORE + 1)]
+    return {"width": width, "height": height, "rows": rows, "heads": heads, "left": left}

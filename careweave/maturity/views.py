@@ -23,7 +23,7 @@ from careweave.territory.models import Zone, ZoneStaff
 from careweave.versioning import ChangedMeanwhile
 
 from . import actions, aggregation
-from .charts import radar
+from .charts import bubbles, radar
 from .dimensions import by_code, dimensions
 from .forms import InviteForm, RoundForm, SuggestForm, WorkshopForm
 from .models import ConsensusWorkshop, MaturityRound, Participant
@@ -249,7 +249,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         "chart": radar([(_("mean"), means, "series--mean")]) if people else None,
         "individual": individual, "dims": dimensions(), "suggest": suggest,
         "suggested": [by_code(c) for c in aggregation.suggest_for_workshop(stats, count)] if people else [],
-        "count": count, "levels": range(6),
+        "count": count, "levels": range(6), "bubbles": bubbles({c: s.counts for c, s in stats.items()}),
     })
 
 
@@ -312,8 +312,17 @@ def _report_context(round_: MaturityRound) -> dict:
 
 @login_required
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = _staff_round(request, pk)
+    """Zone staff see the report at any time; participants receive it (001 l.7942-7944) once the round
+    is closed, with the arguments by organisation and role, not by name."""
+    round_ = get_object_or_404(MaturityRound.objects.select_related("zone"), pk=pk)
+    staff = actions.manages(request.user, round_.zone)
+    if not staff:
+        if not Participant.objects.filter(round=round_, user=request.user).exists():
+            raise Http404
+        if round_.is_open:
+            raise PermissionDenied(_("Participants receive the report when the round is closed."))
     context = _report_context(round_)
+    context["staff"] = staff
     for w in context["workshops"]:
         w.rows = [{"w": row, "d": by_code(row.dimension)} for row in w.dimensions.all()]
     return render(request, "maturity/report.html", context)

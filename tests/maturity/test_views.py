@@ -36,7 +36,7 @@ def autosave(client: Client, round_: MaturityRound, code: str, **body) -> tuple[
     return response.status_code, response.json() if is_json else {}
 
 
-STAFF_PAGES = ["round", "results", "report", "report_csv", "compare", "new_workshop"]
+STAFF_PAGES = ["round", "results", "report", "report_csv", "compare", "new_workshop"]  # report: while open
 
 
 def test_outsiders_get_404_and_participants_403_on_the_staff_pages(round_, outsider, invite) -> None:  # noqa: ANN001
@@ -231,3 +231,18 @@ def test_the_spider_chart_coordinates_stay_numbers_in_every_language(round_, sta
         page = client_for(staff, language).get(reverse("maturity:results", args=[round_.pk])).content.decode()
         svg = page.split('data-test="spider-chart"')[1].split("</svg>")[0]
         assert 'x="180.0"' in svg and ",0\"" not in svg, language
+
+
+def test_participants_receive_the_report_without_names_once_the_round_is_closed(round_, staff, invite) -> None:  # noqa: ANN001
+    an = invite("an", "Huisartsenkring")
+    an.user.first_name, an.user.last_name = "An", "Claes"
+    an.user.save()
+    fill(an, [2] * 12, "Omdat")
+    url = reverse("maturity:report", args=[round_.pk])
+    assert client_for(an.user).get(url).status_code == 403
+    actions.close_round(staff, round_)
+    page = client_for(an.user).get(url).content.decode().split('class="mat-report"')[1]
+    assert page.count('data-test="report-argument"') == 12
+    assert "Huisartsenkring" in page and "An Claes" not in page and "report.csv" not in page
+    assert "An Claes" in client_for(staff).get(url).content.decode()
+    assert client_for(an.user).get(reverse("maturity:report_csv", args=[round_.pk])).status_code == 403

@@ -15,14 +15,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_coordinator_organises_an_mdo(open_page, live_server) -> None:  # noqa: ANN001, F811
-    proposal = Consultation.objects.get(status="proposed")
+    proposal = Consultation.objects.get(status="proposed", transition_kind="care_setting")
     page = open_page("coordinator", axe=True)
     page.click("[data-test=lang-en]")
     page.wait_for_load_state("networkidle")
     page.click("[data-test=nav-mdo]")
     proposals = page.locator("[data-test=mdo-proposals]")
     expect(proposals).to_contain_text(str(proposal.person))
-    proposals.locator("[data-test=mdo-open]").first.click()
+    proposals.locator(f"a[href$='/consultations/{proposal.fhir_id}/']").first.click()
     page.click("[data-test=mdo-schedule]")
 
     page.check("#id_mode_0")

@@ -1,4 +1,4 @@
-"""FHIR: an MDO as Appointment (answers to invitations) and Encounter (attendance); its decisions as Tasks."""
+"""FHIR: an MDO as Appointment (answers to invitations); its decisions as Tasks pointing to it."""
 
 from __future__ import annotations
 
@@ -56,39 +56,21 @@ def test_appointment_read_shows_the_answers(cast, scheduled, api) -> None:  # no
     assert AuditEvent.objects.filter(user=cast.nurse.user, resource_type="Appointment", action="R").exists()
 
 
-def test_encounter_of_a_concluded_mdo_and_its_decision_task(cast, concluded, api) -> None:  # noqa: ANN001
-    resource = json.loads(api(cast.gp.user, f"/Encounter/{concluded.fhir_id}").content)
-    _validate(resource)
-    assert resource["status"] == "finished" and resource["class"]["code"] == "AMB"
-    attended = {p["individual"]["reference"] for p in resource["participant"]}
-    assert attended == {f"Practitioner/{cast.gp.fhir_id}", f"Practitioner/{cast.nurse.fhir_id}"}
-    assert {"url": "https://careweave.org/fhir/StructureDefinition/mdo-reimbursable", "valueBoolean": True} in \
-        resource["extension"]
+def test_the_decision_task_points_to_the_mdo_that_decided_it(cast, concluded, api) -> None:  # noqa: ANN001
     task = concluded.decisions.get().task
     served = json.loads(api(cast.gp.user, f"/Task/{task.fhir_id}").content)
     _validate(served)
-    assert served["encounter"]["reference"] == f"Encounter/{concluded.fhir_id}"
+    assert served["reasonReference"]["reference"] == f"Appointment/{concluded.fhir_id}"
     assert served["basedOn"][0]["reference"] == f"CarePlan/{cast.plan.fhir_id}"
 
 
-def test_search_by_patient_and_scheduled_mdos_are_no_encounters(cast, scheduled, api) -> None:  # noqa: ANN001
+def test_search_by_patient(cast, scheduled, api) -> None:  # noqa: ANN001
     online = actions.schedule_mdo(cast.coordinator.user, cast.maria, mode="online", start=scheduled.start,
                                   end=scheduled.end, link="https://teams.example/m", reason="Online overleg")
     bundle = json.loads(api(cast.gp.user, f"/Appointment?patient={cast.maria.fhir_id}").content)
     assert {e["resource"]["id"] for e in bundle["entry"]} == {str(scheduled.fhir_id), str(online.fhir_id)}
-    assert json.loads(api(cast.gp.user, f"/Encounter?patient={cast.maria.fhir_id}").content)["total"] == 0
-    assert api(cast.gp.user, f"/Encounter/{scheduled.fhir_id}").status_code == 404
     booked = json.loads(api(cast.gp.user, f"/Appointment?patient={cast.maria.fhir_id}&status=booked").content)
     assert booked["total"] == 2
-
-
-def test_online_encounter_is_virtual(cast, scheduled, api) -> None:  # noqa: ANN001
-    actions.schedule_mdo(cast.coordinator.user, consultation=scheduled, mode="online", start=scheduled.start,
-                         end=scheduled.end, link="https://teams.example/m")
-    actions.record_attendance(cast.coordinator.user, scheduled, scheduled.participants.all()[:1])
-    bundle = json.loads(api(cast.gp.user, f"/Encounter?patient={cast.maria.fhir_id}&class=VR").content)
-    assert bundle["total"] == 1
-    assert bundle["entry"][0]["resource"]["status"] == "in-progress"
 
 
 def test_strangers_read_nothing(cast, scheduled, api) -> None:  # noqa: ANN001

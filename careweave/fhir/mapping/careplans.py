@@ -508,7 +508,7 @@ class TaskMapping(Mapping):
             resource["executionPeriod"] = {"end": instant(task.completed_at)}
         decision = getattr(task, "mdo_decision", None)  # issue #9: decided in an MDO (consultations)
         if decision is not None:
-            resource["encounter"] = ref("Encounter", decision.consultation, display="")
+            resource["reasonReference"] = ref("Appointment", decision.consultation, display="")
         return resource
 
     def _assignee(self, ctx: Context, resource: dict, plan: CarePlan) -> tuple[TeamMember | None, bool]:

@@ -1,7 +1,10 @@
-"""FHIR for the MDO (C8): the meeting as an Appointment (planned, with the answers to the invitations) and,
-once held, as an Encounter (who attended, the way it took place). Read and search only; writes go through
-the web pages' actions. The MDO's decisions are careplans Tasks (served by the Task mapping), whose
-``encounter`` points to the Encounter of the meeting that decided them.
+"""FHIR for the MDO (C8): the meeting as an Appointment (planned, with the answers to the invitations; a
+held MDO is ``fulfilled``). Read and search only; writes go through the web pages' actions. The MDO's
+decisions are careplans Tasks (served by the Task mapping), whose ``reasonReference`` points to the
+Appointment of the meeting that decided them.
+
+Not an Encounter: received Encounters (Synthea sends one per visit) are kept as received by the store
+(decision 0014), and a second, read-only Encounter mapping would refuse those imports.
 
 No HL7 Belgium profile exists for either resource; the mode, the place, the link and the reimbursement
 have no R4 element of their own and are Careweave extensions.
@@ -15,7 +18,7 @@ from django.db.models import QuerySet
 
 from careweave.consultations.models import Consultation, Participant
 from careweave.fhir.mapping.base import Mapping, date_filter, instant, parse_token, ref
-from careweave.fhir.profiles import ACT_CODE, CAREWEAVE
+from careweave.fhir.profiles import CAREWEAVE
 
 CW_MODE = f"{CAREWEAVE}/CodeSystem/consultation-mode"
 CW_CONSULTATION_TYPE = f"{CAREWEAVE}/CodeSystem/consultation-type"
@@ -23,7 +26,6 @@ EXT_MODE = f"{CAREWEAVE}/StructureDefinition/consultation-mode"
 EXT_PLACE = f"{CAREWEAVE}/StructureDefinition/consultation-place"
 EXT_LINK = f"{CAREWEAVE}/StructureDefinition/consultation-link"
 EXT_REIMBURSABLE = f"{CAREWEAVE}/StructureDefinition/mdo-reimbursable"
-PARTICIPATION = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
 
 APPOINTMENT_STATUS = {
     Consultation.Status.PROPOSED: "proposed",
@@ -36,11 +38,6 @@ RESPONSE_STATUS = {
     Participant.Response.PENDING: "needs-action",
     Participant.Response.ACCEPTED: "accepted",
     Participant.Response.DECLINED: "declined",
-}
-ENCOUNTER_CLASS = {  # an online meeting is virtual; in person or hybrid, the meeting has a place
-    Consultation.Mode.ONLINE: ("VR", "virtual"),
-    Consultation.Mode.IN_PERSON: ("AMB", "ambulatory"),
-    Consultation.Mode.HYBRID: ("AMB", "ambulatory"),
 }
 SELECT = ("person", "plan")
 
@@ -133,52 +130,4 @@ class AppointmentMapping(_ConsultationMapping):
         return resource
 
 
-class EncounterMapping(_ConsultationMapping):
-    """Only held MDOs are encounters: a planned meeting is an Appointment."""
-
-    resource_type = "Encounter"
-    search_params = {
-        "date": lambda qs, v, m: date_filter(qs, "start", v),
-        "status": lambda qs, v, m: _status_filter(
-            qs, v, m, {Consultation.Status.HELD: "in-progress", Consultation.Status.CONCLUDED: "finished"}),
-        "class": lambda qs, v, m: qs.filter(
-            mode__in=[mode for mode, (code, _d) in ENCOUNTER_CLASS.items() if code in v.split(",")]
-        ),
-    }
-    search_docs: ClassVar[dict[str, str]] = {**_ConsultationMapping.search_docs, "class": "token"}
-
-    def queryset(self) -> QuerySet:
-        return super().queryset().filter(status__in=[Consultation.Status.HELD, Consultation.Status.CONCLUDED])
-
-    def to_fhir(self, c: Consultation) -> dict[str, Any]:
-        code, display = ENCOUNTER_CLASS[c.mode]
-        attended = [p for p in self.participants(c) if p.attended and not p.is_person]
-        for p in attended:
-            p.consultation = c
-        resource: dict[str, Any] = {
-            "resourceType": "Encounter",
-            "id": str(c.fhir_id),
-            "meta": self.meta(c),
-            "identifier": self.identifiers(c),
-            "extension": _extensions(c, reimbursable=True),
-            # Held: the meeting took place but its minutes are open; concluded: closed.
-            "status": "finished" if c.status == Consultation.Status.CONCLUDED else "in-progress",
-            "class": {"system": ACT_CODE, "code": code, "display": display},
-            "type": _mdo_type(),
-            "subject": ref("Patient", c.person),
-            "appointment": [ref("Appointment", c, display="")],
-            "period": {"start": instant(c.start), "end": instant(c.end)},
-            "participant": [
-                {"type": [{"coding": [{"system": PARTICIPATION, "code": "PART", "display": "Participation"}]}],
-                 "individual": _who(p)}
-                for p in attended
-            ],
-        }
-        if c.reason:
-            resource["reasonCode"] = [{"text": c.reason[:1000]}]
-        if not resource["participant"]:
-            del resource["participant"]
-        return resource
-
-
-MAPPINGS: list[Mapping] = [AppointmentMapping(), EncounterMapping()]
+MAPPINGS: list[Mapping] = [AppointmentMapping()]

@@ -28,6 +28,7 @@ def test_demo_without_serving_prints_logins_and_a_working_token(tmp_path: Path) 
     result = run("demo", "--no-serve", "--db", str(db), "--persons", "16", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "careweave-demo" in result.stdout and "coordinator" in result.stdout
+    assert "13338 of 13338 persons and" in result.stdout  # the P3 data set of the financing report
     token_line = [line.strip() for line in result.stdout.splitlines() if line.strip().startswith("cw_")]
     assert token_line, result.stdout
     again = run("token", "nurse", "--db", str(db), cwd=tmp_path)
@@ -47,10 +48,10 @@ def test_bad_usage_has_a_meaningful_exit_code(tmp_path: Path, args: tuple[str, .
 
 def test_the_command_speaks_the_terminals_language(tmp_path: Path) -> None:
     db = tmp_path / "demo.sqlite3"
-    english = run("demo", "--no-serve", "--db", str(db), "--persons", "16", cwd=tmp_path)
+    english = run("demo", "--no-serve", "--db", str(db), "--persons", "16", "--no-p3", cwd=tmp_path)
     assert "general practitioner" in english.stdout
     dutch = subprocess.run(
-        [sys.executable, "-m", "careweave", "demo", "--no-serve", "--db", str(db)], cwd=tmp_path,
+        [sys.executable, "-m", "careweave", "demo", "--no-serve", "--no-p3", "--db", str(db)], cwd=tmp_path,
         capture_output=True, text=True, timeout=300,
         env={"PATH": "/usr/bin:/bin", "CAREWEAVE_VAR": str(tmp_path / "var"), "HOME": str(tmp_path),
              "LANG": "nl_BE.UTF-8"},

@@ -56,6 +56,29 @@ def record_access(
     channel: str | None = None,
 ) -> AuditEvent:
     """Write one audit event. ``action`` is read/create/update/delete/search (or a FHIR letter)."""
+    event = audit_event(user, action, resource_type, resource_id, person, outcome, reason, request, basis, channel)
+    event.save(force_insert=True)
+    return event
+
+
+def record_many(events: list[AuditEvent]) -> None:
+    """Write events built with :func:`audit_event` in one go: an import of thousands stays one transaction."""
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+
+
+def audit_event(
+    user,  # noqa: ANN001
+    action: str,
+    resource_type: str,
+    resource_id: str | None = None,
+    person=None,  # noqa: ANN001
+    outcome: str = "success",
+    reason: str = "",
+    request: HttpRequest | None = None,
+    basis: str = "",
+    channel: str | None = None,
+) -> AuditEvent:
+    """The event :func:`record_access` writes, not saved yet."""
     authenticated = user is not None and getattr(user, "is_authenticated", False)
     ip = None
     request = request if request is not None else _current_request.get()
@@ -64,7 +87,7 @@ def record_access(
         channel = channel or (
             "api" if request.path.startswith("/fhir/") else "admin" if request.path.startswith("/admin/") else "web"
         )
-    return AuditEvent.objects.create(
+    return AuditEvent(
         fhir_id=uuid.uuid4(),
         user=user if authenticated else None,
         user_display=(user.get_full_name() or user.get_username()) if authenticated else "anonymous",

@@ -1,20 +1,14 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from careweave.seeding import reseed_after_migrate
 
-def _sync_after_migrate(sender: AppConfig, **kwargs) -> None:  # noqa: ANN003
+
+def _sync_instruments(using: str, verbosity: int) -> None:
     """Keep the Instrument rows equal to the shipped instrument files after every migrate (and test flush)."""
-    from django.db import connections
-
     from careweave.assessments.catalogue import sync_instruments
-    from careweave.assessments.models import Instrument
-    from careweave.fhir.models import ResourceVersion
 
-    using = kwargs.get("using", "default")
-    tables = set(connections[using].introspection.table_names())
-    if {Instrument._meta.db_table, ResourceVersion._meta.db_table} <= tables:  # not after a partial migrate
-        sync_instruments(using=using, verbosity=kwargs.get("verbosity", 1))
+    sync_instruments(using=using, verbosity=verbosity)
 
 
 class AssessmentsConfig(AppConfig):
@@ -23,4 +17,8 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments and questionnaires")
 
     def ready(self) -> None:
-        post_migrate.connect(_sync_after_migrate, sender=self, dispatch_uid="careweave.assessments.sync")
+        from careweave.assessments.models import Instrument
+        from careweave.fhir.models import ResourceVersion
+
+        reseed_after_migrate(self, _sync_instruments, Instrument, ResourceVersion,
+                             dispatch_uid="careweave.assessments.sync")

@@ -42,6 +42,12 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"  {summary['persons']} persons, {summary['professionals']} professionals loaded.")
     else:
         print(f"  already loaded ({summary['persons']} persons).")
+    if not args.no_p3:
+        # Every run, not only the first: the data set is idempotent and replaces an older version of itself.
+        from django.utils.translation import gettext
+
+        print(gettext("Loading the P3 data set of the financing report…"), flush=True)
+        call_command("load_p3_table", "--zone", "ZORA", stdout=sys.stdout)
     try:
         from careweave.population.api import ensure_demo_population
 
@@ -111,6 +117,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-serve", action="store_true", help="load and print, but do not start the server")
     p.add_argument("--db", help="SQLite file to use instead of the default (var/careweave.sqlite3)")
     p.add_argument("--persons", type=int, default=200, help="number of demo persons (default 200)")
+    p.add_argument("--no-p3", action="store_true",
+                   help="skip the generated P3 data set (13,338 persons billed 2019-2024) of the financing report")
     p.add_argument("--seed", type=int, default=42, help="random seed (same seed, same demo)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)

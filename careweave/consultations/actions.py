@@ -30,10 +30,11 @@ from careweave.careplans.actions._common import (
 from careweave.careplans.actions.plan import assign_task
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.limits import check_length
-from careweave.careplans.models import CarePlan, CoordinationEpisode, TeamMember
+from careweave.careplans.models import CarePlan, CoordinationEpisode, Task, TeamMember
 from careweave.consultations.models import Consultation, Decision, Minutes, Participant
 from careweave.consultations.reimbursement import reimbursement
 from careweave.consultations.signals import mdo_concluded
+from careweave.fhir.history import snapshot
 from careweave.people.models import Person
 
 REASON_MAX = 2000
@@ -337,7 +338,7 @@ def record_attendance(
     consultation.status = Consultation.Status.HELD
     consultation.held_at = consultation.held_at or timezone.now()
     consultation.save_versioned(expected_version, update_fields=["status", "held_at"])
-    audit_write(actor, "update", "Encounter", consultation, person, reason="attendance")
+    audit_write(actor, "update", "Appointment", consultation, person, reason="attendance")
     return consultation
 
 
@@ -363,7 +364,7 @@ def write_minutes(
     else:
         minutes.text, minutes.written_by = text, actor
         minutes.save_versioned(expected_version, update_fields=["text", "written_by_id"])
-    audit_write(actor, "update", "Encounter", consultation, person, reason="minutes")
+    audit_write(actor, "update", "Appointment", consultation, person, reason="minutes")
     return minutes
 
 
@@ -397,8 +398,9 @@ def record_decision(
     decision = Decision.objects.create(
         consultation=consultation, text=text, task=task, recorded_by=actor, coordination=coordination
     )
+    snapshot(Task.objects.get(pk=task.pk))  # the Task's first version already names the MDO (reasonReference)
     consultation.save_versioned(update_fields=["status"])
-    audit_write(actor, "update", "Encounter", consultation, person, reason="decision")
+    audit_write(actor, "update", "Appointment", consultation, person, reason="decision")
     return decision
 
 
@@ -419,7 +421,7 @@ def conclude_mdo(actor, consultation: Consultation, expected_version: int | None
     consultation.save_versioned(
         expected_version, update_fields=["status", "concluded_at", "concluded_by_id", "reimbursable", "rule_id"]
     )
-    audit_write(actor, "update", "Encounter", consultation, person, reason="concluded")
+    audit_write(actor, "update", "Appointment", consultation, person, reason="concluded")
     # Inside the transaction: a receiver that fails (financing) undoes the conclusion with it.
     mdo_concluded.send(
         sender=Consultation,

@@ -1,29 +1,18 @@
 """Multidisciplinary consultation (MDO, C8): scheduling, invitations, attendance, minutes, decisions as plan
 tasks, reimbursement rules as data.
 """
-import importlib
-
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from careweave.seeding import reseed_after_migrate, run_data_migration
 
-def _reseed_after_flush(sender: AppConfig, **kwargs) -> None:  # noqa: ANN003
-    """Today's reimbursement rule again after a flush (tests that flush the database), once, when no rule is left.
 
-    The data migration seeds it on a real database; post_migrate also runs after a test flush.
-    """
-    from django.apps import apps
-    from django.db import connections
-
+def _seed_rule(using: str, verbosity: int) -> None:
+    """Today's reimbursement rule, once, when no rule is left (the data migration seeds it on a real database)."""
     from careweave.consultations.models import ReimbursementRule
 
-    using = kwargs.get("using", "default")
-    if ReimbursementRule._meta.db_table not in connections[using].introspection.table_names():
-        return  # a partial migrate
     if not ReimbursementRule.objects.using(using).exists():
-        importlib.import_module("careweave.consultations.migrations.0002_current_reimbursement_rule").add_rule(
-            apps, None)
+        run_data_migration("careweave.consultations.migrations.0002_current_reimbursement_rule", "add_rule")
 
 
 class ConsultationsConfig(AppConfig):
@@ -33,7 +22,8 @@ class ConsultationsConfig(AppConfig):
 
     def ready(self) -> None:
         from careweave.careplans.signals import care_transition
+        from careweave.consultations.models import ReimbursementRule
         from careweave.consultations.receivers import propose_at_transition
 
         care_transition.connect(propose_at_transition, dispatch_uid="consultations.propose_at_transition")
-        post_migrate.connect(_reseed_after_flush, sender=self, dispatch_uid="consultations.reseed")
+        reseed_after_migrate(self, _seed_rule, ReimbursementRule, dispatch_uid="consultations.reseed")

@@ -77,7 +77,7 @@ class ReimbursementRule(models.Model):
 
 
 class Consultation(VersionedModel):
-    """One multidisciplinary consultation about one person (FHIR Appointment, and Encounter once held)."""
+    """One multidisciplinary consultation about one person (FHIR Appointment; held = fulfilled)."""
 
     class Mode(models.TextChoices):
         IN_PERSON = "in_person", _("in person")

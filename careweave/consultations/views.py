@@ -17,7 +17,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from careweave.access.decisions import Decision as AccessDecision
@@ -183,47 +185,71 @@ def schedule(request: HttpRequest, consultation: Consultation, person: Person, d
         form = ScheduleForm(initial=ScheduleForm.initial_for(consultation))
         return _form_page(request, person, form, title=title, cancel_url=detail_url(consultation))
     form = ScheduleForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.schedule_mdo(request.user, consultation=consultation,
-                                 expected_version=form.cleaned_data.get("version"), **form.schedule_kwargs())
-        except ChangedMeanwhile as exc:
-            form.add_error(None, str(exc))
-        except RuleViolation as exc:
-            add_rule_error(form, exc, ScheduleForm.FIELDS)
-        else:
-            messages.success(request, _("The MDO is scheduled."))
-            return redirect(detail_url(consultation))
+    if _run_form(form, lambda: actions.schedule_mdo(
+            request.user, consultation=consultation, expected_version=form.cleaned_data.get("version"),
+            **form.schedule_kwargs()), ScheduleForm.FIELDS):
+        messages.success(request, _("The MDO is scheduled."))
+        return redirect(detail_url(consultation))
     return _form_page(request, person, form, title=title, cancel_url=detail_url(consultation), status=422)
 
 
-def _post(request: HttpRequest, consultation: Consultation, person: Person, decision: AccessDecision,
-          form_name: str, form: forms.Form, run: Callable[[], Any], done: str,
-          fields: dict[str, str] | None = None) -> HttpResponse:
-    """Run one action from the detail page; a broken rule re-renders the page with the error (422)."""
-    if form.is_valid():
-        try:
-            run()
-        except ChangedMeanwhile as exc:
-            form.add_error(None, str(exc))
-        except RuleViolation as exc:
-            add_rule_error(form, exc, fields)
-        else:
-            messages.success(request, done)
-            return redirect(detail_url(consultation) + f"#{form_name.removesuffix('_form')}")
-    consultation.refresh_from_db()
-    return render_detail(request, consultation, person, decision, status=422, **{form_name: form})
+def _run_form(form: forms.Form, run: Callable[[], object], fields: dict[str, str] | None = None) -> bool:
+    """Run an action with a valid form; False, with the error beside the form, when the form, a change made
+    meanwhile or a broken rule stops it (the action then changed nothing)."""
+    if not form.is_valid():
+        return False
+    try:
+        run()
+    except ChangedMeanwhile as exc:
+        form.add_error(None, str(exc))
+    except RuleViolation as exc:
+        add_rule_error(form, exc, fields)
+    else:
+        return True
+    return False
 
 
-@require_POST
-@consultation_view
-def invite(request: HttpRequest, consultation: Consultation, person: Person, decision: AccessDecision
-           ) -> HttpResponse:
-    form = InviteForm(request.POST, consultation=consultation)
-    return _post(request, consultation, person, decision, "invite_form", form,
-                 lambda: actions.invite_to_mdo(request.user, consultation, form.chosen_members(),
-                                               include_person=form.cleaned_data.get("include_person", False)),
-                 _("The invitations are sent."), {"mdo_invite_nobody": "members", "mdo_invite_not_member": "members"})
+def _no_kwargs(consultation: Consultation, decision: AccessDecision) -> dict[str, Any]:
+    return {}
+
+
+def _for_consultation(consultation: Consultation, decision: AccessDecision) -> dict[str, Any]:
+    return {"consultation": consultation}
+
+
+def detail_action(section: str, form_class: type[forms.Form], done: str | Promise,
+                  fields: dict[str, str] | None = None, *,
+                  form_kwargs: Callable[[Consultation, AccessDecision], dict[str, Any]] = _no_kwargs
+                  ) -> Callable[[Callable[..., object]], Callable[..., HttpResponse]]:
+    """Make ``action(request, consultation, form)`` a POST-only view for one form of the MDO page.
+
+    The form is ``<section>_form`` on the page, in the section ``#<section>``. A valid form runs the action, then
+    redirects back to the section with the message ``done``; an invalid form, a change made meanwhile or a broken
+    rule re-renders the page with the error beside the form (HTTP 422).
+    """
+
+    def decorate(action: Callable[..., object]) -> Callable[..., HttpResponse]:
+        def view(request: HttpRequest, consultation: Consultation, person: Person, decision: AccessDecision
+                 ) -> HttpResponse:
+            form = form_class(request.POST, **form_kwargs(consultation, decision))
+            if _run_form(form, lambda: action(request, consultation, form), fields):
+                messages.success(request, str(done))
+                return redirect(detail_url(consultation) + f"#{section}")
+            consultation.refresh_from_db()
+            return render_detail(request, consultation, person, decision, status=422, **{f"{section}_form": form})
+
+        view.__name__ = view.__qualname__ = action.__name__  # consultation_view copies them to its wrapper
+        view.__doc__ = action.__doc__
+        return require_POST(consultation_view(view))
+
+    return decorate
+
+
+@detail_action("invite", InviteForm, gettext_lazy("The invitations are sent."),
+               {"mdo_invite_nobody": "members", "mdo_invite_not_member": "members"}, form_kwargs=_for_consultation)
+def invite(request: HttpRequest, consultation: Consultation, form: InviteForm) -> None:
+    actions.invite_to_mdo(request.user, consultation, form.chosen_members(),
+                          include_person=form.cleaned_data.get("include_person", False))
 
 
 @require_POST
@@ -244,57 +270,33 @@ def respond(request: HttpRequest, consultation: Consultation, person: Person, de
     return redirect(detail_url(consultation) + "#participants")
 
 
-@require_POST
-@consultation_view
-def attendance(request: HttpRequest, consultation: Consultation, person: Person, decision: AccessDecision
-               ) -> HttpResponse:
-    form = AttendanceForm(request.POST, consultation=consultation)
-    return _post(request, consultation, person, decision, "attendance_form", form,
-                 lambda: actions.record_attendance(request.user, consultation, form.cleaned_data["present"],
-                                                   form.cleaned_data.get("version")),
-                 _("Attendance is recorded."), {"mdo_attendance_empty": "present"})
+@detail_action("attendance", AttendanceForm, gettext_lazy("Attendance is recorded."),
+               {"mdo_attendance_empty": "present"}, form_kwargs=_for_consultation)
+def attendance(request: HttpRequest, consultation: Consultation, form: AttendanceForm) -> None:
+    actions.record_attendance(request.user, consultation, form.cleaned_data["present"],
+                              form.cleaned_data.get("version"))
 
 
-@require_POST
-@consultation_view
-def minutes(request: HttpRequest, consultation: Consultation, person: Person, decision: AccessDecision
-            ) -> HttpResponse:
-    form = MinutesForm(request.POST)
-    return _post(request, consultation, person, decision, "minutes_form", form,
-                 lambda: actions.write_minutes(request.user, consultation, form.cleaned_data["text"],
-                                               form.cleaned_data.get("version")),
-                 _("The minutes are saved."), {"required": "text", "too_long": "text"})
+@detail_action("minutes", MinutesForm, gettext_lazy("The minutes are saved."), {"required": "text", "too_long": "text"})
+def minutes(request: HttpRequest, consultation: Consultation, form: MinutesForm) -> None:
+    actions.write_minutes(request.user, consultation, form.cleaned_data["text"], form.cleaned_data.get("version"))
 
 
-@require_POST
-@consultation_view
-def record_decision(request: HttpRequest, consultation: Consultation, person: Person, decision: AccessDecision
-                    ) -> HttpResponse:
-    form = DecisionForm(request.POST, plan=consultation.plan, allow_medical=decision.allows(Level.FULL))
-    return _post(request, consultation, person, decision, "decision_form", form,
-                 lambda: actions.record_decision(
-                     request.user, consultation, form.cleaned_data["text"], **form.assignment(),
-                     due_date=form.cleaned_data.get("due_date"), coordination=form.cleaned_data.get("coordination")
-                     or "", is_medical=form.cleaned_data.get("is_medical", False)),
-                 _("The decision is recorded and is now a task in the plan."), DecisionForm.FIELDS)
+@detail_action("decision", DecisionForm, gettext_lazy("The decision is recorded and is now a task in the plan."),
+               DecisionForm.FIELDS,
+               form_kwargs=lambda c, decision: {"plan": c.plan, "allow_medical": decision.allows(Level.FULL)})
+def record_decision(request: HttpRequest, consultation: Consultation, form: DecisionForm) -> None:
+    data = form.cleaned_data
+    actions.record_decision(request.user, consultation, data["text"], **form.assignment(),
+                            due_date=data.get("due_date"), coordination=data.get("coordination") or "",
+                            is_medical=data.get("is_medical", False))
 
 
-@require_POST
-@consultation_view
-def conclude(request: HttpRequest, consultation: Consultation, person: Person, decision: AccessDecision
-             ) -> HttpResponse:
-    form = ConcludeForm(request.POST)
-    return _post(request, consultation, person, decision, "conclude_form", form,
-                 lambda: actions.conclude_mdo(request.user, consultation, form.cleaned_data.get("version")),
-                 _("The MDO is concluded."))
+@detail_action("conclude", ConcludeForm, gettext_lazy("The MDO is concluded."))
+def conclude(request: HttpRequest, consultation: Consultation, form: ConcludeForm) -> None:
+    actions.conclude_mdo(request.user, consultation, form.cleaned_data.get("version"))
 
 
-@require_POST
-@consultation_view
-def cancel(request: HttpRequest, consultation: Consultation, person: Person, decision: AccessDecision
-           ) -> HttpResponse:
-    form = CancelForm(request.POST)
-    return _post(request, consultation, person, decision, "cancel_form", form,
-                 lambda: actions.cancel_mdo(request.user, consultation, form.cleaned_data["reason"],
-                                            form.cleaned_data.get("version")),
-                 _("The MDO is cancelled."), {"required": "reason"})
+@detail_action("cancel", CancelForm, gettext_lazy("The MDO is cancelled."), {"required": "reason"})
+def cancel(request: HttpRequest, consultation: Consultation, form: CancelForm) -> None:
+    actions.cancel_mdo(request.user, consultation, form.cleaned_data["reason"], form.cleaned_data.get("version"))

@@ -1,8 +1,8 @@
 """Demo data of the financing app (called by demo.loader.load_demo after the zone and its people exist).
 
-Example tariffs come with the migration (labelled "example tariff"); the demo adds a tariff change, the
-billed-provisions data set of the seed's P3 table (003 l.6-27) on the zone's persons, care-unit budgets for the
-current year with some use and one transfer, and MDO fees when the consultations demo has not produced any.
+Example tariffs come with the migration (labelled "example tariff"); the demo adds a tariff change, care-unit
+budgets for the current year with some use and one transfer, and MDO fees when the consultations demo
+has not produced any.
 """
 
 from __future__ import annotations
@@ -17,20 +17,20 @@ from django.contrib.auth.models import User
 from careweave.financing import actions
 from careweave.financing.catalogue import EXAMPLE_SOURCE, MDO
 from careweave.financing.models import Payer, Provision, ProvisionType
-from careweave.financing.seedtable import load_seed_table
+from careweave.financing.seedtable import PERSON_PREFIX
 from careweave.people.models import Person, Professional
 
 
 def load_financing(users: dict[str, User], now: datetime) -> dict[str, Any]:
     admin, staff = users["admin"], users["zonestaff"]
     zone = staff.zone_roles.first().zone
-    persons = list(Person.objects.filter(zone=zone, deceased_on__isnull=True).order_by("pk"))
+    persons = list(Person.objects.filter(zone=zone, deceased_on__isnull=True).exclude(
+        external_id__startswith=PERSON_PREFIX).order_by("pk"))
     professionals = list(Professional.objects.filter(zone=zone, active=True).order_by("pk"))
     cm = ProvisionType.objects.get(code="CASEMANAGEMENT")
     if not cm.tariffs.filter(valid_from=date(2025, 1, 1)).exists():
         actions.add_tariff(admin, cm, Payer.RIZIV, Decimal("58.00"), "session", date(2025, 1, 1), is_example=True,
                            source=EXAMPLE_SOURCE)
-    lines = load_seed_table(persons[10:50], professionals, actor=admin)
 
     year = now.date().year
     start, end = date(year, 1, 1), date(year, 12, 31)
@@ -55,5 +55,5 @@ def load_financing(users: dict[str, User], now: datetime) -> dict[str, Any]:
         for n, person in enumerate(persons[2:4]):
             paid = [p for p in (gp, by_discipline.get("home_nurse"), by_discipline.get("social_worker")) if p]
             actions.register_mdo_fees(SimpleNamespace(pk=f"demo-{n}"), person, day, True, paid, actor=staff)
-    return {"seed_table_lines": lines, "budgets": len(budgets),
+    return {"budgets": len(budgets),
             "provisions": Provision.objects.count()}

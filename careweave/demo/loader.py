@@ -50,6 +50,7 @@ DEMO_ACCOUNTS: list[dict[str, Any]] = [
     {"username": "coordinator", "name": "Els Wouters", "role": _("home nurse, care-and-welfare coordinator")},
     {"username": "casemanager", "name": "Pieter De Smet", "role": _("case manager")},
     {"username": "zonestaff", "name": "Lotte Maes", "role": _("zone staff, central contact point (ELZ Zora)")},
+    {"username": "physio", "name": "Claire Dubois", "role": _("physiotherapist; keeps her own social-map entry")},
     {"username": "admin", "name": "Admin", "role": _("administrator")},
 ]
 for _account in DEMO_ACCOUNTS:

@@ -1,24 +1,12 @@
-import importlib
-
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from careweave.seeding import reseed_after_migrate, run_data_migration
 
-def _reseed_after_flush(sender: AppConfig, **kwargs) -> None:  # noqa: ANN003
-    """The Protocol 3 types and example tariffs again after a flush (tests that flush the database).
 
-    The data migration seeds them on a real database; post_migrate also runs after a test flush. Idempotent.
-    """
-    from django.apps import apps
-    from django.db import connections
-
-    from careweave.financing.models import ProvisionType, Tariff
-
-    tables = set(connections[kwargs.get("using", "default")].introspection.table_names())
-    if {ProvisionType._meta.db_table, Tariff._meta.db_table} <= tables:  # not after a partial migrate
-        importlib.import_module("careweave.financing.migrations.0002_protocol3_types_and_example_tariffs").seed(
-            apps, None)
+def _seed_types_and_tariffs(using: str, verbosity: int) -> None:
+    """The Protocol 3 types and example tariffs (the data migration seeds them on a real database). Idempotent."""
+    run_data_migration("careweave.financing.migrations.0002_protocol3_types_and_example_tariffs", "seed")
 
 
 class FinancingConfig(AppConfig):
@@ -31,6 +19,7 @@ class FinancingConfig(AppConfig):
         from careweave.consultations.signals import mdo_concluded
 
         from .actions import on_mdo_concluded
+        from .models import ProvisionType, Tariff
 
         mdo_concluded.connect(on_mdo_concluded, dispatch_uid="financing.register_mdo_fees")
-        post_migrate.connect(_reseed_after_flush, sender=self, dispatch_uid="financing.reseed")
+        reseed_after_migrate(self, _seed_types_and_tariffs, ProvisionType, Tariff, dispatch_uid="financing.reseed")

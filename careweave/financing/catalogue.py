@@ -53,6 +53,7 @@ SEED_TABLE: dict[str, list[int]] = {
     "MANTELZORGERS": [376, 465, 1188, 748, 372, 16],                # 003 l.23
 }
 SEED_TOTALS = [108682, 165330, 205495, 197605, 208137, 50933]      # 003 l.25 "TOTA(A)L"
+SEED_NEW_PATIENTS = [2675, 2186, 2477, 2614, 2666, 720]            # 003 l.27 "NIEUWE PATIENTEN"
 
 # EXAMPLE tariffs (EUR per unit, payer RIZIV/INAMI). The seeds give no amounts (SEED-REQUIREMENTS C9); these are
 # illustrative round figures so that reports and the simulator have something to multiply, flagged is_example.

@@ -29,9 +29,10 @@ def register(subparsers) -> None:  # noqa: ANN001
                      help=f"model computed in the shadow of fee-for-service (one of: {', '.join(SHADOW_MODELS)})")
     sim.add_argument("--out", required=True, help="output file: .csv, .parquet or .json (one row per zone)")
     sim.set_defaults(func=cmd_simulate)
-    load = sub.add_parser("load-p3-table", help="billed provisions that reproduce the P3 table (idempotent)",
-                          description="Billing lines whose counts per type and period are the table of 003 l.6-27.")
-    load.add_argument("--zone", default="ZORA", help="zone whose persons and professionals carry the lines")
+    load = sub.add_parser("load-p3-table", help="the generated P3 data set that reproduces the seed table (idempotent)",
+                          description="13,338 generated persons and their billed provisions: per type and period, and "
+                                      "new patients per period, exactly the table of 003 l.6-27.")
+    load.add_argument("--zone", default="ZORA", help="zone that receives the generated persons")
     load.add_argument("--db", default=None, help="SQLite database file (default: the configured database)")
     load.set_defaults(func=cmd_load)
 

@@ -21,7 +21,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from careweave.access.audit import record_access
+from careweave.access.audit import audit_event, record_access, record_many
 from careweave.access.guard import AccessRefused
 from careweave.careplans.actions.coordination import is_zone_actor
 from careweave.careplans.errors import RuleViolation
@@ -223,9 +223,9 @@ def export(request: HttpRequest) -> HttpResponse:
     end = (date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1) - date.resolution
            if quarter else date(year, 12, 31))
     lines = list(reports.payer_lines([zone], payer, start, end))
-    for person in {p.person_id: p.person for p in lines}.values():
-        record_access(request.user, "search", "Claim", str(person.fhir_id), person=person, request=request,
-                      reason=f"payer export {payer} {start}–{end}")
+    record_many([audit_event(request.user, "search", "Claim", str(person.fhir_id), person=person, request=request,
+                             reason=f"payer export {payer} {start}–{end}")
+                 for person in {p.person_id: p.person for p in lines}.values()])
     name = f"provisions-{zone.code}-{payer}-{year}{f'-Q{quarter}' if quarter else ''}.csv"
     response = HttpResponse(reports.payer_csv(lines), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'

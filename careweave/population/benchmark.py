@@ -1,7 +1,7 @@
 """Benchmark: stratification plus all indicators for 1 million persons, DuckDB vs pandas vs Spark.
 
 Run alone with ``python -m careweave.population.benchmark [--quick] [--persons N] [--belgium]``:
-prints the Markdown section and writes ``docs/benchmarks-population.md``. ``careweave/bench.py``
+prints the Markdown section and writes ``docs/benchmarks-population.md``. ``careweave/bench``
 calls ``run()``. Every measurement runs in a fresh child process, so that its peak RSS
 (``VmHWM``) is its own; the clock starts after the libraries are imported and stops when the
 numbers are in memory, so both sides of a comparison include reading the Parquet files.

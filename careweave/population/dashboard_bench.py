@@ -1,6 +1,6 @@
 """Benchmark: the zone dashboard, cold and warm (issue 11.8; target: warm p95 under 200 ms).
 
-Run alone with ``python -m careweave.population.dashboard_bench [--quick]``; ``careweave/bench.py``
+Run alone with ``python -m careweave.population.dashboard_bench [--quick]``; ``careweave/bench``
 calls ``run()``. The measurement runs in a child process with its own SQLite database and a
 generated zone (20,000 persons, the demo's size; 3,000 with ``--quick``), through the Django
 test client (full middleware, a logged-in zone staff member, template rendering).

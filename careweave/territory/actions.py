@@ -7,6 +7,7 @@ professional joins the care team only when the person agrees (001 l.20702-20704)
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -286,7 +287,7 @@ def search_services(
     The zone filter is a convenience for a coordinator who wants to know their region (001 l.19538-19544);
     nothing else restricts results by zone.
     """
-    qs = Service.objects.filter(active=True).select_related("location", "organisation", "professional")
+    qs = Service.objects.filter(active=True)
     if discipline:
         if discipline not in Discipline.values:
             raise RuleViolation("discipline", _("Unknown discipline."))
@@ -300,25 +301,65 @@ def search_services(
     for word in text.split()[:5]:
         qs = qs.filter(Q(name__icontains=word) | Q(description__icontains=word)
                        | Q(location__municipality__icontains=word) | Q(organisation__name__icontains=word))
+    if near is None or within_km:
+        return _hits(_ranked(qs, language, near, within_km), open_at, limit)
+    # Nearest first without a radius: widen a ring until it holds ``limit`` hits (all of them nearer than
+    # anything outside it), so a search reads the services around the point, not the whole map. Each step
+    # guesses the radius from the density seen so far (the area grows with the square of the radius).
+    km = FIRST_RING_KM
+    while km < WHOLE_MAP_KM:
+        ranked = _ranked(qs, language, near, km)
+        hits = _hits(ranked, open_at, limit) if len(ranked) >= limit else []
+        if len(hits) >= limit:
+            return hits
+        found = len(hits) if open_at is not None else len(ranked)
+        km *= 4.0 if not found else min(4.0, max(1.5, 1.2 * math.sqrt(limit / found)))
+    return _hits(_ranked(qs, language, near, None), open_at, limit)
+
+
+FIRST_RING_KM = 5.0
+WHOLE_MAP_KM = 500.0  # Belgium is about 320 km corner to corner: beyond this, read every matching service
+
+
+def _ranked(qs, language: str, near: tuple[float, float] | None,  # noqa: ANN001
+            within_km: float | None) -> list[tuple[float, str, int, float | None]]:
+    """(sort distance, name, pk, distance) of the services of ``qs`` within ``within_km`` of ``near``, nearest
+    first: a bounding box in SQL, then the exact distance on a few columns (no service is loaded here)."""
     if near is not None and within_km:
         lat_min, lat_max, lon_min, lon_max = bounding_box(near[0], near[1], within_km)
         qs = qs.filter(location__latitude__range=(lat_min, lat_max), location__longitude__range=(lon_min, lon_max))
-    qs = qs.prefetch_related("hours").distinct()
-    hits = []
-    for service in qs:
-        if language and language not in service.language_list:
+    ranked = []
+    for pk, languages, name, lat, lon in (qs.values_list("pk", "languages", "name", "location__latitude",
+                                                         "location__longitude").distinct()):
+        if language and language not in Service.codes(languages):
             continue
-        distance = None
-        if near is not None:
-            distance = haversine_km(near[0], near[1], service.location.latitude, service.location.longitude)
-            if within_km and distance > within_km:
+        distance = haversine_km(near[0], near[1], lat, lon) if near is not None else None
+        if within_km and distance is not None and distance > within_km:
+            continue
+        ranked.append((distance if distance is not None else 0.0, name, pk, distance))
+    ranked.sort()
+    return ranked
+
+
+def _hits(ranked: list[tuple[float, str, int, float | None]], open_at: datetime | None, limit: int) -> list[Hit]:
+    """The first ``limit`` ranked services (open at ``open_at``, if given) with their location."""
+    hits: list[Hit] = []
+    step = max(1, limit if open_at is None else 2 * limit)
+    services_qs = Service.objects.select_related("location")
+    if open_at is not None:
+        services_qs = services_qs.prefetch_related("hours")
+    for start in range(0, len(ranked), step):
+        chunk = ranked[start:start + step]
+        services = services_qs.in_bulk([pk for _d, _n, pk, _km in chunk])
+        for _d, _n, pk, distance in chunk:
+            service = services[pk]
+            is_open = service.is_open_at(open_at) if open_at is not None else None
+            if open_at is not None and not is_open:
                 continue
-        is_open = service.is_open_at(open_at) if open_at is not None else None
-        if open_at is not None and not is_open:
-            continue
-        hits.append(Hit(service, distance, is_open))
-    hits.sort(key=lambda h: (h.distance_km if h.distance_km is not None else 0.0, h.service.name))
-    return hits[:limit]
+            hits.append(Hit(service, distance, is_open))
+            if len(hits) >= limit:
+                return hits
+    return hits
 
 
 def discipline_counts(zone: Zone) -> list[tuple[str, int]]:

@@ -197,7 +197,12 @@ class Service(VersionedModel):
 
     @property
     def language_list(self) -> list[str]:
-        return [code.strip() for code in self.languages.split(",") if code.strip()]
+        return self.codes(self.languages)
+
+    @staticmethod
+    def codes(languages: str) -> list[str]:
+        """``"nl, fr"`` -> ``["nl", "fr"]`` (the search ranks on the raw column, without loading the service)."""
+        return [code.strip() for code in languages.split(",") if code.strip()]
 
     @property
     def language_names(self) -> list[str]:

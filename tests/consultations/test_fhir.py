@@ -62,6 +62,13 @@ def test_the_decision_task_points_to_the_mdo_that_decided_it(cast, concluded, ap
     _validate(served)
     assert served["reasonReference"]["reference"] == f"Appointment/{concluded.fhir_id}"
     assert served["basedOn"][0]["reference"] == f"CarePlan/{cast.plan.fhir_id}"
+    first = json.loads(api(cast.gp.user, f"/Task/{task.fhir_id}/_history/1").content)
+    assert first["reasonReference"]["reference"] == f"Appointment/{concluded.fhir_id}"  # history = read
+    meeting = json.loads(api(cast.gp.user, f"/Appointment/{concluded.fhir_id}").content)
+    _validate(meeting)
+    assert meeting["status"] == "fulfilled"
+    assert {"url": "https://careweave.org/fhir/StructureDefinition/mdo-reimbursable",
+            "valueBoolean": concluded.reimbursable} in meeting["extension"]
 
 
 def test_search_by_patient(cast, scheduled, api) -> None:  # noqa: ANN001

@@ -52,7 +52,7 @@ def test_demo_respects_coordination_and_case_management_rules(demo: dict) -> Non
 
 def test_every_demo_account_has_the_printed_password_and_sees_what_its_role_needs(demo: dict) -> None:
     assert {a["username"] for a in DEMO_ACCOUNTS} == {
-        "person", "carer", "gp", "nurse", "socialworker", "coordinator", "casemanager", "zonestaff", "admin"}
+        "person", "carer", "gp", "nurse", "socialworker", "coordinator", "casemanager", "zonestaff", "physio", "admin"}
     for account in DEMO_ACCOUNTS:
         assert User.objects.get(username=account["username"]).check_password(DEMO_PASSWORD), account["username"]
     visible = {u: len(persons_visible_to(User.objects.get(username=u))) for u in ("gp", "coordinator", "casemanager")}

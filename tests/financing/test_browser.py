@@ -16,9 +16,9 @@ PASSWORD = "a-long-browser-password"
 
 
 def test_zone_staff_read_the_p3_table_and_compare_financing_models(browser, live_server, screenshot_dir, settings,
-                                                                   small_pop, zone, make_person, make_professional):
+                                                                   small_pop, zone, make_professional):
     settings.POPULATION_DATA_DIR = str(small_pop)
-    load_seed_table([make_person(f"P{i}") for i in range(8)], [make_professional(Discipline.HOME_NURSE)])
+    load_seed_table(zone, [make_professional(Discipline.HOME_NURSE)])
     staff = User.objects.create_user("meldpunt", password=PASSWORD, first_name="Lotte")
     ZoneStaff.objects.create(user=staff, zone=zone, role=ZoneStaff.Role.STAFF)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", bypass_csp=True)
@@ -34,6 +34,9 @@ def test_zone_staff_read_the_p3_table_and_compare_financing_models(browser, live
     total = page.locator("[data-test=row][data-code=TOTAL] [data-test=count]")
     digits = [int("".join(ch for ch in t if ch.isdigit())) for t in total.all_inner_texts()]
     assert digits == [108682, 165330, 205495, 197605, 208137, 50933]  # 003 l.25
+    new = page.locator("[data-test=row][data-code=NEW] [data-test=count]")
+    assert [int("".join(ch for ch in t if ch.isdigit())) for t in new.all_inner_texts()] == [
+        2675, 2186, 2477, 2614, 2666, 720]  # 003 l.27
     assert page.locator("[data-test=period]").first.inner_text() == "Q2–Q4 2019"
     page.screenshot(path=str(screenshot_dir / "financing-report.png"), full_page=True)
     page.click("[data-test=tab-quarter]")

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from careweave.financing import cli
+from careweave.people.models import Person
 
 
 def run(argv: list[str]) -> int:
@@ -35,6 +36,9 @@ def test_simulate_refuses_bad_input(small_pop, tmp_path, capsys):
 
 
 @pytest.mark.django_db
-def test_load_p3_table_without_persons_fails_clearly(capsys):
+def test_load_p3_table_in_an_unknown_or_empty_zone_fails_clearly(capsys, zone):
     assert run(["financing", "load-p3-table", "--zone", "NOWHERE"]) == 1
-    assert "no persons" in capsys.readouterr().err
+    assert "unknown zone NOWHERE" in capsys.readouterr().err
+    assert run(["financing", "load-p3-table", "--zone", zone.code]) == 1
+    assert "has no active professionals" in capsys.readouterr().err
+    assert not Person.objects.exists()

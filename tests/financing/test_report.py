@@ -9,12 +9,15 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Max, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import translation
 
+from careweave.access.models import AuditEvent
 from careweave.financing import actions, reports
 from careweave.financing.models import Payer, Provision, ProvisionType
-from careweave.financing.seedtable import load_seed_table
-from careweave.people.models import Discipline
+from careweave.financing.seedtable import PERSON_PREFIX, Loaded, load_seed_table
+from careweave.people.models import Discipline, Person
 
 # Transcribed from /work/shared/seeds/003_361734bd8683a832.txt l.6-27 ("Evolutie aantal gefactureerde
 # verstrekkingen van alle P3-projecten 2019-2023"); Dutch thousands separators removed. Independent of
@@ -30,31 +33,32 @@ SEED = {
     "MANTELZORGERS": [376, 465, 1188, 748, 372, 16],                # l.23
 }
 TOTAL = [108682, 165330, 205495, 197605, 208137, 50933]             # l.25 "TOTA(A)L"
+NEW_PATIENTS = [2675, 2186, 2477, 2614, 2666, 720]                  # l.27 "NIEUWE PATIENTEN"
 LABELS = ["Q2–Q4 2019", "2020", "2021", "2022", "2023", "Q1 2024"]  # l.7 "t2-t4 2019 ... t1 2024"
 
 
 @pytest.fixture
-def loaded(make_person, make_professional, zone):  # noqa: ANN001, ANN201
-    persons = [make_person(f"P{i}") for i in range(12)]
-    pros = [make_professional(d) for d in (Discipline.CASE_MANAGER, Discipline.OCCUPATIONAL_THERAPIST,
+def professionals(make_professional):  # noqa: ANN001, ANN201
+    return [make_professional(d) for d in (Discipline.CASE_MANAGER, Discipline.OCCUPATIONAL_THERAPIST,
                                            Discipline.PSYCHOLOGIST, Discipline.HOME_NURSE, Discipline.SOCIAL_WORKER)]
-    created = load_seed_table(persons, pros)
-    return {"persons": persons, "professionals": pros, "created": created}
 
 
-def test_the_year_report_is_the_seed_table_cell_by_cell(loaded, zone):
+def test_the_year_and_quarter_reports_are_the_seed_table_cell_by_cell_new_patients_included(professionals, zone):
+    load_seed_table(zone, professionals)
     with translation.override("en"):
         rep = reports.build([zone], "year")
         assert [p.label for p in rep.periods] == LABELS
     assert {r.code: r.counts for r in rep.rows} == SEED
     assert rep.total.counts == TOTAL
+    assert rep.new_patients == NEW_PATIENTS
+    assert Person.objects.filter(zone=zone).count() == sum(NEW_PATIENTS) == 13338
     # amounts: quantity × the example tariff valid on the day
     cm = next(r for r in rep.rows if r.code == "CASEMANAGEMENT")
     assert cm.amounts[1] == Decimal(34550) * Decimal("55.00")
+    # as zone staff see it (small cells hidden): every cell of the seed table is large enough to be shown
+    shown = reports.build([zone], "year", suppress=True, k=5)
+    assert shown.new_patients == NEW_PATIENTS and shown.total.counts == TOTAL
 
-
-def test_the_quarter_report_adds_up_to_the_year_report(loaded, zone):
-    year = reports.build([zone], "year")
     quarter = reports.build([zone], "quarter")
     assert len(quarter.periods) == 3 + 16 + 1
     assert (quarter.periods[0].year, quarter.periods[0].first) == (2019, 2)
@@ -63,28 +67,48 @@ def test_the_quarter_report_adds_up_to_the_year_report(loaded, zone):
         for p, n in zip(quarter.periods, r.counts, strict=True):
             sums[p.year] = sums.get(p.year, 0) + n
         assert list(sums.values()) == SEED[r.code]
-    assert sum(quarter.total.counts) == sum(year.total.counts) == sum(TOTAL)
+    assert sum(quarter.total.counts) == sum(rep.total.counts) == sum(TOTAL)
+    assert sum(quarter.new_patients) == sum(NEW_PATIENTS)
+
+    # no billing line claims more than a month can hold
+    assert Provision.objects.aggregate(m=Max("quantity"))["m"] <= 25
+    busiest = (Provision.objects.annotate(y=ExtractYear("date"), m=ExtractMonth("date"))
+               .values("person", "provision_type", "y", "m").annotate(n=Sum("quantity")).order_by("-n").first())
+    assert busiest["n"] <= 31  # at most one visit a day per person and type
 
 
-def test_loading_twice_creates_nothing_more_and_the_command_is_idempotent(loaded, zone):
-    assert loaded["created"] > 1000
-    assert load_seed_table(loaded["persons"], loaded["professionals"]) == 0
-    call_command("load_p3_table", "--zone", zone.code, stdout=io.StringIO())
-    assert reports.build([zone], "year").total.counts == TOTAL
-
-
-def test_other_zones_and_registered_provisions_stay_out_of_the_billed_table(loaded, zone, other_zone, make_person,
-                                                                             make_professional, zone_staff):
-    elsewhere = make_person("Far", zone=other_zone)
-    nurse = make_professional(Discipline.HOME_NURSE)
+def test_loading_again_replaces_the_old_version_adds_nothing_and_keeps_other_lines_out(
+        professionals, zone, person, other_zone, make_person, zone_staff):
     night = ProvisionType.objects.get(code="NACHTBEZOEK")
-    actions.register_provision(zone_staff, loaded["persons"][0], night, date(2023, 5, 1), professional=nurse)
+    nurse = professionals[3]
+    Provision.objects.create(person=person, professional=nurse, provision_type=night, date=date(2020, 1, 1),
+                             quantity=Decimal(900), tariff=night.tariffs.get(), amount=Decimal(72000),
+                             status=Provision.Status.BILLED, external_id="p3seed:NACHTBEZOEK:2020-01:0")  # version 1
+    created = load_seed_table(zone, professionals)
+    assert created.persons == 13338 and created.lines > 13338
+    assert AuditEvent.objects.filter(resource_type="Claim", action="C").count() == 13338
+    rep = reports.build([zone], "year")
+    assert rep.total.counts == TOTAL and rep.new_patients == NEW_PATIENTS
+
+    assert load_seed_table(zone, professionals) == Loaded(0, 0)
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("load_p3_table", "--zone", zone.code, stdout=out)
+    assert "0 of 13338 persons and 0 billing lines" in out.getvalue()
+    rep = reports.build([zone], "year")
+    assert rep.total.counts == TOTAL and rep.new_patients == NEW_PATIENTS
+
+    # a registered (not yet billed) line and a line of another zone stay out of the billed table
+    elsewhere = make_person("Far", zone=other_zone)
+    cohort = Person.objects.filter(external_id__startswith=PERSON_PREFIX).first()
+    actions.register_provision(zone_staff, cohort, night, date(2023, 5, 1), professional=nurse)
     Provision.objects.create(person=elsewhere, professional=nurse, provision_type=night, date=date(2023, 5, 1),
                              tariff=night.tariffs.get(), amount=Decimal(80), status=Provision.Status.BILLED)
     assert reports.build([zone], "year").total.counts == TOTAL
     with_registered = reports.build([zone], "year", statuses=("billed", "registered"))
     assert with_registered.total.counts[4] == TOTAL[4] + 1
     assert reports.build(None, "year").total.counts[4] == TOTAL[4] + 1
+    assert reports.build(None, "year").new_patients == [*NEW_PATIENTS[:4], NEW_PATIENTS[4] + 1, NEW_PATIENTS[5]]
 
 
 def test_small_cells_are_hidden_for_zone_staff(zone, make_person, make_professional, zone_staff):

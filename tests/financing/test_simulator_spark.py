@@ -8,7 +8,8 @@ import pytest
 from careweave.financing import simulator
 from careweave.population.engines import DuckDBEngine, SparkEngine
 
-pytestmark = pytest.mark.spark
+# One worker runs every Spark test (one Spark session), and first: the group is scheduled before single tests.
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
 
 def test_duckdb_and_spark_give_the_same_simulation(small_pop, spark):

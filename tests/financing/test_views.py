@@ -66,10 +66,9 @@ def test_a_professional_without_access_is_refused_and_audited(outsider, person):
 
 
 def test_zone_staff_see_their_zone_only_and_the_export_is_audited_per_person(zone, other_zone, zone_staff,
-                                                                              policy_maker, make_person,
+                                                                              policy_maker,
                                                                               make_professional):
-    persons = [make_person(f"P{i}") for i in range(6)]
-    load_seed_table(persons, [make_professional(Discipline.HOME_NURSE)])
+    load_seed_table(zone, [make_professional(Discipline.HOME_NURSE)])
     c = client_of(zone_staff)
     page = c.get("/financing/reports/")
     assert page.status_code == 200
@@ -77,11 +76,14 @@ def test_zone_staff_see_their_zone_only_and_the_export_is_audited_per_person(zon
     assert "208137" in counts.replace(".", "").replace(",", "").replace("\u202f", "")
     assert c.get(f"/financing/reports/?zone={other_zone.code}").status_code == 403
     assert c.get("/financing/reports/?by=quarter").status_code == 200
-    response = c.get("/financing/reports/export.csv?payer=riziv&year=2023")
+    response = c.get("/financing/reports/export.csv?payer=riziv&year=2024&quarter=1")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert 'filename="provisions-ELZ-WEST-riziv-2024-Q1.csv"' in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    assert sum(Decimal(r[8].replace(",", ".")) for r in rows[1:]) == 208137
-    assert AuditEvent.objects.filter(user=zone_staff, action="E", resource_type="Claim").count() == 6
+    assert sum(Decimal(r[8].replace(",", ".")) for r in rows[1:]) == 50933  # 003 l.25, "t1 2024"
+    in_file = {r[4] or r[5] for r in rows[1:]}
+    assert len(in_file) > 720  # the P3 patients in care in Q1 2024 (720 of them new), each audited once
+    assert AuditEvent.objects.filter(user=zone_staff, action="E", resource_type="Claim").count() == len(in_file)
     for bad in ("payer=nobody&year=2023", "payer=riziv&year=abc", "payer=riziv&year=2023&quarter=5"):
         assert c.get(f"/financing/reports/export.csv?{bad}").status_code == 404
     # a policy maker sees the aggregates, not the billing lines

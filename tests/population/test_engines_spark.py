@@ -8,7 +8,8 @@ import pytest
 from careweave.population import indicators, stratify
 from careweave.population.engines import DuckDBEngine, SparkEngine, to_spark_sql
 
-pytestmark = pytest.mark.spark
+# One worker runs every Spark test (one Spark session), and first: the group is scheduled before single tests.
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
 
 def _run(engine):

@@ -11,6 +11,9 @@ from careweave.population.engines import DuckDBEngine
 from careweave.population.geography import municipalities
 from careweave.population.stratify import prepare
 
+# The module-scoped data set is built once: the module runs on one worker.
+pytestmark = pytest.mark.xdist_group("population-generator")
+
 
 def _table(path, name):
     return pq.read_table(path / name).to_pandas()

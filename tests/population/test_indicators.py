@@ -8,6 +8,9 @@ import pytest
 from careweave.population import indicators, stratify
 from careweave.population.engines import DuckDBEngine
 
+# The module-scoped data set is built once: the module runs on one worker.
+pytestmark = pytest.mark.xdist_group("population-indicators")
+
 
 def test_catalogue_covers_the_quintuple_aim():
     defs = indicators.catalogue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, time
 
 import pytest
@@ -61,6 +62,21 @@ def test_nearest_french_speaking_physiotherapist_first(make_professional, make_s
     assert hits[1].distance_km == pytest.approx(23.3, abs=1.5)
     within = actions.search_services(discipline="physio", near=actions.resolve_point("9400"), within_km=10)
     assert far_fr not in [h.service for h in within] and len(within) == 2
+
+
+def test_nearest_without_a_radius_is_the_brute_force_ranking_near_and_far(make_professional, make_service) -> None:
+    """The search widens rings around the point; whatever the ring, the result is the true nearest-first list."""
+    rng = random.Random(7)
+    pro = make_professional(Discipline.PHYSIOTHERAPIST)
+    spreads = (0.02, 0.1, 0.5, 1.5)  # degrees: ~2 km to ~150 km, inside and beyond every ring
+    points = [(50.8283 + rng.uniform(-d, d), 4.0247 + rng.uniform(-d, d)) for d in spreads for _ in range(6)]
+    for i, (lat, lon) in enumerate(points):
+        make_service(pro, f"Kine {i:02d}", lat=lat, lon=lon)
+    ninove = actions.resolve_point("9400")
+    expected = sorted((haversine_km(*ninove, lat, lon), f"Kine {i:02d}") for i, (lat, lon) in enumerate(points))
+    for limit in (1, 5, 12, 24, 50):
+        hits = actions.search_services(discipline="physio", near=ninove, limit=limit)
+        assert [h.service.name for h in hits] == [name for _d, name in expected[:limit]], limit
 
 
 def test_open_at_filter_uses_the_weekly_hours(make_professional, make_service) -> None:

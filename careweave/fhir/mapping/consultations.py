@@ -6,7 +6,7 @@ Appointment of the meeting that decided them.
 Not an Encounter: received Encounters (Synthea sends one per visit) are kept as received by the store
 (decision 0014), and a second, read-only Encounter mapping would refuse those imports.
 
-No HL7 Belgium profile exists for either resource; the mode, the place, the link and the reimbursement
+No HL7 Belgium profile exists for the Appointment; the mode, the place, the link and the reimbursement
 have no R4 element of their own and are Careweave extensions.
 """
 
@@ -47,13 +47,13 @@ def _mdo_type() -> list[dict[str, Any]]:
                          "display": "multidisciplinary consultation (MDO)"}], "text": "MDO"}]
 
 
-def _extensions(c: Consultation, *, reimbursable: bool = False) -> list[dict[str, Any]]:
+def _extensions(c: Consultation) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [{"url": EXT_MODE, "valueCoding": {"system": CW_MODE, "code": c.mode}}]
     if c.location:
         out.append({"url": EXT_PLACE, "valueString": c.location})
     if c.link:
         out.append({"url": EXT_LINK, "valueUrl": c.link})
-    if reimbursable and c.reimbursable is not None:
+    if c.reimbursable is not None:  # decided when the MDO is concluded (decision 0016)
         out.append({"url": EXT_REIMBURSABLE, "valueBoolean": c.reimbursable})
     return out
 

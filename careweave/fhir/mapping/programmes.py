@@ -67,7 +67,7 @@ def _item_action(item: dict, language: str) -> dict[str, Any]:
         action["timingDuration"] = {"value": item["due_days"], "unit": "d", "system": "http://unitsofmeasure.org",
                                     "code": "d"}
     if item["kind"] != "goal":
-        action["participant"] = [{"type": "related-person" if item.get("role") == "person" else "practitioner",
+        action["participant"] = [{"type": "patient" if item.get("role") == "person" else "practitioner",
                                   "role": {"text": item.get("role", "reference")}}]
     if item.get("goal"):
         action["goalId"] = [item["goal"]]

@@ -30,12 +30,11 @@ from careweave.fhir.mapping.base import (
     token_filter,
     user_reference,
 )
-from careweave.fhir.profiles import BE_CORE, URI
+from careweave.fhir.profiles import BE_CORE, CAREWEAVE, CW_DISCIPLINE, URI
 from careweave.territory.geo import bounding_box, haversine_km
 from careweave.territory.models import Location, Referral, Service
 
-CW_DISCIPLINE = f"{URI}/CodeSystem/discipline"
-CW_CATEGORY = f"{URI}/CodeSystem/service-category"
+CW_CATEGORY = f"{CAREWEAVE}/CodeSystem/service-category"
 LANGUAGE = "urn:ietf:bcp:47"
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -94,7 +93,7 @@ class LocationMapping(Mapping):
             "mode": "instance",
             "address": address,
             "position": {"latitude": location.latitude, "longitude": location.longitude},
-            "extension": [{"url": f"{URI}/StructureDefinition/wheelchair-access",
+            "extension": [{"url": f"{CAREWEAVE}/StructureDefinition/wheelchair-access",
                            "valueBoolean": location.wheelchair_access}],
         }
 
@@ -165,7 +164,7 @@ class HealthcareServiceMapping(Mapping):
         if telecom:
             resource["telecom"] = telecom
         if service.professional_id:
-            resource["extension"] = [{"url": f"{URI}/StructureDefinition/provided-by-practitioner",
+            resource["extension"] = [{"url": f"{CAREWEAVE}/StructureDefinition/provided-by-practitioner",
                                       "valueReference": ref("Practitioner", service.professional)}]
         return {k: v for k, v in resource.items() if v != []}
 
@@ -176,7 +175,7 @@ MAPPINGS: list[Mapping] = [LocationMapping(), HealthcareServiceMapping()]
 # --------------------------------------------------------------------------- referrals as ServiceRequest
 
 SNOMED = "http://snomed.info/sct"
-REFERRAL_STATUS = f"{URI}/StructureDefinition/referral-status"
+REFERRAL_STATUS = f"{CAREWEAVE}/StructureDefinition/referral-status"
 FHIR_STATUS = {Referral.Status.SENT: "active", Referral.Status.ACCEPTED: "active",
                Referral.Status.REFUSED: "revoked", Referral.Status.DONE: "completed"}
 

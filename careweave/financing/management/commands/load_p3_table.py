@@ -1,24 +1,30 @@
-"""``manage.py load_p3_table --zone ZORA``: the billed-provisions data set of the seed's P3 table (idempotent)."""
+"""``manage.py load_p3_table --zone ZORA``: the generated P3 data set (003 l.6-27, every row) in a zone (idempotent)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
-from careweave.financing.seedtable import load_seed_table
-from careweave.people.models import Person, Professional
+from careweave.financing.seedtable import cohort_size, load_seed_table
+from careweave.people.models import Professional
+from careweave.territory.models import Zone
 
 
 class Command(BaseCommand):
-    help = "Load billed provisions whose counts per type and period equal the P3 table of 003 l.6-27 (idempotent)."
+    help = ("Load the generated P3 data set into a zone: billed provisions per type and period and new patients per "
+            "period exactly as the table of 003 l.6-27 (idempotent).")
 
     def add_arguments(self, parser) -> None:  # noqa: ANN001
-        parser.add_argument("--zone", default="ZORA", help="zone code whose persons and professionals are used")
-        parser.add_argument("--persons", type=int, default=40, help="how many of the zone's persons carry the lines")
+        parser.add_argument("--zone", default="ZORA", help="code of the zone that receives the generated persons")
 
     def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
-        persons = list(Person.objects.filter(zone__code=options["zone"]).order_by("pk")[: options["persons"]])
-        professionals = list(Professional.objects.filter(zone__code=options["zone"], active=True).order_by("pk"))
-        if not persons or not professionals:
-            raise CommandError(f"zone {options['zone']} has no persons or no professionals")
-        created = load_seed_table(persons, professionals)
-        self.stdout.write(f"{created} billing lines created")
+        zone = Zone.objects.filter(code=options["zone"]).first()
+        if zone is None:
+            raise CommandError(f"unknown zone {options['zone']}")
+        professionals = list(Professional.objects.filter(zone=zone, active=True).order_by("pk"))
+        if not professionals:
+            raise CommandError(f"zone {zone.code} has no active professionals to bill the provisions")
+        loaded = load_seed_table(zone, professionals)
+        self.stdout.write(_("%(persons)s of %(cohort)s persons and %(lines)s billing lines created in zone %(zone)s")
+                          % {"persons": loaded.persons, "cohort": cohort_size(), "lines": loaded.lines,
+                             "zone": zone.code})

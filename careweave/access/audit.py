@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -43,20 +44,9 @@ def _role(user) -> str:  # noqa: ANN001
     return "staff" if getattr(user, "is_staff", False) else ""
 
 
-def record_access(
-    user,  # noqa: ANN001
-    action: str,
-    resource_type: str,
-    resource_id: str | None = None,
-    person=None,  # noqa: ANN001
-    outcome: str = "success",
-    reason: str = "",
-    request: HttpRequest | None = None,
-    basis: str = "",
-    channel: str | None = None,
-) -> AuditEvent:
-    """Write one audit event. ``action`` is read/create/update/delete/search (or a FHIR letter)."""
-    event = audit_event(user, action, resource_type, resource_id, person, outcome, reason, request, basis, channel)
+def record_access(*args: Any, **kwargs: Any) -> AuditEvent:
+    """Write one audit event (the arguments of :func:`audit_event`)."""
+    event = audit_event(*args, **kwargs)
     event.save(force_insert=True)
     return event
 
@@ -78,7 +68,7 @@ def audit_event(
     basis: str = "",
     channel: str | None = None,
 ) -> AuditEvent:
-    """The event :func:`record_access` writes, not saved yet."""
+    """One audit event, not saved yet. ``action`` is read/create/update/delete/search (or a FHIR letter)."""
     authenticated = user is not None and getattr(user, "is_authenticated", False)
     ip = None
     request = request if request is not None else _current_request.get()

@@ -139,3 +139,24 @@ def setup_django() -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+
+
+def on_both_databases(module: str, database: str, quick: bool, **kwargs) -> list[tuple[str, dict]]:  # noqa: ANN003
+    """``module.task(**kwargs)`` in a child process on a fresh PostgreSQL database ``database`` (not in a quick
+    run, and only when ``DATABASE_URL`` names a server) and on a fresh SQLite file: [(name, result)]."""
+    import tempfile
+
+    results = []
+    url = postgres_url()
+    if url and not quick:
+        bench_url = fresh_postgres(url, database)
+        try:
+            r = child(module, "task", env={"DATABASE_URL": bench_url}, **kwargs)
+            r["version"] = postgres_version(bench_url)
+        finally:
+            drop_postgres(url, database)
+        results.append(("PostgreSQL", r))
+    with tempfile.TemporaryDirectory(prefix=f"{database}-") as tmp:
+        results.append(("SQLite", child(module, "task", env={"DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"},
+                                        **kwargs)))
+    return results

@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
 
+from careweave.bench._common import machine, ms
+
 PERSONS = 100_000
 READS = 1_000
 QUICK_PERSONS = 5_000
@@ -81,30 +83,6 @@ def _synthea_dir() -> Path | None:
     return path if path.is_dir() else None
 
 
-def _machine() -> str:
-    cpu = "unknown CPU"
-    memory = 0.0
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
-        kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal"))
-        memory = kib / 1024 / 1024
-    except (OSError, StopIteration):
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, {memory:.0f} GiB RAM, {platform.system()} {platform.release()}"
-
-
-def _ms(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-
-    def pct(p: float) -> float:
-        return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))] * 1000
-
-    return {"n": len(values), "p50": pct(0.5), "p95": pct(0.95), "max": ordered[-1] * 1000,
-            "mean": statistics.fmean(values) * 1000}
-
-
 def _markdown(title: str, database: str, r: dict[str, Any]) -> str:
     read, single = r["reads"]["plan"], r["reads"]["revinclude"]
 
@@ -113,7 +91,7 @@ def _markdown(title: str, database: str, r: dict[str, Any]) -> str:
 
     lines = [
         title, "",
-        f"Measured on {date.today():%Y-%m-%d}; machine: {_machine()}; {r['postgres']} on the same machine; "
+        f"Measured on {date.today():%Y-%m-%d}; machine: {machine()}; {r['postgres']} on the same machine; "
         f"Python {platform.python_version()}; load average {r['load'][0]:.1f} when the reads started "
         f"and {r['load'][1]:.1f} when they ended (other work shares the machine).", "",
         f"Database `{database}`: {r['persons']:,} people, each with a care team (their GP as member), a shared "
@@ -258,7 +236,7 @@ def _measure_reads(reads: int) -> dict[str, dict[str, float]]:
             timings["tasks"].append(t3 - t2)
             timings["plan"].append(t3 - t0)
             timings["revinclude"].append(t4 - t3)
-    return {key: _ms(values) for key, values in timings.items()}
+    return {key: ms(values) for key, values in timings.items()}
 
 
 def _forget_synthea() -> None:
@@ -294,7 +272,7 @@ def _measure_import(directory: Path) -> dict[str, Any]:
             if rounds == 1:
                 entries += len(result.entries)
                 stored += result.total("stored", "stored-unchanged")
-    return {"first": _ms(first), "again": _ms(again), "entries": entries, "stored": stored}
+    return {"first": ms(first), "again": ms(again), "entries": entries, "stored": stored}
 
 
 LARGE_SIZES_MB = (3, 6, 10, 18)  # 18 MB: just under the 20 MiB limit

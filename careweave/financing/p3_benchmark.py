@@ -16,18 +16,14 @@ from __future__ import annotations
 
 import os
 import statistics
-import tempfile
 import time
 from datetime import date
 
 from careweave.bench._common import (
-    child,
-    drop_postgres,
-    fresh_postgres,
     load,
     machine,
+    on_both_databases,
     postgres_url,
-    postgres_version,
     setup_django,
 )
 
@@ -104,21 +100,7 @@ def task(max_per_line: int | None, repeats: int) -> dict:
 
 def measure(quick: bool) -> list[tuple[str, dict]]:
     kwargs = {"max_per_line": QUICK_MAX_PER_LINE if quick else None, "repeats": 1 if quick else REPEATS}
-    results = []
-    url = postgres_url()
-    if url and not quick:
-        bench_url = fresh_postgres(url, DATABASE)
-        try:
-            r = child("careweave.financing.p3_benchmark", "task", env={"DATABASE_URL": bench_url}, **kwargs)
-            r["version"] = postgres_version(bench_url)
-        finally:
-            drop_postgres(url, DATABASE)
-        results.append(("PostgreSQL", r))
-    with tempfile.TemporaryDirectory(prefix="careweave-p3-") as tmp:
-        r = child("careweave.financing.p3_benchmark", "task", env={"DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"},
-                  **kwargs)
-        results.append(("SQLite", r))
-    return results
+    return on_both_databases("careweave.financing.p3_benchmark", DATABASE, quick, **kwargs)
 
 
 def run(quick: bool = False) -> str:

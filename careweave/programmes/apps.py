@@ -1,16 +1,13 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate, post_save
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
+from careweave.seeding import reseed_after_migrate
 
-def _sync_after_migrate(sender: AppConfig, **kwargs) -> None:  # noqa: ANN003
+
+def _sync_pathways(using: str, verbosity: int) -> None:
     """The shipped pathway versions are in the registry after every migrate (and test flush)."""
-    from django.db import connections
-
-    from careweave.programmes.models import PathwayVersion
-
-    using = kwargs.get("using", "default")
-    if using == "default" and PathwayVersion._meta.db_table in connections[using].introspection.table_names():
+    if using == "default":  # sync_shipped_pathways writes through the default connection
         from careweave.programmes.actions import sync_shipped_pathways
 
         sync_shipped_pathways()
@@ -30,6 +27,8 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Programmes and care pathways")
 
     def ready(self) -> None:
-        post_migrate.connect(_sync_after_migrate, sender=self, dispatch_uid="careweave.programmes.sync")
+        from careweave.programmes.models import PathwayVersion
+
+        reseed_after_migrate(self, _sync_pathways, PathwayVersion, dispatch_uid="careweave.programmes.sync")
         post_save.connect(_assessment_saved, sender="assessments.Assessment",
                           dispatch_uid="careweave.programmes.assessment_saved")

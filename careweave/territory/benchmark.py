@@ -19,19 +19,15 @@ from __future__ import annotations
 
 import os
 import random
-import tempfile
 import time
 from datetime import date
 
 from careweave.bench._common import (
-    child,
-    drop_postgres,
-    fresh_postgres,
     load,
     machine,
     ms,
+    on_both_databases,
     postgres_url,
-    postgres_version,
     setup_django,
 )
 
@@ -201,21 +197,7 @@ def task(services: int, searches: int, seed: int = 1) -> dict:
 
 def measure(quick: bool) -> list[tuple[str, dict]]:
     kwargs = {"services": QUICK_SERVICES if quick else SERVICES, "searches": QUICK_SEARCHES if quick else SEARCHES}
-    results = []
-    url = postgres_url()
-    if url and not quick:
-        bench_url = fresh_postgres(url, DATABASE)
-        try:
-            r = child("careweave.territory.benchmark", "task", env={"DATABASE_URL": bench_url}, **kwargs)
-            r["version"] = postgres_version(bench_url)
-        finally:
-            drop_postgres(url, DATABASE)
-        results.append(("PostgreSQL", r))
-    with tempfile.TemporaryDirectory(prefix="careweave-socialmap-") as tmp:
-        r = child("careweave.territory.benchmark", "task", env={"DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"},
-                  **kwargs)
-        results.append(("SQLite", r))
-    return results
+    return on_both_databases("careweave.territory.benchmark", DATABASE, quick, **kwargs)
 
 
 def run(quick: bool = False) -> str:

@@ -5,11 +5,13 @@ The table counts billed provisions per type and period (l.9-25) and the new pati
 entering care in the month the table's new-patient count puts them in, with case management as their first
 provision (one of the three basic P3 provisions, 003 l.231-235). The rest of every cell is billed on persons
 already in care (entered in the last twelve months), one line per person, type and month of at most
-``MAX_PER_LINE`` units, so no line claims more visits than a month has days.
+``MAX_PER_LINE`` units, so no line claims more visits than a month has days, and over at least ``MIN_LINES``
+persons a month, so that no cell of the table concerns fewer persons than the small-cell threshold hides.
 
 Idempotent: persons and lines carry an ``external_id`` (``p3seed:v2:person:<n>``, ``p3seed:v2:<type>:<yyyy-mm>:
-<n>``); a second run creates nothing. Lines of the first version of this data set (``p3seed:<type>:…``, carried
-by demo persons, without the new-patient row) are replaced: they are our own generated lines, never real claims.
+<n>``); a second run creates nothing. Lines of another version of this data set (``p3seed:<type>:…``, carried
+by demo persons, without the new-patient row; or another layout) are replaced: they are our own generated
+lines, never real claims.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ PREFIX = "p3seed:v2:"
 PERSON_PREFIX = f"{PREFIX}person:"
 FIRST_PROVISION = "CASEMANAGEMENT"
 MAX_PER_LINE = 25
+MIN_LINES = 10  # a small cell (8 group sessions in a quarter) is spread over persons, not billed on one or two
 IN_CARE_MONTHS = 12
 DISCIPLINE = {"CASEMANAGEMENT": "case_manager", "ERGO": "ot", "ERGO GROEP": "ot", "PSY": "psychologist",
               "PSY GROEP": "psychologist", "NACHTBEZOEK": "home_nurse", "ZORGEDUCATIE": "home_nurse",
@@ -92,7 +95,7 @@ def planned_lines(max_per_line: int = MAX_PER_LINE) -> list[Line]:
             for t, (code, n) in enumerate(left.items()):
                 if not n:
                     continue
-                parts = -(-n // max_per_line)
+                parts = max(-(-n // max_per_line), min(n, MIN_LINES))
                 offset = (t * 7919 + stamp * 104729) % len(in_care)
                 for i, qty in enumerate(_split(n, parts)):
                     who = in_care[(offset + i) % len(in_care)]
@@ -135,7 +138,20 @@ def load_seed_table(zone: Zone, professionals: list[Professional], actor=None,  
         if missing:
             known = dict(Person.objects.filter(external_id__startswith=PERSON_PREFIX)
                          .values_list("external_id", "pk"))
-        existing = set(Provision.objects.filter(external_id__startswith=PREFIX).values_list("external_id", flat=True))
+        # A line that is not what this version plans (another layout of the data set) is replaced, so that the
+        # table stays exact whatever version loaded the database before.
+        planned = {f"{PREFIX}{line.key}": (Decimal(line.quantity), line.day, f"{PERSON_PREFIX}{line.person}")
+                   for line in plan}
+        existing = set()
+        stale = []
+        for ext, quantity, day, person in (Provision.objects.filter(external_id__startswith=PREFIX)
+                                           .values_list("external_id", "quantity", "date", "person__external_id")):
+            if planned.get(ext) == (quantity, day, person):
+                existing.add(ext)
+            else:
+                stale.append(ext)
+        for start in range(0, len(stale), 1000):
+            Provision.objects.filter(external_id__in=stale[start:start + 1000]).delete()
         registered_by = actor if getattr(actor, "pk", None) else None
         new = []
         for line in plan:

@@ -55,8 +55,9 @@ def test_the_year_and_quarter_reports_are_the_seed_table_cell_by_cell_new_patien
     # amounts: quantity × the example tariff valid on the day
     cm = next(r for r in rep.rows if r.code == "CASEMANAGEMENT")
     assert cm.amounts[1] == Decimal(34550) * Decimal("55.00")
-    # as zone staff see it (small cells hidden): every cell of the seed table is large enough to be shown
+    # as zone staff see it (small cells hidden): every cell of the seed table concerns enough persons to be shown
     shown = reports.build([zone], "year", suppress=True, k=5)
+    assert not shown.suppressed and {r.code: r.counts for r in shown.rows} == SEED
     assert shown.new_patients == NEW_PATIENTS and shown.total.counts == TOTAL
 
     quarter = reports.build([zone], "quarter")
@@ -91,6 +92,15 @@ def test_loading_again_replaces_the_old_version_adds_nothing_and_keeps_other_lin
     assert rep.total.counts == TOTAL and rep.new_patients == NEW_PATIENTS
 
     assert load_seed_table(zone, professionals) == Loaded(0, 0)
+    # lines of another layout of the data set (a changed quantity, a key this version does not plan) are replaced
+    line = Provision.objects.filter(external_id__startswith="p3seed:v2:NACHTBEZOEK:").first()
+    Provision.objects.filter(pk=line.pk).update(quantity=line.quantity + 100)
+    Provision.objects.create(person=line.person, professional=nurse, provision_type=night, date=date(2020, 1, 1),
+                             quantity=Decimal(5), tariff=line.tariff, amount=Decimal(400),
+                             status=Provision.Status.BILLED, external_id="p3seed:v2:NACHTBEZOEK:2020-01:999")
+    assert load_seed_table(zone, professionals) == Loaded(0, 1)
+    rep = reports.build([zone], "year")
+    assert rep.total.counts == TOTAL and rep.new_patients == NEW_PATIENTS
     out = io.StringIO()
     with translation.override("en"):
         call_command("load_p3_table", "--zone", zone.code, stdout=out)

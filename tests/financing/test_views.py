@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from careweave.access.models import AuditEvent
+from careweave.careplans.actions import start_care_plan
 from careweave.financing import actions
 from careweave.financing.models import BudgetTransfer, CareUnitBudget, Payer, Provision, ProvisionType, Tariff
 from careweave.financing.seedtable import load_seed_table
@@ -52,6 +53,16 @@ def test_the_gp_registers_a_provision_and_bad_input_changes_nothing(gp, person, 
     assert page.status_code == 200 and b'data-test="provision"' in page.content
     assert b'data-test="remaining">1' in page.content.replace(b".00", b"")
     assert AuditEvent.objects.filter(person=person, user=gp.user, action="R", resource_type="Claim").exists()
+
+
+def test_the_plan_leads_to_the_provisions_and_only_professionals_register(gp, person):
+    start_care_plan(person.user, person, "Plan van Maria")
+    page = client_of(gp.user).get(f"/persons/{person.fhir_id}/").content.decode()
+    assert f'href="/financing/person/{person.fhir_id}/" data-test="plan-provisions"' in page
+    assert 'data-test="plan-register-provision"' in page
+    own = client_of(person.user).get(f"/persons/{person.fhir_id}/").content.decode()
+    assert 'data-test="plan-provisions"' in own and 'data-test="plan-register-provision"' not in own
+    assert client_of(person.user).get(f"/financing/person/{person.fhir_id}/").status_code == 200
 
 
 def test_a_professional_without_access_is_refused_and_audited(outsider, person):

@@ -198,3 +198,18 @@ CAREWEAVE_DEMO = os.environ.get("CAREWEAVE_DEMO") == "1"
 # Population analytics
 POPULATION_DATA_DIR = Path(os.environ.get("CAREWEAVE_POPULATION_DIR", VAR_DIR / "population"))
 SMALL_CELL_K = int(os.environ.get("CAREWEAVE_SMALL_CELL_K", "5"))
+
+# E-mail (maturity reminders, C13-R11). By default mails are written as files under var/mail, so a
+# laptop or the demo never tries to reach an SMTP server; production sets the SMTP backend. Tests
+# use Django's locmem backend (``mail.outbox``) whatever is set here.
+EMAIL_BACKEND = os.environ.get("CAREWEAVE_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("CAREWEAVE_EMAIL_FROM", "Careweave <no-reply@careweave.invalid>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_HOST = os.environ.get("CAREWEAVE_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CAREWEAVE_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("CAREWEAVE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CAREWEAVE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("CAREWEAVE_EMAIL_USE_TLS", "1") == "1"
+# An unreachable mail server fails the reminder after this many seconds instead of hanging the page.
+EMAIL_TIMEOUT = int(os.environ.get("CAREWEAVE_EMAIL_TIMEOUT", "10"))

@@ -1,5 +1,5 @@
 """Demo data of the maturity app: ELZ Zora's 2025 round (closed, with a consensus workshop) and its
-2026 round (open; the home nurse is halfway, the GP has not started). Arguments in Dutch."""
+2026 round (open; the home nurse is halfway, the GP has not started and was reminded). Arguments in Dutch."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from careweave.maturity.models import (
     DimensionScore,
     MaturityRound,
     Participant,
+    ParticipantReminder,
     WorkshopDimension,
 )
 from careweave.territory.models import ZoneStaff
@@ -89,9 +90,11 @@ def load_maturity(users: dict[str, User], now: datetime) -> dict[str, Any]:
         )
         scores += _scores(p, username, 0)
     for username, (organisation, role, _offset) in PANEL.items():
-        if username == "gp":
-            Participant.objects.create(round=current, user=users[username], organisation=organisation, role=role,
-                                       invited_by=staff)
+        if username == "gp":  # not started: reminded once two days ago (C13-R11); the nurse not yet
+            p = Participant.objects.create(round=current, user=users[username], organisation=organisation, role=role,
+                                           invited_by=staff)
+            ParticipantReminder.objects.create(participant=p, sent_by=staff, sent_at=now - timedelta(days=2),
+                                               language="nl")
             continue
         halfway = username == "nurse"
         p = Participant.objects.create(

@@ -6,13 +6,17 @@ transaction, audits the write and raises ``RuleViolation`` with a translated mes
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from django.contrib.auth.models import User
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from careweave.access.audit import record_access
@@ -22,9 +26,19 @@ from careweave.careplans.errors import RuleViolation
 from careweave.territory.models import Zone
 from careweave.versioning import ChangedMeanwhile
 
-from . import aggregation
+from . import aggregation, mail
 from .dimensions import by_code, codes
-from .models import ARGUMENT_MAX, ConsensusWorkshop, DimensionScore, MaturityRound, Participant, WorkshopDimension
+from .models import (
+    ARGUMENT_MAX,
+    ConsensusWorkshop,
+    DimensionScore,
+    MaturityRound,
+    Participant,
+    ParticipantReminder,
+    WorkshopDimension,
+)
+
+logger = logging.getLogger(__name__)
 
 
 def manages(actor, zone: Zone) -> bool:  # noqa: ANN001
@@ -225,6 +239,100 @@ def reopen_scores(actor, participant: Participant) -> Participant:  # noqa: ANN0
     participant.save(update_fields=["submitted_at"])
     _audit(actor, "update", "MaturityParticipant", participant)
     return participant
+
+
+# --- reminders to non-responders (C13-R11) -------------------------------------------------------
+
+# A second click, or a colleague clicking too, within this window sends nothing again.
+REMINDER_INTERVAL = timedelta(hours=24)
+
+
+@dataclass
+class Reminders:
+    """What happened to each participant asked for: the organiser is told about every one of them."""
+
+    sent: list[Participant] = field(default_factory=list)
+    recent: list[Participant] = field(default_factory=list)  # reminded less than REMINDER_INTERVAL ago
+    no_address: list[Participant] = field(default_factory=list)
+    submitted: list[Participant] = field(default_factory=list)  # submitted meanwhile: no reminder needed
+    failed: list[Participant] = field(default_factory=list)  # the mail backend refused: nothing recorded
+
+
+def progress(participant: Participant) -> int:
+    """How many dimensions count already (a score with its argument)."""
+    return sum(1 for s in participant.scores.all() if s.complete)
+
+
+def last_reminder(participant: Participant) -> ParticipantReminder | None:
+    return participant.reminders.order_by("-sent_at").first()
+
+
+def send_reminders(
+    actor,  # noqa: ANN001
+    round_: MaturityRound,
+    score_url: str,
+    participants: Iterable[Participant] | None = None,
+) -> Reminders:
+    """Mail a reminder to everyone who has not submitted (or to the ones given), in their language.
+
+    Non-responders were reminded by mail in 2022 (001 l.7830-7832). Each participant is handled in a
+    transaction of their own, holding their row locked while the mail goes out: a mail that was
+    sent cannot be taken back, so its record is committed with it, a failed one leaves no record,
+    and a double click waits for the first and then finds the reminder of less than 24 hours.
+    A backend that fails never raises: the participant is reported in ``failed``.
+    """
+    _require_manager(actor, round_.zone)
+    if not round_.is_open:
+        raise RuleViolation("round_closed", _("This round is closed: reminders are only sent while it is open."))
+    if participants is None:
+        wanted = list(round_.participants.filter(submitted_at__isnull=True))
+    else:
+        wanted = list(participants)
+        if any(p.round_id != round_.pk for p in wanted):
+            raise RuleViolation("not_in_round", _("This person is not taking part in this round."))
+    outcome = Reminders()
+    fallback = get_language() or ""
+    connection = None  # one connection for all the mails, opened at the first one
+    try:
+        for candidate in wanted:
+            with transaction.atomic():
+                # Only the participant's row is locked (no join: PostgreSQL would lock the round too).
+                participant = Participant.objects.select_for_update().get(pk=candidate.pk)
+                participant.round = round_
+                address = mail.address_of(participant.user)
+                last = last_reminder(participant)
+                if participant.submitted:
+                    outcome.submitted.append(participant)
+                    continue
+                if not address:
+                    outcome.no_address.append(participant)
+                    continue
+                if last is not None and timezone.now() - last.sent_at < REMINDER_INTERVAL:
+                    outcome.recent.append(participant)
+                    continue
+                language = mail.reminder_language(participant, fallback)
+                message = mail.reminder_message(
+                    participant, missing=missing_dimensions(participant), link=score_url, language=language,
+                    sender=actor, to=address,
+                )
+                try:
+                    if connection is None:
+                        connection = get_connection(fail_silently=False)
+                        connection.open()
+                    message.connection = connection
+                    message.send()
+                except Exception:  # any backend (SMTP, file, a provider's API): tell the organiser, never a 500
+                    logger.exception("Maturity reminder to participant %s could not be sent", participant.pk)
+                    outcome.failed.append(participant)
+                    continue
+                reminder = ParticipantReminder.objects.create(participant=participant, sent_by=actor, language=language)
+                _audit(actor, "create", "MaturityReminder", reminder)
+                outcome.sent.append(participant)
+    finally:
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.close()
+    return outcome
 
 
 # --- results -----------------------------------------------------------------------------------------

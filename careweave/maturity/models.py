@@ -72,6 +72,28 @@ class Participant(models.Model):
         return self.submitted_at is not None
 
 
+class ParticipantReminder(models.Model):
+    """One reminder mail sent to a participant who had not submitted (C13-R11, 001 l.7830-7832).
+
+    Kept per mail, not as a counter, so the round page can say when and how often someone was
+    reminded and the 24-hour guard against double clicks can look at the last one.
+    """
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="reminders")
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    language = models.CharField(max_length=8)
+
+    class Meta:
+        ordering = ["participant", "-sent_at"]
+        indexes = [models.Index(fields=["participant", "sent_at"], name="maturity_reminder_last")]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}@{self.sent_at:%Y-%m-%d %H:%M}"
+
+
 class DimensionScore(VersionedModel):
     """One participant's score (0-5) and argument on one dimension; a score without argument is a draft.
 

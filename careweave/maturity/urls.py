@@ -12,6 +12,8 @@ urlpatterns = [
     path("rounds/<int:pk>/status/", views.round_status, name="round_status"),
     path("rounds/<int:pk>/participants/<int:participant_id>/reopen/", views.reopen_participant,
          name="reopen_participant"),
+    path("rounds/<int:pk>/remind/", views.remind, name="remind"),
+    path("rounds/<int:pk>/participants/<int:participant_id>/remind/", views.remind, name="remind_participant"),
     path("rounds/<int:pk>/score/", views.score, name="score"),
     path("rounds/<int:pk>/score/<slug:code>/", views.autosave, name="autosave"),
     path("rounds/<int:pk>/submit/", views.submit, name="submit"),

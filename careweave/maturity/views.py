@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +23,7 @@ from careweave.careplans.errors import RuleViolation
 from careweave.territory.models import Zone, ZoneStaff
 from careweave.versioning import ChangedMeanwhile
 
-from . import actions, aggregation
+from . import actions, aggregation, mail
 from .charts import bubbles, radar
 from .dimensions import by_code, dimensions
 from .forms import InviteForm, RoundForm, SuggestForm, WorkshopForm
@@ -87,8 +88,12 @@ def create_round(request: HttpRequest, zone_id: int) -> HttpResponse:
     return redirect("maturity:round", round_.pk)
 
 
-def _progress(participant: Participant) -> int:
-    return sum(1 for s in participant.scores.all() if s.complete)
+def _participant_row(p: Participant) -> dict:
+    reminders = list(p.reminders.all())  # newest first (Meta.ordering)
+    return {
+        "p": p, "done": actions.progress(p), "has_address": bool(mail.address_of(p.user)),
+        "reminded": reminders[0].sent_at if reminders else None, "reminders": len(reminders),
+    }
 
 
 @login_required
@@ -104,10 +109,11 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("maturity:round", round_.pk)
             except RuleViolation as error:
                 form.add_error(None, str(error))
-    participants = round_.participants.select_related("user").prefetch_related("scores")
-    rows = [{"p": p, "done": _progress(p)} for p in participants]
+    participants = round_.participants.select_related("user__professional").prefetch_related("scores", "reminders")
+    rows = [_participant_row(p) for p in participants]
     return render(request, "maturity/round.html", {
         "round": round_, "rows": rows, "form": form, "total": len(dimensions()),
+        "to_remind": sum(1 for r in rows if not r["p"].submitted),
         "workshops": round_.workshops.all(), "previous": actions.previous_round(round_),
     })
 
@@ -138,6 +144,47 @@ def reopen_participant(request: HttpRequest, pk: int, participant_id: int) -> Ht
         actions.reopen_scores(request.user, participant)
     except RuleViolation as error:
         _error(request, error)
+    return redirect("maturity:round", round_.pk)
+
+
+def _names(people: list[Participant]) -> str:
+    return ", ".join(str(p) for p in people)
+
+
+def _tell_reminders(request: HttpRequest, outcome: actions.Reminders) -> None:
+    """Tell the organiser, in their language, what happened to every participant asked for."""
+    if outcome.sent:
+        messages.success(request, _("Reminder sent to: %(names)s.") % {"names": _names(outcome.sent)})
+    if outcome.recent:
+        messages.info(request, _("Not sent again, reminded less than 24 hours ago: %(names)s.")
+                      % {"names": _names(outcome.recent)})
+    if outcome.no_address:
+        messages.warning(request, _("Skipped, no e-mail address: %(names)s.") % {"names": _names(outcome.no_address)})
+    if outcome.submitted:
+        messages.info(request, _("Already submitted, no reminder needed: %(names)s.")
+                      % {"names": _names(outcome.submitted)})
+    if outcome.failed:
+        messages.error(request, _(
+            "The reminder could not be sent to %(names)s: the mail server did not accept it. Nothing was recorded; "
+            "try again later or ask the administrator to check the e-mail settings."
+        ) % {"names": _names(outcome.failed)})
+    if not any((outcome.sent, outcome.recent, outcome.no_address, outcome.submitted, outcome.failed)):
+        messages.info(request, _("Everybody has submitted: there is nobody to remind."))
+
+
+@login_required
+@require_POST
+def remind(request: HttpRequest, pk: int, participant_id: int | None = None) -> HttpResponse:
+    """Reminder mails to non-responders (C13-R11): all who have not submitted, or the one of this row."""
+    round_ = _staff_round(request, pk)
+    chosen = None if participant_id is None else [get_object_or_404(Participant, pk=participant_id, round=round_)]
+    link = request.build_absolute_uri(reverse("maturity:score", args=[round_.pk]))
+    try:
+        outcome = actions.send_reminders(request.user, round_, link, chosen)
+    except RuleViolation as error:
+        _error(request, error)
+    else:
+        _tell_reminders(request, outcome)
     return redirect("maturity:round", round_.pk)
 
 

@@ -30,6 +30,8 @@ def test_demo_rounds_are_consistent() -> None:
                 assert actions.missing_dimensions(p) == [], p
     nurse = current.participants.get(user=users["nurse"])
     assert not nurse.submitted and len(actions.missing_dimensions(nurse)) == 8
+    gp = current.participants.get(user=users["gp"])
+    assert gp.reminders.count() == 1 and not nurse.reminders.exists()  # the GP was reminded, the nurse not yet
     workshop = closed.workshops.get()
     assert WORKSHOP_MIN <= workshop.dimensions.count() <= WORKSHOP_MAX
     assert all(d.argument for d in workshop.dimensions.all())

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from django.contrib.auth.models import User
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from careweave.territory.models import Zone
 from careweave.versioning import ChangedMeanwhile
 
 from . import aggregation, mail
-from .dimensions import by_code, codes
+from .dimensions import SCORES, by_code, codes
 from .models import (
     ARGUMENT_MAX,
     ConsensusWorkshop,
@@ -35,7 +36,9 @@ from .models import (
     MaturityRound,
     Participant,
     ParticipantReminder,
+    VoteBallot,
     WorkshopDimension,
+    WorkshopVote,
 )
 
 logger = logging.getLogger(__name__)
@@ -416,3 +419,85 @@ def record_consensus(
         row.save(update_fields=["consensus_score", "argument"])
     _audit(actor, "update", "MaturityWorkshop", workshop)
     return workshop
+
+
+# --- live voting in the workshop (C13-R07) ---------------------------------------------------------
+
+
+def open_vote_of(workshop: ConsensusWorkshop) -> WorkshopVote | None:
+    """The workshop's vote that is open now, if any (there is at most one)."""
+    return workshop.votes.filter(closed_at__isnull=True).select_related("item").first()
+
+
+def voter(actor, workshop: ConsensusWorkshop) -> Participant | None:  # noqa: ANN001
+    """The actor's participation in the workshop's round: everyone invited may vote, submitted or not (C13-R11)."""
+    if actor is None or not actor.is_authenticated:
+        return None
+    return Participant.objects.filter(round_id=workshop.round_id, user=actor).first()
+
+
+@atomic_action
+def open_vote(actor, workshop: ConsensusWorkshop, dimension: str) -> WorkshopVote:  # noqa: ANN001
+    """The facilitator asks the room to score one discussed dimension; one open vote per workshop at a time."""
+    _require_manager(actor, workshop.round.zone)
+    ConsensusWorkshop.objects.select_for_update().filter(pk=workshop.pk).first()  # serialise two clicks at once
+    item = workshop.dimensions.filter(dimension=dimension).first()
+    if item is None:
+        raise RuleViolation("not_discussed", _("This dimension was not chosen for this workshop."))
+    if open_vote_of(workshop) is not None:
+        raise RuleViolation("vote_open", _("Another vote is still open: close it first."))
+    try:
+        with transaction.atomic():
+            vote = WorkshopVote.objects.create(workshop=workshop, item=item, opened_by=actor)
+    except IntegrityError as error:  # another request opened one meanwhile
+        raise RuleViolation("vote_open", _("Another vote is still open: close it first.")) from error
+    _audit(actor, "create", "MaturityVote", vote)
+    return vote
+
+
+@atomic_action
+def close_vote(actor, vote: WorkshopVote) -> WorkshopVote:  # noqa: ANN001
+    """Closing freezes the ballots: the distribution stays beside the dimension for the consensus."""
+    _require_manager(actor, vote.workshop.round.zone)
+    locked = WorkshopVote.objects.select_for_update().get(pk=vote.pk)
+    if not locked.is_open:
+        raise RuleViolation("vote_closed", _("This vote is already closed."))
+    vote.closed_at, vote.closed_by = timezone.now(), actor
+    vote.save(update_fields=["closed_at", "closed_by"])
+    _audit(actor, "update", "MaturityVote", vote)
+    return vote
+
+
+@atomic_action
+def cast_vote(actor, vote: WorkshopVote, score: int) -> VoteBallot:  # noqa: ANN001
+    """A participant's score in the open vote; voting again changes their ballot, after closing nothing changes."""
+    participant = voter(actor, vote.workshop)
+    if participant is None:
+        raise RuleViolation("not_participant", _("Only the round's participants can vote."))
+    if score is None:
+        raise RuleViolation("score_range", _("A score is a whole number from 0 to 5."))
+    _check_score(score)
+    locked = WorkshopVote.objects.select_for_update().get(pk=vote.pk)  # waits for a close that is under way
+    if not locked.is_open:
+        raise RuleViolation("vote_closed", _("This vote has been closed: your vote was not counted."))
+    ballot = VoteBallot.objects.select_for_update().filter(vote=locked, participant=participant).first()
+    if ballot is None:
+        try:
+            with transaction.atomic():
+                ballot = VoteBallot.objects.create(vote=locked, participant=participant, score=score)
+        except IntegrityError:  # a double tap created it meanwhile: change that one
+            ballot = VoteBallot.objects.select_for_update().get(vote=locked, participant=participant)
+        else:
+            _audit(actor, "create", "MaturityBallot", ballot)
+            return ballot
+    if ballot.score != score:
+        ballot.score, ballot.changed_at = score, timezone.now()
+        ballot.save(update_fields=["score", "changed_at"])
+        _audit(actor, "update", "MaturityBallot", ballot)
+    return ballot
+
+
+def vote_counts(vote: WorkshopVote) -> tuple[int, ...]:
+    """How many gave 0, 1, ... 5: counts only, never who (the room's vote is anonymous)."""
+    per = dict(vote.ballots.order_by().values_list("score").annotate(n=Count("pk")))
+    return tuple(per.get(level, 0) for level in SCORES)

@@ -71,3 +71,25 @@ def bubbles(counts: Mapping[str, Sequence[int]]) -> dict:
     height = top + len(dims) * row_height + 4
     heads = [{"x": left + s * column + column / 2, "score": s} for s in range(MAX_SCORE + 1)]
     return {"width": width, "height": height, "rows": rows, "heads": heads, "left": left}
+
+
+def vote_bars(room: Sequence[int], questionnaire: Sequence[int]) -> dict:
+    """The room's vote per score (0-5) beside the questionnaire's scores of the same dimension (C13-R07).
+
+    Two bars per score, each scaled to its own total so that 6 votes and 20 questionnaires compare as
+    shares; the bar's number is the count. The template adds a table with the same numbers.
+    """
+    left, top, column, height, bar = 28, 18, 52, 150, 18
+    room_total, asked_total = sum(room) or 1, sum(questionnaire) or 1
+    bars = []
+    for score in range(MAX_SCORE + 1):
+        x = left + score * column
+        n, m = room[score], questionnaire[score]
+        h_room, h_asked = round(height * n / room_total, 1), round(height * m / asked_total, 1)
+        bars.append({
+            "score": score, "x": x + column / 2, "room": n, "asked": m,
+            "room_x": x + 6, "room_y": round(top + height - h_room, 1), "room_h": h_room,
+            "asked_x": x + 6 + bar + 2, "asked_y": round(top + height - h_asked, 1), "asked_h": h_asked,
+        })
+    return {"width": left + (MAX_SCORE + 1) * column + 4, "height": top + height + 22, "bars": bars, "bar": bar,
+            "base": top + height, "left": left, "label_y": top + height + 16}

@@ -160,3 +160,55 @@ class WorkshopDimension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workshop_id}:{self.dimension}"
+
+
+class WorkshopVote(models.Model):
+    """A live vote in the room on one discussed dimension (C13-R07, 001 l.7882-7886: raising cards).
+
+    At most one vote of a workshop is open at a time (a partial unique constraint); a closed vote keeps
+    its ballots, so the distribution stays beside the dimension when the consensus is written down.
+    """
+
+    workshop = models.ForeignKey(ConsensusWorkshop, on_delete=models.CASCADE, related_name="votes")
+    item = models.ForeignKey(WorkshopDimension, on_delete=models.CASCADE, related_name="votes")
+    opened_at = models.DateTimeField(default=timezone.now)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["workshop", "opened_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop"], condition=models.Q(closed_at__isnull=True), name="maturity_one_open_vote"
+            ),
+        ]
+        verbose_name = _("workshop vote")
+        verbose_name_plural = _("workshop votes")
+
+    def __str__(self) -> str:
+        return f"{self.workshop_id}:{self.item.dimension}@{self.opened_at:%H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class VoteBallot(models.Model):
+    """One participant's score in one vote; changed in place while the vote is open (one per person)."""
+
+    vote = models.ForeignKey(WorkshopVote, on_delete=models.CASCADE, related_name="ballots")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="ballots")
+    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(0), MaxValueValidator(5)])
+    cast_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["vote", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "participant"], name="maturity_one_ballot_per_vote"),
+            models.CheckConstraint(condition=models.Q(score__lte=5), name="maturity_ballot_0_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vote_id}:{self.participant_id}"

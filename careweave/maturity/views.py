@@ -24,10 +24,10 @@ from careweave.territory.models import Zone, ZoneStaff
 from careweave.versioning import ChangedMeanwhile
 
 from . import actions, aggregation, mail
-from .charts import bubbles, radar
+from .charts import bubbles, radar, vote_bars
 from .dimensions import by_code, dimensions
 from .forms import InviteForm, RoundForm, SuggestForm, WorkshopForm
-from .models import ConsensusWorkshop, MaturityRound, Participant
+from .models import ConsensusWorkshop, MaturityRound, Participant, WorkshopVote
 
 
 def _staff_round(request: HttpRequest, pk: int) -> MaturityRound:
@@ -61,7 +61,8 @@ def _error(request: HttpRequest, error: Exception) -> None:
 def index(request: HttpRequest) -> HttpResponse:
     zones = _managed_zones(request.user)
     rounds = MaturityRound.objects.filter(zone__in=zones).select_related("zone")
-    mine = Participant.objects.filter(user=request.user).select_related("round__zone").order_by("-round__year")
+    mine = Participant.objects.filter(user=request.user).select_related("round__zone").prefetch_related(
+        "round__workshops").order_by("-round__year")
     if not zones and not mine:
         raise Http404
     return render(request, "maturity/index.html", {
@@ -337,11 +338,138 @@ def workshop(request: HttpRequest, workshop_id: int) -> HttpResponse:
             return redirect("maturity:workshop", item.pk)
         except (RuleViolation, ChangedMeanwhile, ValueError) as error:
             errors.append(str(error))
-    rows = [{"w": w, "d": by_code(w.dimension), "s": stats[w.dimension]} for w in item.dimensions.all()]
+    closed = _last_closed_votes(item)
+    rows = [{"w": w, "d": by_code(w.dimension), "s": stats[w.dimension],
+             "result": _vote_result(closed[w.pk], stats) if w.pk in closed else None} for w in item.dimensions.all()]
     return render(request, "maturity/workshop.html", {
         "round": round_, "workshop": item, "rows": rows, "errors": errors, "posted": request.POST or None,
         "chart": radar([(_("mean"), {c: s.mean for c, s in stats.items()}, "series--mean")]),
     })
+
+
+# --- live voting in the workshop (C13-R07) ---------------------------------------------------------
+
+
+def _workshop_of(workshop_id: int) -> ConsensusWorkshop:
+    return get_object_or_404(ConsensusWorkshop.objects.select_related("round__zone"), pk=workshop_id)
+
+
+def _staff_workshop(request: HttpRequest, workshop_id: int) -> ConsensusWorkshop:
+    item = _workshop_of(workshop_id)
+    _staff_round(request, item.round_id)
+    return item
+
+
+def _voting(request: HttpRequest, workshop_id: int) -> tuple[ConsensusWorkshop, Participant]:
+    """The round's participants vote (submitted or not); the facilitator 403, anyone else 404."""
+    item = _workshop_of(workshop_id)
+    participant = actions.voter(request.user, item)
+    if participant is not None:
+        return item, participant
+    if actions.manages(request.user, item.round.zone):
+        raise PermissionDenied(_("Only the round's participants vote; follow the count on the live page."))
+    raise Http404
+
+
+def _last_closed_votes(item: ConsensusWorkshop) -> dict[int, WorkshopVote]:
+    """Per discussed dimension (its row's pk), the latest closed vote: its result goes beside the consensus."""
+    last: dict[int, WorkshopVote] = {}
+    for vote in item.votes.filter(closed_at__isnull=False).order_by("opened_at", "pk"):
+        last[vote.item_id] = vote
+    return last
+
+
+def _vote_result(vote: WorkshopVote, stats: dict) -> dict:
+    """Counts only, never who: the room's distribution beside the questionnaire's for the same dimension."""
+    room = actions.vote_counts(vote)
+    asked = stats[vote.item.dimension].counts
+    return {
+        "vote": vote, "d": by_code(vote.item.dimension), "n": sum(room), "asked_n": sum(asked),
+        "table": [{"score": s, "room": room[s], "asked": asked[s]} for s in range(6)],
+        "chart": vote_bars(room, asked),
+    }
+
+
+def _live_context(item: ConsensusWorkshop) -> dict:
+    current = actions.open_vote_of(item) or item.votes.select_related("item").order_by("-opened_at", "-pk").first()
+    stats = actions.round_stats(item.round)
+    return {"workshop": item, "round": item.round, "current": current,
+            "result": _vote_result(current, stats) if current else None}
+
+
+@login_required
+def live(request: HttpRequest, workshop_id: int) -> HttpResponse:
+    """The facilitator's screen: open and close votes, the room's count refreshed every 2 s (or on reload)."""
+    item = _staff_workshop(request, workshop_id)
+    context = _live_context(item)
+    context["rows"] = [{"w": w, "d": by_code(w.dimension)} for w in item.dimensions.all()]
+    context["vote_url"] = request.build_absolute_uri(reverse("maturity:vote", args=[item.pk]))
+    return render(request, "maturity/live.html", context)
+
+
+@login_required
+def live_panel(request: HttpRequest, workshop_id: int) -> HttpResponse:
+    """The polled fragment of the live page: counts per score and the number of votes."""
+    item = _staff_workshop(request, workshop_id)
+    return render(request, "maturity/includes/live_panel.html", _live_context(item))
+
+
+@login_required
+@require_POST
+def open_vote(request: HttpRequest, workshop_id: int) -> HttpResponse:
+    item = _staff_workshop(request, workshop_id)
+    try:
+        actions.open_vote(request.user, item, request.POST.get("dimension", ""))
+    except RuleViolation as error:
+        _error(request, error)
+    return redirect("maturity:live", item.pk)
+
+
+@login_required
+@require_POST
+def close_vote(request: HttpRequest, workshop_id: int, vote_id: int) -> HttpResponse:
+    item = _staff_workshop(request, workshop_id)
+    vote = get_object_or_404(WorkshopVote.objects.select_related("item"), pk=vote_id, workshop=item)
+    try:
+        actions.close_vote(request.user, vote)
+    except RuleViolation as error:
+        _error(request, error)
+    return redirect("maturity:live", item.pk)
+
+
+def _ballot_context(item: ConsensusWorkshop, participant: Participant) -> dict:
+    current = actions.open_vote_of(item)
+    mine = current.ballots.filter(participant=participant).first() if current else None
+    return {"workshop": item, "round": item.round, "current": current, "mine": mine,
+            "d": by_code(current.item.dimension) if current else None}
+
+
+@login_required
+def vote(request: HttpRequest, workshop_id: int) -> HttpResponse:
+    """The participant's phone page: the open vote's dimension and levels, one tap per score (plain form)."""
+    item, participant = _voting(request, workshop_id)
+    if request.method == "POST":
+        raw = request.POST.get("vote", "")
+        chosen = WorkshopVote.objects.filter(pk=int(raw), workshop=item).first() if raw.isdigit() else None
+        try:
+            if chosen is None:
+                raise RuleViolation("no_vote", _("This vote does not exist any more: nothing was counted."))
+            ballot = actions.cast_vote(request.user, chosen, int(request.POST.get("score", "")))
+            messages.success(request, _("Your vote has been counted: %(score)s. You can change it while the vote is "
+                                        "open.") % {"score": ballot.score})
+        except ValueError:
+            messages.error(request, _("A score is a whole number from 0 to 5."))
+        except RuleViolation as error:
+            _error(request, error)
+        return redirect("maturity:vote", item.pk)
+    return render(request, "maturity/vote.html", _ballot_context(item, participant))
+
+
+@login_required
+def vote_panel(request: HttpRequest, workshop_id: int) -> HttpResponse:
+    """The polled fragment of the phone page, so a vote that opens or closes shows up without reloading."""
+    item, participant = _voting(request, workshop_id)
+    return render(request, "maturity/includes/vote_panel.html", _ballot_context(item, participant))
 
 
 def _report_context(round_: MaturityRound) -> dict:

@@ -119,3 +119,58 @@ def test_zone_staff_see_spider_charts_the_workshop_suggestion_and_last_year(brow
     expect(page.locator("[data-test=spider-series]")).to_have_count(2)
     assert_accessible(page, "maturity comparison")
     context.close()
+
+
+def test_two_phones_vote_and_the_facilitators_screen_follows_without_reload(browser, live_server,  # noqa: ANN001
+                                                                             screenshot_dir) -> None:
+    """C13-R07: the room votes on their phones; the facilitator's count updates by htmx polling."""
+    from careweave.maturity.models import VoteBallot
+
+    zone = Zone.objects.create(code="ELZ-V", name="ELZ Stemming", region=Zone.Region.FLANDERS)
+    staff = User.objects.create_user("staff", first_name="Lotte")
+    ZoneStaff.objects.create(user=staff, zone=zone, role=ZoneStaff.Role.STAFF)
+    round_ = actions.open_round(staff, zone, 2026)
+    an = actions.invite_participant(staff, round_, User.objects.create_user("an", first_name="An"), "Thuiszorg")
+    bert = actions.invite_participant(staff, round_, User.objects.create_user("bert", first_name="Bert"), "OCMW")
+    for code in C:  # An submitted her questionnaire, Bert did not: both vote (C13-R11)
+        actions.save_score(an.user, an, code, 2, "Omdat het zo is")
+    actions.submit_scores(an.user, an)
+    workshop = actions.plan_workshop(staff, round_, datetime(2026, 11, 5, tzinfo=UTC).date(), C[:3], attendees=2)
+
+    facilitator = logged_in(browser, live_server, staff, language="en", axe=True)
+    screen = facilitator.new_page()
+    screen.goto(f"{live_server.url}/maturity/workshops/{workshop.pk}/live/")
+    screen.click(f"[data-test=open-vote-{C[0]}]")
+    expect(screen.locator("[data-test=vote-count]")).to_have_text("0 votes")
+    loaded = screen.evaluate("() => performance.timeOrigin")
+
+    phones = []
+    for person, score in ((an, 4), (bert, 2)):
+        context = logged_in(browser, live_server, person.user, language="nl")
+        context.set_default_timeout(10_000)
+        phone = context.new_page()
+        phone.set_viewport_size({"width": 390, "height": 800})
+        phone.goto(f"{live_server.url}/maturity/workshops/{workshop.pk}/vote/")
+        expect(phone.locator("[data-test=vote-panel] h2")).to_contain_text("Bereidheid tot verandering")
+        phone.click(f"[data-test=score-{score}]")
+        expect(phone.locator("[data-test=my-vote]")).to_contain_text(str(score))
+        phones.append((context, phone))
+    bert_phone = phones[1][1]
+    bert_phone.click("[data-test=score-3]")  # Bert changes his mind
+    expect(bert_phone.locator("[data-test=my-vote]")).to_contain_text("3")
+
+    expect(screen.locator("[data-test=vote-count]")).to_have_text("2 votes")  # polled, not reloaded
+    expect(screen.locator("[data-test=room-4]")).to_have_text("1")
+    expect(screen.locator("[data-test=room-3]")).to_have_text("1")
+    expect(screen.locator("[data-test=room-2]")).to_have_text("0")
+    assert screen.evaluate("() => performance.timeOrigin") == loaded, "the facilitator's page was not reloaded"
+    assert_accessible(screen, "maturity live vote")
+    screen.screenshot(path=str(screenshot_dir / "maturity-live-vote.png"))
+
+    screen.click("[data-test=close-vote]")
+    expect(screen.locator("[data-test=vote-state]")).to_contain_text("final result")
+    expect(bert_phone.locator("[data-test=no-vote]")).to_be_visible()  # the phone follows by polling too
+    assert sorted(VoteBallot.objects.values_list("score", flat=True)) == [3, 4]
+    for context, _phone in phones:
+        context.close()
+    facilitator.close()

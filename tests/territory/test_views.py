@@ -85,6 +85,14 @@ def test_only_the_provider_opens_and_saves_its_entry(make_professional, physios)
     assert service.name == "Kine Ninove Centrum"
 
 
+def test_the_keeper_sees_the_entry_with_who_keeps_it_and_a_plain_title(physios) -> None:
+    service = physios["nl"]
+    page = client_of(service.professional.user).get(reverse("territory:service", args=[service.fhir_id]))
+    html = page.content.decode()
+    assert page.status_code == 200 and "<title>Kine Ninove · Careweave</title>" in html
+    assert html.count('data-test="keepers"') == 1 and 'data-test="edit-entry"' in html
+
+
 def test_a_professional_registers_a_new_entry_from_the_postal_code(make_professional) -> None:
     pro = make_professional(Discipline.DIETITIAN)
     response = client_of(pro.user).post(reverse("territory:service_new"), {

@@ -41,9 +41,8 @@ from careweave.consultations.models import Consultation, Minutes, Participant
 from careweave.consultations.queries import to_organise
 from careweave.consultations.reimbursement import reimbursement
 from careweave.people.models import Person
-from careweave.versioning import ChangedMeanwhile
 from careweave.web.access import get_person_or_refuse, person_view, refused
-from careweave.web.forms.base import add_rule_error
+from careweave.web.forms.base import add_rule_error, run_form
 
 RESOURCE = "Appointment"
 
@@ -185,28 +184,12 @@ def schedule(request: HttpRequest, consultation: Consultation, person: Person, d
         form = ScheduleForm(initial=ScheduleForm.initial_for(consultation))
         return _form_page(request, person, form, title=title, cancel_url=detail_url(consultation))
     form = ScheduleForm(request.POST)
-    if _run_form(form, lambda: actions.schedule_mdo(
+    if run_form(form, lambda: actions.schedule_mdo(
             request.user, consultation=consultation, expected_version=form.cleaned_data.get("version"),
             **form.schedule_kwargs()), ScheduleForm.FIELDS):
         messages.success(request, _("The MDO is scheduled."))
         return redirect(detail_url(consultation))
     return _form_page(request, person, form, title=title, cancel_url=detail_url(consultation), status=422)
-
-
-def _run_form(form: forms.Form, run: Callable[[], object], fields: dict[str, str] | None = None) -> bool:
-    """Run an action with a valid form; False, with the error beside the form, when the form, a change made
-    meanwhile or a broken rule stops it (the action then changed nothing)."""
-    if not form.is_valid():
-        return False
-    try:
-        run()
-    except ChangedMeanwhile as exc:
-        form.add_error(None, str(exc))
-    except RuleViolation as exc:
-        add_rule_error(form, exc, fields)
-    else:
-        return True
-    return False
 
 
 def _no_kwargs(consultation: Consultation, decision: AccessDecision) -> dict[str, Any]:
@@ -232,7 +215,7 @@ def detail_action(section: str, form_class: type[forms.Form], done: str | Promis
         def view(request: HttpRequest, consultation: Consultation, person: Person, decision: AccessDecision
                  ) -> HttpResponse:
             form = form_class(request.POST, **form_kwargs(consultation, decision))
-            if _run_form(form, lambda: action(request, consultation, form), fields):
+            if run_form(form, lambda: action(request, consultation, form), fields):
                 messages.success(request, str(done))
                 return redirect(detail_url(consultation) + f"#{section}")
             consultation.refresh_from_db()

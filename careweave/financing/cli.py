@@ -11,6 +11,8 @@ import time
 
 
 def register(subparsers) -> None:  # noqa: ANN001
+    from careweave.population.cli import add_engine_arguments
+
     from .simulator import SHADOW_MODELS
 
     parser = subparsers.add_parser(
@@ -22,8 +24,7 @@ def register(subparsers) -> None:  # noqa: ANN001
     sim = sub.add_parser("simulate", help="every financing model per zone, side by side",
                          description="Fee-for-service, forfait, bundled payment, budget guarantee, virtual payment "
                                      "and pay for performance on the same population (example parameters).")
-    sim.add_argument("--data", required=True, help="population data directory")
-    sim.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb", help="engine (default duckdb)")
+    add_engine_arguments(sim)
     sim.add_argument("--year", type=int, default=None, help="reference year (default: latest)")
     sim.add_argument("--shadow", choices=SHADOW_MODELS, default="capitation",
                      help=f"model computed in the shadow of fee-for-service (one of: {', '.join(SHADOW_MODELS)})")
@@ -41,18 +42,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from careweave.cli import setup_django
 
     setup_django()
-    from careweave.population.cli import _check_out, _engine, write_frame
-    from careweave.population.engines import DataDirError
+    from careweave.population.cli import check_out, open_data_engine, write_frame
 
     from .simulator import NoDataForYear, Parameters, run
 
-    if (code := _check_out(args.out)) is not None:
+    if (code := check_out(args.out)) is not None:
         return code
     start = time.perf_counter()
-    try:
-        engine = _engine(args)
-    except DataDirError as exc:
-        sys.stderr.write(f"error: {exc}\n")
+    if (engine := open_data_engine(args)) is None:
         return 1
     try:
         result = run(engine, Parameters(year=args.year, shadow_model=args.shadow))

@@ -29,7 +29,7 @@ from careweave.people.models import Person
 from careweave.territory.models import Zone
 from careweave.versioning import ChangedMeanwhile
 from careweave.web.access import get_person_or_refuse, refused
-from careweave.web.forms.base import add_rule_error
+from careweave.web.forms.base import add_rule_error, run_form
 
 from . import actions, plot, reports
 from .forms import (
@@ -113,14 +113,9 @@ def person_provisions(request: HttpRequest, person: Person) -> HttpResponse:
 def _person_form(request: HttpRequest, person: Person, form, act, fields: dict[str, str], *, title: str,  # noqa: ANN001
                  submit: str, done: str, intro: str = "") -> HttpResponse:
     """A form page whose valid POST calls ``act(cleaned_data)``; a rule error is shown and nothing changes."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            act(form.cleaned_data)
-        except RuleViolation as exc:
-            add_rule_error(form, exc, fields)
-        else:
-            messages.success(request, done)
-            return redirect("financing:person", person.fhir_id)
+    if request.method == "POST" and run_form(form, lambda: act(form.cleaned_data), fields):
+        messages.success(request, done)
+        return redirect("financing:person", person.fhir_id)
     return render(request, "web/form_page.html", {
         "title": title, "person": person, "form": form, "submit": submit, "intro": intro,
         "cancel_url": f"/financing/person/{person.fhir_id}/"}, status=400 if form.errors else 200)

@@ -49,8 +49,7 @@ def register(subparsers) -> None:
     for name, helptext in (("stratify", "Kaiser-pyramid level, reasons and outreach flag per person"),
                            ("indicators", "Quintuple-Aim indicators with breakdowns, trends and suppression")):
         p = sub.add_parser(name, help=helptext, description=helptext + ".")
-        p.add_argument("--data", required=True, help="population data directory")
-        p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb", help="engine (default duckdb)")
+        add_engine_arguments(p)
         p.add_argument("--out", required=True, help="output file: .csv, .parquet or .json")
         p.add_argument("--zone", default=None, help="only this zone")
         if name == "stratify":
@@ -88,7 +87,7 @@ def write_frame(frame: pd.DataFrame, out: str | Path) -> Path:
     return out
 
 
-def _check_out(out: str) -> int | None:
+def check_out(out: str) -> int | None:
     if Path(out).suffix not in FORMATS:
         sys.stderr.write(f"error: --out must end in {', '.join(FORMATS)}\n")
         return 2
@@ -145,10 +144,21 @@ def cmd_import_fhir(args: argparse.Namespace) -> int:
     return 0
 
 
-def _engine(args: argparse.Namespace):
-    from .engines import open_engine
+def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--data`` and ``--engine``, the same for every command that reads the population data set."""
+    parser.add_argument("--data", required=True, help="population data directory")
+    parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb", help="engine (default duckdb)")
 
-    return open_engine(args.engine, args.data)
+
+def open_data_engine(args: argparse.Namespace):  # noqa: ANN201
+    """The engine on ``--data``, or None after saying why on stderr (the command then exits 1)."""
+    from .engines import DataDirError, open_engine
+
+    try:
+        return open_engine(args.engine, args.data)
+    except DataDirError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return None
 
 
 def _check_years(engine, years: list[int] | None) -> int | None:
@@ -168,15 +178,11 @@ def _check_years(engine, years: list[int] | None) -> int | None:
 
 def cmd_stratify(args: argparse.Namespace) -> int:
     from . import stratify
-    from .engines import DataDirError
 
-    if (code := _check_out(args.out)) is not None:
+    if (code := check_out(args.out)) is not None:
         return code
     start = time.perf_counter()
-    try:
-        engine = _engine(args)
-    except DataDirError as exc:
-        sys.stderr.write(f"error: {exc}\n")
+    if (engine := open_data_engine(args)) is None:
         return 1
     try:
         if (code := _check_years(engine, [args.year] if args.year else None)) is not None:
@@ -195,9 +201,8 @@ def cmd_stratify(args: argparse.Namespace) -> int:
 
 def cmd_indicators(args: argparse.Namespace) -> int:
     from . import indicators
-    from .engines import DataDirError
 
-    if (code := _check_out(args.out)) is not None:
+    if (code := check_out(args.out)) is not None:
         return code
     try:
         indicators.select(args.indicator)
@@ -206,10 +211,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         return 2
     k = args.k if args.k is not None else _setting_k()
     start = time.perf_counter()
-    try:
-        engine = _engine(args)
-    except DataDirError as exc:
-        sys.stderr.write(f"error: {exc}\n")
+    if (engine := open_data_engine(args)) is None:
         return 1
     try:
         if (code := _check_years(engine, args.year)) is not None:

@@ -35,7 +35,7 @@ from careweave.programmes.forms import ENROL_FIELDS, EnrolForm, EnrolmentForm, L
 from careweave.programmes.models import Enrolment, Pathway, PathwayVersion, Step
 from careweave.versioning import ChangedMeanwhile
 from careweave.web.access import get_person_or_refuse, person_view, refused
-from careweave.web.forms.base import add_rule_error
+from careweave.web.forms.base import add_rule_error, run_form
 from careweave.web.roles import memberships_of, roles_for
 
 TRANSITION_HORIZON_DAYS = 60
@@ -101,16 +101,9 @@ def enrolment_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 def _save_enrolment(request: HttpRequest, enrolment: Enrolment, form: Any, save: Callable[[dict], Any], *,
                     done: str, title: str, submit: str = "") -> HttpResponse:
     """Run the action for a valid form; a broken rule or a change meanwhile is shown in the form."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except RuleViolation as exc:
-            add_rule_error(form, exc, ENROL_FIELDS)
-        except ChangedMeanwhile as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, done)
-            return redirect(_plan_url(enrolment.person))
+    if request.method == "POST" and run_form(form, lambda: save(form.cleaned_data), ENROL_FIELDS):
+        messages.success(request, done)
+        return redirect(_plan_url(enrolment.person))
     return _form_page(request, enrolment.person, form, title=title, submit=submit,
                       status=422 if request.method == "POST" else 200)
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.core.exceptions import ValidationError
 
 from careweave.careplans.errors import RuleViolation
+from careweave.versioning import ChangedMeanwhile
 
 
 class DateInput(forms.DateInput):
@@ -29,3 +32,19 @@ def add_rule_error(form: forms.Form, exc: ValidationError, fields: dict[str, str
     field = (fields or {}).get(rule or "")
     message = str(exc) if isinstance(exc, RuleViolation) else exc.messages[0]
     form.add_error(field if field in form.fields else None, message)
+
+
+def run_form(form: forms.Form, run: Callable[[], object], fields: dict[str, str] | None = None) -> bool:
+    """Run an action with a valid form; False, with the error beside the form, when the form, a change made
+    meanwhile or a broken rule stops it (the action then changed nothing)."""
+    if not form.is_valid():
+        return False
+    try:
+        run()
+    except ChangedMeanwhile as exc:
+        form.add_error(None, str(exc))
+    except RuleViolation as exc:
+        add_rule_error(form, exc, fields)
+    else:
+        return True
+    return False

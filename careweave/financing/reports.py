@@ -119,7 +119,7 @@ def build(zones: list[Zone] | None, by: str = "year", *, suppress: bool = False,
                 [sum((r.amounts[i] for r in rows), ZERO) for i in range(len(periods))],
                 [sum(r.persons[i] for r in rows) for i in range(len(periods))])
     new = [0] * len(periods)
-    for first in (provisions_in(zones, statuses).values("person").annotate(first=Min("date"))
+    for first in (qs.values("person").annotate(first=Min("date"))
                   .values_list("first", flat=True)):
         q = (first.month - 1) // 3 + 1
         i = index.get((first.year, q if by == "quarter" else None))

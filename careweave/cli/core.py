@@ -15,7 +15,7 @@ def _serve(args: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     from careweave.server import serve
 
-    serve(host=args.host, port=args.port)
+    serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads, server=args.server)
     return 0
 
 
@@ -105,6 +105,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="serve the web app and the FHIR API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
+    p.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
+    p.add_argument("--server", choices=["auto", "gunicorn", "waitress"], default="auto",
+                   help="gunicorn (several processes, Linux/macOS) or waitress (one process); auto picks gunicorn")
     p.add_argument("--db", help="SQLite file to use instead of the default (var/careweave.sqlite3)")
     p.set_defaults(func=_serve)
 

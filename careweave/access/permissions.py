@@ -21,7 +21,7 @@ sit in that section.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,9 +59,13 @@ class Permission:
     name: str
     label: Promise | str
     predicate: rules.Predicate
-    level: int | None = Level.PLAN
+    level: int | Callable[[Any], int] | None = Level.PLAN
     resource_type: str = ""
     refusal: Promise | str = ""
+
+    def level_for(self, target: Any) -> int | None:
+        """The level needed on this target: fixed, or by the target's label (a medical goal needs full)."""
+        return self.level(target) if callable(self.level) else self.level
 
     @property
     def app(self) -> str:
@@ -83,7 +87,7 @@ def permission(
     predicate: rules.Predicate,
     *,
     label: Promise | str,
-    level: int | None = Level.PLAN,
+    level: int | Callable[[Any], int] | None = Level.PLAN,
     resource_type: str = "",
     refusal: Promise | str = "",
 ) -> Permission:
@@ -157,9 +161,10 @@ def check(actor: Any, name: str, target: Any = None, *, person: Person | None = 
     """``(allowed, code, message)`` for ``actor`` doing ``name`` on ``target``, without auditing."""
     row = TABLE[name]
     person = person if person is not None else person_of(target)
-    if row.level is not None and person is not None:
+    needed = row.level_for(target)
+    if needed is not None and person is not None:
         decision = decide(actor, person)
-        if not decision.allows(row.level):
+        if not decision.allows(needed):
             return False, "no_access", decision.refusal
     if not row.predicate.test(actor, target if target is not None else person):
         return False, "not_allowed", _not_allowed(row)
@@ -174,7 +179,8 @@ def authorize(actor: Any, name: str, target: Any = None, *, person: Person | Non
     row = TABLE[name]
     person = person if person is not None else person_of(target)
     decision = decide(actor, person) if person is not None else None
-    if row.level is not None and decision is not None and not decision.allows(row.level):
+    needed = row.level_for(target)
+    if needed is not None and decision is not None and not decision.allows(needed):
         raise _refuse(actor, row, target if target is not None else person, person, "no_access",
                       decision.refusal, decision.basis)
     if not row.predicate.test(actor, target if target is not None else person):
@@ -201,11 +207,20 @@ def as_markdown() -> str:
     from django.utils import translation
 
     levels = {None: "—", Level.PLAN: "plan", Level.FULL: "full"}
+
+    def level(row: Permission) -> str:
+        return "by the item's label" if callable(row.level) else levels.get(row.level, str(row.level))
+
     lines = ["| action | what | level on the file | who may |", "|---|---|---|---|"]
     with translation.override("en"):
         for row in sorted(TABLE.values(), key=lambda r: r.name):
-            lines.append(f"| `{row.name}` | {row.label} | {levels.get(row.level, row.level)} | {row.who} |")
+            lines.append(f"| `{row.name}` | {row.label} | {level(row)} | {row.who} |")
     return "\n".join(lines) + "\n"
+
+
+def by_label(target: Any) -> int:
+    """Medical items (``is_medical``) need the full file; the rest the shared plan (decision 0004)."""
+    return Level.FULL if getattr(target, "is_medical", False) else Level.PLAN
 
 
 # Predicates shared by several sections.

@@ -81,8 +81,9 @@ def provisions_in(zones: list[Zone] | None, statuses: tuple[str, ...] = (Provisi
 
 
 def _periods(qs, by: str) -> list[Period]:  # noqa: ANN001
-    quarters = sorted(set(qs.annotate(y=ExtractYear("date"), q=ExtractQuarter("date")).values_list("y", "q")
-                          .distinct()))
+    # order_by(): Provision's Meta.ordering would otherwise join the DISTINCT and return every line (issue 19).
+    quarters = sorted(set(qs.order_by().annotate(y=ExtractYear("date"), q=ExtractQuarter("date"))
+                          .values_list("y", "q").distinct()))
     if by == "quarter":
         return [Period(y, q, q) for y, q in quarters]
     years: dict[int, list[int]] = {}

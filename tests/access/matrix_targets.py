@@ -1,0 +1,86 @@
+"""One target of each kind for the permission matrix, on Maria's file and in the demo zone.
+
+Kinds are the actions' second parameter names (``goal``, ``consultation``...), qualified by the app
+where two apps use one word (``maturity.participant``). Missing demo records are created through the
+models: this is set-up, the behaviour under test is the table.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+
+def _first(qs: Any) -> Any:
+    return qs.order_by("pk").first()
+
+
+def build_targets() -> dict[str, Any]:
+    from careweave.access.models import AccessRule
+    from careweave.careplans.models import (
+        CaseManagementEpisode,
+        CaseManagementRequest,
+        CoordinationEpisode,
+        Goal,
+        LifeGoal,
+        Task,
+        TeamMember,
+    )
+    from careweave.consultations.models import Consultation
+    from careweave.consultations.models import Participant as Invitation
+    from careweave.financing.models import CareUnitBudget, Provision, ProvisionType
+    from careweave.maturity.models import ConsensusWorkshop, MaturityRound, WorkshopVote
+    from careweave.maturity.models import Participant as Respondent
+    from careweave.people.models import Person
+    from careweave.programmes.models import Enrolment, PathwayVersion
+    from careweave.territory.models import Referral, Service, Zone
+
+    maria = Person.objects.get(user__username="person")
+    plan = maria.care_plans.order_by("-created_at").first()
+    team = maria.care_teams.get()
+    nurse = User.objects.get(username="nurse").professional
+    physio = User.objects.get(username="physio").professional
+    targets: dict[str, Any] = {
+        "person": maria,
+        "plan": plan,
+        "team": team,
+        "zone": maria.zone or _first(Zone.objects.exclude(kind=Zone.Kind.MUNICIPALITY)),
+        "goal": _first(Goal.objects.filter(plan=plan, is_medical=True)) or _first(Goal.objects.filter(plan=plan)),
+        "plain_goal": _first(Goal.objects.filter(plan=plan, is_medical=False)),
+        "life_goal": _first(LifeGoal.objects.filter(plan=plan)),
+        "task": _first(Task.objects.filter(plan=plan)),
+        "member": _first(team.members.filter(status=TeamMember.Status.PROPOSED))
+        or _first(team.members.filter(professional=nurse)),
+        "episode": _first(CoordinationEpisode.objects.filter(team=team)),
+        "rule": _first(AccessRule.objects.filter(person=maria)),
+        "related": _first(maria.network.filter(user__username="carer")) or _first(maria.network.all()),
+        "assessment": _first(maria.assessments.all()) if hasattr(maria, "assessments") else None,
+        "consultation": _first(Consultation.objects.filter(person=maria)),
+        "provision": _first(Provision.objects.filter(person=maria)),
+        "ptype": _first(ProvisionType.objects.all()),
+        "source": _first(CareUnitBudget.objects.filter(person=maria)) or _first(CareUnitBudget.objects.all()),
+        "professional": nurse,
+        "entry": _first(Service.objects.filter(keepers__professional=physio))
+        if hasattr(Service, "keepers") else _first(Service.objects.all()),
+        "version": _first(PathwayVersion.objects.all()),
+        "round_": _first(MaturityRound.objects.all()),
+        "maturity.participant": _first(Respondent.objects.all()),
+        "workshop": _first(ConsensusWorkshop.objects.all()),
+        "vote": _first(WorkshopVote.objects.all()),
+        "none": None,
+    }
+    targets["pathway"] = targets["version"].pathway if targets["version"] else None
+    targets["consultations.participant"] = _first(
+        Invitation.objects.filter(consultation=targets["consultation"]).exclude(member__professional=None)
+    )
+    targets["request"] = _first(CaseManagementRequest.objects.filter(person=maria)) or _first(
+        CaseManagementRequest.objects.all())
+    targets["case_episode"] = _first(CaseManagementEpisode.objects.all())
+    targets["enrolment"] = _first(Enrolment.objects.filter(person=maria)) or _first(Enrolment.objects.all())
+    targets["referral"] = _first(Referral.objects.filter(person=maria)) or _first(Referral.objects.all())
+    targets["today"] = date.today()
+    targets["later"] = timezone.now() + timedelta(days=1)
+    return {kind: value for kind, value in targets.items() if value is not None}

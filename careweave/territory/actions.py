@@ -34,6 +34,7 @@ from careweave.careplans.models import TeamMember
 from careweave.people.models import Discipline, Language, Person
 from careweave.territory.geo import bounding_box, haversine_km, postal_code_centroid
 from careweave.territory.models import Location, OpeningHours, Referral, Service, Zone
+from careweave.territory.query import interpret
 
 # --------------------------------------------------------------------------- zones
 
@@ -288,6 +289,10 @@ def search_services(
     nothing else restricts results by zone.
     """
     qs = Service.objects.filter(active=True)
+    if text:  # "kinésithérapeute", "nearest physiotherapist who speaks French": filters typed as words
+        reading = interpret(text)
+        discipline, language, text = discipline or reading.discipline, language or reading.language, " ".join(
+            reading.words)
     if discipline:
         if discipline not in Discipline.values:
             raise RuleViolation("discipline", _("Unknown discipline."))

@@ -80,3 +80,15 @@ def test_rule_messages_are_translated(violations, language):
         if str(_message(call, language)) == english:
             untranslated.append(code)
     assert not untranslated, f"not translated into {language}: {untranslated}"
+
+
+def test_one_english_word_with_two_meanings_has_two_translations() -> None:
+    """"Change" is an edit link on the social map and a difference between years in maturity (issue 18.26)."""
+    from django.utils import translation
+    from django.utils.translation import pgettext
+
+    expected = {"nl": ("Wijzigen", "Verschil"), "fr": ("Modifier", "Évolution"), "de": ("Ändern", "Veränderung")}
+    for language, (edit, difference) in expected.items():
+        with translation.override(language):
+            assert pgettext("edit an entry", "Change") == edit
+            assert pgettext("difference between two years", "Change") == difference

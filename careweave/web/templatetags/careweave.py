@@ -47,8 +47,33 @@ RESOURCES = {
     "EpisodeOfCare": _("case management"),
     "AuditEvent": _("who looked at your file"),
     "Account": _("your user account"),
-    "Observation": _("data received from another system"),
+    "QuestionnaireResponse": _("an assessment"),
+    "Questionnaire": _("an assessment"),
+    "Appointment": _("a multidisciplinary consultation (MDO)"),
+    "Claim": _("your provisions and budget"),
+    "PlanDefinition": _("a programme"),
+    "HealthcareService": _("a service on the social map"),
+    "PopulationOutreachList": _("an outreach list of your zone"),
+    "Bundle": _("data sent in by another system"),
+    # Clinical data received from other systems (the integrated record).
+    "Condition": _("your conditions from other systems"),
+    "Observation": _("measurements from other systems"),
+    "Encounter": _("contacts with care providers from other systems"),
+    "Immunization": _("vaccinations from other systems"),
+    "MedicationRequest": _("medication from other systems"),
+    "MedicationStatement": _("medication from other systems"),
+    "MedicationAdministration": _("medication from other systems"),
+    "Medication": _("medication from other systems"),
+    "Procedure": _("procedures from other systems"),
+    "DiagnosticReport": _("test results from other systems"),
+    "AllergyIntolerance": _("allergies from other systems"),
+    "DocumentReference": _("a document"),
+    "ImagingStudy": _("imaging from other systems"),
+    "ExplanationOfBenefit": _("billing data from other systems"),
 }
+# Audited by the same FHIR type but shown differently: a referral is a ServiceRequest too.
+REFERRAL = _("a referral")
+OTHER_SYSTEMS = _("data received from another system")
 
 
 @register.simple_tag(takes_context=True)
@@ -86,14 +111,22 @@ def audit_action(code: str) -> str:
 
 
 @register.filter
-def audit_resource(code: str) -> str:
+def audit_resource(event_or_code: object) -> str:
+    """What an audit entry was about, in words (never a raw FHIR type name; issue 18.28)."""
+    code = getattr(event_or_code, "resource_type", event_or_code)
+    if code == "ServiceRequest" and getattr(event_or_code, "resource_id", ""):
+        from django.core.exceptions import ValidationError
+
+        from careweave.territory.models import Referral
+
+        try:
+            if Referral.objects.filter(fhir_id=event_or_code.resource_id).exists():
+                return str(REFERRAL)
+        except (ValidationError, ValueError):
+            pass
     if code in RESOURCES:
         return str(RESOURCES[code])
-    from careweave.fhir.mapping.stored import STORED_TYPES
-
-    if code in STORED_TYPES:  # Conditions, Observations... kept from other systems (issue 12)
-        return _("your %(type)s data from other systems") % {"type": code}
-    return code
+    return str(OTHER_SYSTEMS) if code else ""
 
 
 @register.filter

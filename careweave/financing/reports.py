@@ -130,12 +130,16 @@ def build(zones: list[Zone] | None, by: str = "year", *, suppress: bool = False,
     for r in [*rows, total]:
         r.hidden = [False] * len(periods)
     if suppress and rows and periods:
-        mask = suppress_table(np.array([r.persons for r in rows], dtype=float), k=k)
-        for ri, r in enumerate(rows):
-            r.hidden = [bool(mask[ri, ci]) for ci in range(len(periods))]
-        total.hidden = [bool(mask[len(rows), ci]) for ci in range(len(periods))]
+        # Each period column is protected against its own total only: the page shows no total per type over
+        # the periods, so a small cell in a new period never hides historical cells (issue 18.13).
+        for ci in range(len(periods)):
+            mask = suppress_table(np.array([[r.persons[ci]] for r in rows], dtype=float), k=k)
+            for ri, r in enumerate(rows):
+                r.hidden[ci] = bool(mask[ri, 0])
+            total.hidden[ci] = bool(mask[len(rows), 0])
         report.new_patients = [None if n < k and n else n for n in new]
-        report.suppressed = bool(mask.any()) or any(v is None for v in report.new_patients)
+        report.suppressed = any(h for r in [*rows, total] for h in r.hidden) or any(
+            v is None for v in report.new_patients)
     return report
 
 

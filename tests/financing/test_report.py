@@ -163,3 +163,27 @@ def test_the_payer_csv_opens_in_belgian_excel_and_marks_example_tariffs(zone, pe
     vsb = reports.payer_csv(reports.payer_lines([zone], Payer.FLEMISH, date(2025, 1, 1), date(2025, 12, 31)))
     vsb_line = list(csv.reader(io.StringIO(vsb[1:]), delimiter=";"))[1]
     assert vsb_line[11] == "33,10" and vsb_line[12] == ""
+
+
+def test_registered_lines_in_a_new_period_never_hide_historical_cells(zone, make_person, make_professional):
+    """Issue 18.13: "Billed and registered" hid a 2023 cell that "Billed only" showed."""
+    nurse = make_professional(Discipline.HOME_NURSE)
+    night = ProvisionType.objects.get(code="NACHTBEZOEK")
+    ergo = ProvisionType.objects.get(code="ERGO GROEP")
+    people = [make_person(f"H{i}") for i in range(12)]
+
+    def line(person, ptype, on, status):  # noqa: ANN001, ANN202
+        return Provision.objects.create(person=person, professional=nurse, provision_type=ptype, date=on,
+                                        tariff=ptype.tariffs.first(), amount=Decimal(1), status=status)
+
+    for p in people:
+        line(p, night, date(2023, 3, 1), Provision.Status.BILLED)
+    for p in people[:6]:
+        line(p, ergo, date(2023, 4, 1), Provision.Status.BILLED)
+    line(people[0], ergo, date(2025, 2, 1), Provision.Status.REGISTERED)  # one person: a small cell
+    billed = reports.build([zone], "year", suppress=True, k=5)
+    both = reports.build([zone], "year", suppress=True, k=5, statuses=("billed", "registered"))
+    year_2023 = [p.year for p in both.periods].index(2023)
+    assert not any(r.hidden[0] for r in billed.rows)
+    assert {r.code: r.hidden[year_2023] for r in both.rows} == {r.code: False for r in both.rows}
+    assert next(r for r in both.rows if r.code == "ERGO GROEP").hidden[-1] is True

@@ -174,3 +174,33 @@ def test_two_phones_vote_and_the_facilitators_screen_follows_without_reload(brow
     for context, _phone in phones:
         context.close()
     facilitator.close()
+
+
+@pytest.mark.parametrize("language", ["nl", "fr"])
+def test_two_tabs_of_one_browser_never_overwrite_each_other_silently(browser, live_server, language) -> None:  # noqa: ANN001
+    """Issue 18.2: both tabs said "Saved" and the last one silently won; the version now travels per tab."""
+    zone = Zone.objects.create(code="ELZ-T", name="ELZ Tabs", region=Zone.Region.FLANDERS)
+    staff = User.objects.create_user("staff")
+    ZoneStaff.objects.create(user=staff, zone=zone, role=ZoneStaff.Role.STAFF)
+    round_ = actions.open_round(staff, zone, 2026)
+    nurse = User.objects.create_user("nurse", first_name="Sofie", last_name="Van Damme")
+    participant = actions.invite_participant(staff, round_, nurse, "Thuisverpleging", "verpleegkundige")
+    url = f"{live_server.url}/maturity/rounds/{round_.pk}/score/"
+    context = logged_in(browser, live_server, nurse, language=language)
+    first, second = context.new_page(), context.new_page()
+    for page in (first, second):
+        page.goto(url)
+        expect(page.locator("[data-maturity-form]")).to_have_attribute("data-ready", "true")
+    first.check(f"#score-{C[0]}-3")
+    first.locator(f"#argument-{C[0]}").press_sequentially("Eerste tabblad", delay=5)
+    expect(first.locator(f"[data-test=status-{C[0]}]")).to_have_attribute("data-state", "complete")
+    second.check(f"#score-{C[0]}-1")
+    second.locator(f"#argument-{C[0]}").press_sequentially("Tweede tabblad", delay=5)
+    expect(second.locator(f"[data-test=status-{C[0]}]")).to_have_attribute("data-state", "conflict")
+    row = DimensionScore.objects.get(participant=participant, dimension=C[0])
+    assert (row.score, row.argument) == (3, "Eerste tabblad"), "the second tab did not overwrite the first"
+    second.click("[data-test=keep-mine]")  # the second tab's writer chooses, knowing the other exists
+    expect(second.locator(f"[data-test=status-{C[0]}]")).to_have_attribute("data-state", "complete")
+    row.refresh_from_db()
+    assert (row.score, row.argument) == (1, "Tweede tabblad")
+    context.close()

@@ -25,6 +25,20 @@
   }
   var device = deviceId();
 
+  // Two tabs of one browser share localStorage (and so the device id), but not sessionStorage: each tab
+  // saves as "device/tab", so a second tab is told about the first tab's save instead of silently winning
+  // (issue 18.2). An edit restored on a later visit keeps the tab that made it.
+  function tabId() {
+    var id = null;
+    try { id = window.sessionStorage.getItem("maturity:tab"); } catch (e) { id = null; }
+    if (!id) {
+      id = String(Math.random()).slice(2, 10) + Date.now().toString(36);
+      try { window.sessionStorage.setItem("maturity:tab", id); } catch (e) { /* private mode: one tab id per page */ }
+    }
+    return id;
+  }
+  var tab = tabId();
+
   function nextSeq() {  // increases on this device across visits, so the server can order late requests
     var last = parseInt(localStorage.getItem("maturity:seq") || "0", 10);
     var seq = Math.max(Date.now(), last + 1);
@@ -54,6 +68,7 @@
     var entry = read(sec);
     entry.version = parseInt(sec.dataset.version || "0", 10);
     entry.seq = nextSeq();
+    entry.tab = tab;
     localStorage.setItem(prefix + sec.dataset.dimension, JSON.stringify(entry));
     setState(sec, "local");
   }
@@ -70,7 +85,7 @@
     if (!entry) { return Promise.resolve(); }
     if (inflight[code]) { again[code] = true; return inflight[code]; }
     setState(sec, "saving");
-    var body = JSON.stringify({ score: entry.score, argument: entry.argument, version: entry.version, device: device, seq: entry.seq });
+    var body = JSON.stringify({ score: entry.score, argument: entry.argument, version: entry.version, device: device + "/" + (entry.tab || tab), seq: entry.seq });
     inflight[code] = fetch(url + code + "/", {
       method: "POST", credentials: "same-origin", keepalive: body.length < 60000,
       headers: { "Content-Type": "application/json", "X-CSRFToken": token }, body: body

@@ -1,7 +1,7 @@
 """Benchmark: stratification plus all indicators for 1 million persons, DuckDB vs pandas vs Spark.
 
-Run alone with ``python -m careweave.population.benchmark [--quick] [--persons N] [--belgium]``:
-prints the Markdown section and writes ``docs/benchmarks-population.md``. ``careweave/bench``
+Run alone with ``python -m benchmarks.population [--quick] [--persons N] [--belgium]``:
+prints the Markdown section and writes ``docs/benchmarks-population.md``. ``benchmarks``
 calls ``run()``. Every measurement runs in a fresh child process, so that its peak RSS
 (``VmHWM``) is its own; the clock starts after the libraries are imported and stops when the
 numbers are in memory, so both sides of a comparison include reading the Parquet files.
@@ -33,11 +33,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 YEAR = 2025
 THREE = ["gmd_65", "flu_vaccination_65", "polypharmacy_65"]
 BELGIUM = 11_800_000
-BELGIUM_RESULT = Path(__file__).resolve().parent / "benchmark_belgium.json"
+BELGIUM_RESULT = Path(__file__).resolve().parent / "population_belgium.json"
 
 
 def _machine() -> str:
@@ -67,7 +67,7 @@ def _load() -> str:
 
 def _child(task: str, data: str, **options) -> dict:
     """Run one task in a fresh interpreter; return its JSON result (time, peak RSS, numbers)."""
-    code = ("import json; from careweave.population.benchmark import _task; "
+    code = ("import json; from benchmarks.population import _task; "
             f"print(json.dumps(_task({task!r}, {data!r}, **{options!r})))")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "careweave.settings"}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO,
@@ -97,8 +97,8 @@ def _task(task: str, data: str, **options) -> dict:
     import duckdb  # noqa: F401  imported before the clock starts, like pandas and pyarrow
     import pyarrow.parquet  # noqa: F401
 
-    from . import indicators, stratify  # noqa: F401
-    from .engines import DuckDBEngine, SparkEngine, local_spark  # noqa: F401
+    from careweave.population import indicators, stratify  # noqa: F401
+    from careweave.population.engines import DuckDBEngine, SparkEngine, local_spark  # noqa: F401
 
     session = time.perf_counter()
     spark = local_spark("careweave-bench") if task == "spark" else None
@@ -126,8 +126,8 @@ def _task(task: str, data: str, **options) -> dict:
 def _full(data: str, spark=None, memory_limit: str | None = None, temp_directory: str | None = None,
           keep: bool = True) -> dict:
     """Stratification (every column, every year) and every indicator with breakdowns and suppression."""
-    from . import indicators, stratify
-    from .engines import DuckDBEngine, SparkEngine
+    from careweave.population import indicators, stratify
+    from careweave.population.engines import DuckDBEngine, SparkEngine
 
     start = time.perf_counter()
     engine = (SparkEngine(data, spark=spark) if spark is not None
@@ -153,7 +153,7 @@ def _full(data: str, spark=None, memory_limit: str | None = None, temp_directory
 
 def _pandas(data: str) -> dict:
     """The same Charlson index and three indicators, as an analyst would write them in pandas."""
-    from .stratify import expand_codes, load_yaml
+    from careweave.population.stratify import expand_codes, load_yaml
 
     d = Path(data)
     persons = pd.read_parquet(d / "persons")
@@ -209,8 +209,8 @@ def _duckdb_subset(data: str, threads: int | None = None) -> dict:
     strata columns the indicators (and here the index) read are computed. ``threads``: DuckDB's
     thread count (default: one per core).
     """
-    from . import indicators, stratify
-    from .engines import DuckDBEngine
+    from careweave.population import indicators, stratify
+    from careweave.population.engines import DuckDBEngine
 
     marks = [time.perf_counter()]
     engine = DuckDBEngine(data, threads=threads)
@@ -230,7 +230,7 @@ def _duckdb_subset(data: str, threads: int | None = None) -> dict:
 
 
 def _generate(persons: int, out: Path) -> float:
-    from .generator import generate
+    from careweave.population.generator import generate
 
     start = time.perf_counter()
     generate(persons, 1, out)
@@ -298,7 +298,7 @@ def belgium(root: Path, persons: int = BELGIUM, memory_limit: str = "10GB") -> d
 
 def _belgium_lines(res: dict | None) -> list[str]:
     if not res:
-        return ["- 11.8 million persons: not measured yet (`python -m careweave.population.benchmark --belgium`)."]
+        return ["- 11.8 million persons: not measured yet (`python -m benchmarks.population --belgium`)."]
     return [
         f"- **{res['persons_generated']:,} persons** (Belgium), measured {res['date']} with "
         f"`--belgium`: generated in chunks in {res['generate_seconds']:.0f} s "

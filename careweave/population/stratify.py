@@ -561,6 +561,9 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
         elif frame[col].dtype.kind == "f":
             frame[col] = frame[col].astype("float64")
         elif col not in ("reasons", "outreach_reasons", "chronic_groups"):
+            values = frame[col].dropna()
+            if frame[col].dtype == object and len(values) and values.map(type).eq(bool).all():
+                frame[col] = frame[col].astype("boolean")  # Spark's flags with NULL outside a scope
             continue
         else:
             frame[col] = frame[col].fillna("").astype(str)

@@ -62,10 +62,10 @@ lint: setup
 	$(BIN)/ruff check .
 
 bench: setup
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m careweave.bench
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m benchmarks
 
 bench-quick: setup
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m careweave.bench --quick --out docs/benchmarks-quick.md
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m benchmarks --quick --out docs/benchmarks-quick.md
 
 messages: setup
 	cd careweave && ../$(BIN)/django-admin makemessages --settings=careweave.settings -l nl -l fr -l de -l en --no-obsolete

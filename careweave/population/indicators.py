@@ -89,6 +89,34 @@ def required_columns(defs: list[dict]) -> list[str]:
     return [c for c in available if c in cols]
 
 
+def column_scopes(defs: list[dict]) -> dict[str, str]:
+    """For each ``strata`` column only numerators and denominators read, the person-years where they do.
+
+    The OR of the populations of the definitions reading it, when every such population names only
+    person-year dimensions (``age >= 65``); ``stratify.prepare`` then computes the column for those
+    person-years only (issue #19: the 65+ indicators read the deliveries of the 65+ only).
+    """
+    available = set(stratify.available_columns())
+    dims = set(stratify.DIMENSIONS) - {"person_id", "year"}
+    scopes: dict[str, set[str]] = {}
+    everywhere: set[str] = set(PERSON_DIMS) | set(stratify.DIMENSIONS)
+    for d in defs:
+        if d["source"] == "professionals":
+            continue
+        pop = str(d["population"]).strip()
+        pop_cols = stratify.columns_in(pop) & available
+        everywhere |= pop_cols
+        for key in ("numerator", "denominator"):
+            if d[key] == "inhabitants":
+                continue
+            for c in stratify.columns_in(str(d[key])) & available:
+                if d["source"] != "persons" or pop.upper() == "TRUE" or not pop_cols <= dims or not pop_cols:
+                    everywhere.add(c)
+                else:
+                    scopes.setdefault(c, set()).add(f"({pop})")
+    return {c: " OR ".join(sorted(conds)) for c, conds in scopes.items() if c not in everywhere}
+
+
 def compute_cells(engine: Engine, defs: list[dict] | None = None) -> pd.DataFrame:
     """Additive cells for every indicator; ``stratify.prepare`` must have run on ``engine``
 
@@ -268,7 +296,8 @@ def run(engine: Engine, zone: str | None = None, k: int = 5, progress=None, ids:
     columns the chosen indicators read are computed.
     """
     defs = select(ids)
-    stratify.prepare(engine, years=years, columns=required_columns(defs), progress=progress)
+    stratify.prepare(engine, years=years, columns=required_columns(defs), progress=progress,
+                     scopes=column_scopes(defs))
     if progress:
         progress("indicators")
     return breakdowns(compute_cells(engine, defs), k=k, zone=zone, defs=defs)

@@ -54,3 +54,21 @@ def test_a_few_columns_for_one_year_agree(belgium_pop, spark):
 
 def test_transpiled_sql_is_spark_sql():
     assert "DATEDIFF" in to_spark_sql("SELECT date_diff('day', a, b) FROM t").upper()
+
+
+def test_indicators_of_the_65_plus_scoped_to_them_agree(belgium_pop, spark):
+    """The scoped path (sources semi-joined to the 65+ before aggregating) is the same on both engines."""
+    ids = ["gmd_65", "flu_vaccination_65", "polypharmacy_65"]
+    outs, persons = [], []
+    for engine in (DuckDBEngine(belgium_pop), SparkEngine(belgium_pop, spark=spark)):
+        try:
+            outs.append(indicators.run(engine, k=5, ids=ids, years=[2025]))
+            persons.append(stratify.person_strata(engine, 2025, columns=["person_id", "age", "gmd", "polypharmacy"]))
+        finally:
+            engine.close()
+    key = ["indicator", "zone", "breakdown", "group"]
+    a, b = (o.sort_values(key).reset_index(drop=True) for o in outs)
+    assert set(a["indicator"]) == set(ids)
+    pd.testing.assert_frame_equal(a, b, check_dtype=False, rtol=1e-9)
+    assert persons[0].loc[persons[0]["age"] < 65, "polypharmacy"].isna().all()
+    pd.testing.assert_frame_equal(persons[0], persons[1], check_dtype=False)

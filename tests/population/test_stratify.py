@@ -173,3 +173,28 @@ def test_unknown_column_is_refused(hand_built):
     with pytest.raises(ValueError, match="unknown strata columns: shoe_size"):
         stratify.prepare(engine, columns=["charlson", "shoe_size"])
     engine.close()
+
+
+def test_a_scoped_column_is_the_full_runs_value_inside_its_scope_and_null_outside(zone_pop):
+    full = DuckDBEngine(zone_pop)
+    stratify.prepare(full, years=[2025])
+    expected = full.query("SELECT person_id, age, charlson, gmd, polypharmacy, n_atc FROM strata ORDER BY person_id")
+    full.close()
+    part = DuckDBEngine(zone_pop)
+    stratify.prepare(part, years=[2025], columns=["charlson", "gmd", "polypharmacy", "n_atc"],
+                     scopes={"gmd": "age >= 65", "polypharmacy": "age >= 65", "n_atc": "age >= 75"})
+    got = part.query("SELECT person_id, charlson, gmd, polypharmacy, n_atc FROM strata ORDER BY person_id")
+    part.close()
+    old, older = expected["age"] >= 65, expected["age"] >= 75
+    assert old.any() and (~old).any()
+    assert got["charlson"].equals(expected["charlson"])  # not scoped: everyone
+    for col, inside in (("gmd", old), ("polypharmacy", old), ("n_atc", older)):
+        assert got.loc[inside, col].astype(expected[col].dtype).equals(expected.loc[inside, col]), col
+        assert got.loc[~inside, col].isna().all(), col
+
+
+def test_a_scope_on_other_than_the_person_year_dimensions_is_refused(hand_built):
+    engine = DuckDBEngine(hand_built)
+    with pytest.raises(ValueError, match="the scope of gmd may only use"):
+        stratify.prepare(engine, columns=["gmd"], scopes={"gmd": "level >= 2"})
+    engine.close()

@@ -1,7 +1,9 @@
 """``make bench``: run every benchmark section and write ``docs/benchmarks.md``.
 
-Speed and memory targets are checked here, never in timed unit tests. Each bounded context
-contributes a module with ``run(quick: bool) -> str`` returning a Markdown section.
+Speed and memory targets are checked here, never in timed unit tests. The benchmarks live in this
+tree beside ``tests/``, outside the product's packages (nothing in ``careweave`` imports them): one
+module per section with ``run(quick: bool) -> str`` returning a Markdown section that names its
+machine, date and peer.
 
 ``--only MODULE`` (may be repeated) runs some sections and replaces just those sections in the
 existing output file (matched by their ``##`` heading; a new one is appended), so the results of the
@@ -22,12 +24,12 @@ from datetime import date
 from pathlib import Path
 
 SECTIONS = [
-    ("FHIR API and import", "careweave.fhir.benchmark"),
-    ("Population engine", "careweave.population.benchmark"),
-    ("Zone dashboard", "careweave.population.dashboard_bench"),
-    ("Financing simulator", "careweave.financing.benchmark"),
-    ("P3 data set and provisions reports", "careweave.financing.p3_benchmark"),
-    ("Social map nearest search", "careweave.territory.benchmark"),
+    ("FHIR API and import", "benchmarks.fhir"),
+    ("Population engine", "benchmarks.population"),
+    ("Zone dashboard", "benchmarks.dashboard"),
+    ("Financing simulator", "benchmarks.financing"),
+    ("P3 data set and provisions reports", "benchmarks.p3"),
+    ("Social map nearest search", "benchmarks.territory"),
 ]
 
 
@@ -74,7 +76,7 @@ def merge(existing: str, sections: list[str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m careweave.bench",
+    parser = argparse.ArgumentParser(prog="python -m benchmarks",
                                      description="Run Careweave's benchmarks and write docs/benchmarks.md")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--only", action="append", choices=[m for _t, m in SECTIONS],

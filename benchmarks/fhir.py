@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
 
-from careweave.bench._common import machine, ms
+from benchmarks._common import REPO, machine, ms
 
 PERSONS = 100_000
 READS = 1_000
@@ -52,13 +52,13 @@ def run(quick: bool = False) -> str:
     name = "careweave_bench_quick" if quick else "careweave_bench"
     bench_url = _create_database(url, name)
     persons, reads = (QUICK_PERSONS, QUICK_READS) if quick else (PERSONS, READS)
-    command = [sys.executable, "-m", "careweave.fhir.benchmark", "--persons", str(persons), "--reads", str(reads)]
+    command = [sys.executable, "-m", "benchmarks.fhir", "--persons", str(persons), "--reads", str(reads)]
     synthea = _synthea_dir()
     if synthea is not None:
         command += ["--synthea", str(synthea)]
     env = {**os.environ, "DATABASE_URL": bench_url, "DJANGO_SETTINGS_MODULE": "careweave.settings",
            "CAREWEAVE_LOG_LEVEL": "ERROR"}
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False, cwd=REPO)
     sys.stderr.write(done.stderr)
     if done.returncode != 0:
         raise RuntimeError(f"the FHIR benchmark failed (exit {done.returncode})")
@@ -78,8 +78,7 @@ def _create_database(url: str, name: str) -> str:
 
 
 def _synthea_dir() -> Path | None:
-    repo = Path(__file__).resolve().parents[2]
-    path = Path(os.environ.get("CAREWEAVE_SHARED", repo.parent / "shared")) / "data" / "synthea-r4"
+    path = Path(os.environ.get("CAREWEAVE_SHARED", REPO.parent / "shared")) / "data" / "synthea-r4"
     return path if path.is_dir() else None
 
 

@@ -1,7 +1,7 @@
 """Benchmark: stratification plus all indicators for 1 million persons, DuckDB vs pandas vs Spark.
 
-Run alone with ``python -m careweave.population.benchmark [--quick] [--persons N] [--belgium]``:
-prints the Markdown section and writes ``docs/benchmarks-population.md``. ``careweave/bench``
+Run alone with ``python -m benchmarks.population [--quick] [--persons N] [--belgium]``:
+prints the Markdown section and writes ``docs/benchmarks-population.md``. ``benchmarks``
 calls ``run()``. Every measurement runs in a fresh child process, so that its peak RSS
 (``VmHWM``) is its own; the clock starts after the libraries are imported and stops when the
 numbers are in memory, so both sides of a comparison include reading the Parquet files.
@@ -33,11 +33,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 YEAR = 2025
 THREE = ["gmd_65", "flu_vaccination_65", "polypharmacy_65"]
+FLAGS = ["gmd", "flu_vaccinated", "polypharmacy"]  # their numerators, per person aged 65+
 BELGIUM = 11_800_000
-BELGIUM_RESULT = Path(__file__).resolve().parent / "benchmark_belgium.json"
+BELGIUM_RESULT = Path(__file__).resolve().parent / "population_belgium.json"
 
 
 def _machine() -> str:
@@ -67,7 +68,7 @@ def _load() -> str:
 
 def _child(task: str, data: str, **options) -> dict:
     """Run one task in a fresh interpreter; return its JSON result (time, peak RSS, numbers)."""
-    code = ("import json; from careweave.population.benchmark import _task; "
+    code = ("import json; from benchmarks.population import _task; "
             f"print(json.dumps(_task({task!r}, {data!r}, **{options!r})))")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "careweave.settings"}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO,
@@ -94,11 +95,14 @@ def _task(task: str, data: str, **options) -> dict:
     import django
 
     django.setup()
-    import duckdb  # noqa: F401  imported before the clock starts, like pandas and pyarrow
+    import duckdb  # noqa: F401  imported before the clock starts, like pandas, pyarrow and polars
     import pyarrow.parquet  # noqa: F401
 
-    from . import indicators, stratify  # noqa: F401
-    from .engines import DuckDBEngine, SparkEngine, local_spark  # noqa: F401
+    if task == "polars":
+        import polars  # noqa: F401
+
+    from careweave.population import indicators, stratify  # noqa: F401
+    from careweave.population.engines import DuckDBEngine, SparkEngine, local_spark  # noqa: F401
 
     session = time.perf_counter()
     spark = local_spark("careweave-bench") if task == "spark" else None
@@ -110,6 +114,8 @@ def _task(task: str, data: str, **options) -> dict:
         result = _duckdb_subset(data, **options)
     elif task == "pandas":
         result = _pandas(data)
+    elif task == "polars":
+        result = _polars(data)
     else:
         raise ValueError(task)
     result["seconds"] = time.perf_counter() - wall
@@ -126,8 +132,8 @@ def _task(task: str, data: str, **options) -> dict:
 def _full(data: str, spark=None, memory_limit: str | None = None, temp_directory: str | None = None,
           keep: bool = True) -> dict:
     """Stratification (every column, every year) and every indicator with breakdowns and suppression."""
-    from . import indicators, stratify
-    from .engines import DuckDBEngine, SparkEngine
+    from careweave.population import indicators, stratify
+    from careweave.population.engines import DuckDBEngine, SparkEngine
 
     start = time.perf_counter()
     engine = (SparkEngine(data, spark=spark) if spark is not None
@@ -153,7 +159,7 @@ def _full(data: str, spark=None, memory_limit: str | None = None, temp_directory
 
 def _pandas(data: str) -> dict:
     """The same Charlson index and three indicators, as an analyst would write them in pandas."""
-    from .stratify import expand_codes, load_yaml
+    from careweave.population.stratify import expand_codes, load_yaml
 
     d = Path(data)
     persons = pd.read_parquet(d / "persons")
@@ -202,6 +208,70 @@ def _pandas(data: str) -> dict:
     return {"three": three, "persons": len(persons), "frames": {"charlson_pandas": out.sort_values("person_id")}}
 
 
+def _polars(data: str) -> dict:
+    """The peer: the same Charlson index and three indicators in idiomatic lazy Polars.
+
+    Written as a Polars user would: one lazy plan per result collected together, the 65+ found
+    once and semi-joined, the diagnosis codes made distinct and matched to the code lists once per
+    prefix length with an equi-join on a computed prefix column.
+    """
+    import polars as pl
+
+    from careweave.population.stratify import expand_codes, load_yaml
+
+    d = Path(data)
+
+    def scan(table: str) -> pl.LazyFrame:
+        return pl.scan_parquet(d / table / "*.parquet")
+
+    def in_years(column: str, first: int, last: int) -> pl.Expr:
+        return pl.col(column).dt.year().is_between(first, last)
+
+    dead_before = scan("deaths").filter(pl.col("date").dt.year() < YEAR).select("person_id")
+    persons = (scan("persons").filter(pl.col("birth_year") <= YEAR).join(dead_before, on="person_id", how="anti")
+               .select("person_id", (YEAR - pl.col("birth_year").cast(pl.Int32)).alias("age")))
+    icpc_map = load_yaml("stratification")["icpc2_to_icd10"]
+    icpc = pl.LazyFrame({"code": list(icpc_map), "icd10": list(icpc_map.values())})
+    dx = scan("diagnoses").filter(in_years("date", YEAR - 1, YEAR))
+    codes = pl.concat([
+        dx.filter(pl.col("system") == "ICD-10").select("person_id", "code"),
+        dx.filter(pl.col("system") == "ICPC-2").join(icpc, on="code")
+        .select("person_id", pl.col("icd10").alias("code")),
+        scan("stays").filter(in_years("admission", YEAR - 1, YEAR)).select("person_id", pl.col("icd10").alias("code")),
+    ]).select("person_id", pl.col("code").str.replace_all(".", "", literal=True)).unique()
+    cm = load_yaml("comorbidity")["charlson"]
+    prefixes = pl.DataFrame([(cat, p, spec["weight"]) for cat, spec in cm["categories"].items()
+                             for p in expand_codes(spec["codes"])], schema=["category", "prefix", "weight"],
+                            orient="row").with_columns(plen=pl.col("prefix").str.len_chars())
+    matched = pl.concat([
+        codes.with_columns(prefix=pl.col("code").str.slice(0, n)).join(
+            prefixes.lazy().filter(pl.col("plen") == n), on="prefix")
+        for n in sorted(prefixes["plen"].unique())]).select("person_id", "category", "weight").unique()
+    hierarchy = pl.LazyFrame({"category": list(cm["hierarchy"]), "parent": list(cm["hierarchy"].values())})
+    superseded = matched.join(hierarchy, on="category").select("person_id", pl.col("parent").alias("category"))
+    scores = (matched.join(superseded, on=["person_id", "category"], how="anti")
+              .group_by("person_id").agg(pl.col("weight").sum().alias("charlson")))
+    charlson = (persons.join(scores, on="person_id", how="left")
+                .select("person_id", pl.col("charlson").fill_null(0).cast(pl.Int64)).sort("person_id"))
+    old = persons.filter(pl.col("age") >= 65).select("person_id")
+    gmd = (scan("claims").filter(in_years("date", YEAR, YEAR) & (pl.col("code") == 102771))
+           .join(old, on="person_id", how="semi").select("person_id").unique())
+    flu = (scan("vaccinations").filter(in_years("date", YEAR, YEAR) & (pl.col("vaccine") == "influenza"))
+           .join(old, on="person_id", how="semi").select("person_id").unique())
+    poly = (scan("medication").filter(in_years("date", YEAR, YEAR)).join(old, on="person_id", how="semi")
+            .group_by("person_id").agg(pl.col("atc").n_unique().alias("n_atc"))
+            .filter(pl.col("n_atc") >= 5).select("person_id"))
+    flags = (old.join(gmd.with_columns(gmd=pl.lit(True)), on="person_id", how="left")
+             .join(flu.with_columns(flu_vaccinated=pl.lit(True)), on="person_id", how="left")
+             .join(poly.with_columns(polypharmacy=pl.lit(True)), on="person_id", how="left")
+             .select("person_id", *(pl.col(c).fill_null(False) for c in FLAGS)).sort("person_id"))
+    charlson, flags = pl.collect_all([charlson, flags])
+    n = float(flags.height)
+    three = {ind: [float(flags[flag].sum()), n] for ind, flag in zip(THREE, FLAGS, strict=True)}
+    return {"three": three, "persons": charlson.height,
+            "frames": {"charlson_polars": charlson.to_pandas(), "flags_polars": flags.to_pandas()}}
+
+
 def _duckdb_subset(data: str, threads: int | None = None) -> dict:
     """The pandas work (Charlson + 3 indicators, one year) through the engine's own definitions.
 
@@ -209,28 +279,40 @@ def _duckdb_subset(data: str, threads: int | None = None) -> dict:
     strata columns the indicators (and here the index) read are computed. ``threads``: DuckDB's
     thread count (default: one per core).
     """
-    from . import indicators, stratify
-    from .engines import DuckDBEngine
+    from careweave.population import indicators, stratify
+    from careweave.population.engines import DuckDBEngine
 
     marks = [time.perf_counter()]
     engine = DuckDBEngine(data, threads=threads)
     defs = indicators.select(THREE)
     marks.append(time.perf_counter())
-    stratify.prepare(engine, years=[YEAR], columns=[*indicators.required_columns(defs), "charlson"])
+    stratify.prepare(engine, years=[YEAR], columns=[*indicators.required_columns(defs), "charlson"],
+                     scopes=indicators.column_scopes(defs))
     marks.append(time.perf_counter())
     cells = indicators.compute_cells(engine, defs)
     marks.append(time.perf_counter())
     charlson = stratify.person_strata(engine, YEAR, columns=["person_id", "charlson"])
+    flags = stratify.person_strata(engine, YEAR, columns=["person_id", "age", *FLAGS])
     marks.append(time.perf_counter())
     engine.close()
+    flags = flags[flags["age"] >= 65].drop(columns="age").reset_index(drop=True)
     cells = cells[cells["year"] == YEAR].groupby("indicator")[["num", "den"]].sum()
     steps = dict(zip(("open", "prepare", "cells", "person_table"), np.diff(marks).tolist(), strict=True))
     return {"three": {i: [float(r["num"]), float(r["den"])] for i, r in cells.iterrows()},
-            "steps": steps, "frames": {"charlson_subset": charlson}}
+            "steps": steps, "frames": {"charlson_subset": charlson, "flags_subset": flags}}
+
+
+def _polars_version() -> str:
+    try:
+        import polars
+
+        return polars.__version__
+    except ImportError:
+        return "(not installed)"
 
 
 def _generate(persons: int, out: Path) -> float:
-    from .generator import generate
+    from careweave.population.generator import generate
 
     start = time.perf_counter()
     generate(persons, 1, out)
@@ -242,6 +324,14 @@ def _same_charlson(data: Path, a: str, b: str) -> bool:
     y = pd.read_parquet(data / f"_bench_charlson_{b}.parquet").reset_index(drop=True)
     return bool(len(x) == len(y) and (x["person_id"].to_numpy() == y["person_id"].to_numpy()).all()
                 and np.array_equal(x["charlson"].to_numpy(dtype=int), y["charlson"].to_numpy(dtype=int)))
+
+
+def _same_flags(data: Path, a: str, b: str) -> bool:
+    """The same persons aged 65+ with the same three numerator flags."""
+    x = pd.read_parquet(data / f"_bench_flags_{a}.parquet").reset_index(drop=True)
+    y = pd.read_parquet(data / f"_bench_flags_{b}.parquet").reset_index(drop=True)
+    return bool(len(x) == len(y) and all(np.array_equal(x[c].to_numpy(dtype=int), y[c].to_numpy(dtype=int))
+                                         for c in ["person_id", *FLAGS]))
 
 
 def _same_cells(data: Path) -> bool:
@@ -298,7 +388,7 @@ def belgium(root: Path, persons: int = BELGIUM, memory_limit: str = "10GB") -> d
 
 def _belgium_lines(res: dict | None) -> list[str]:
     if not res:
-        return ["- 11.8 million persons: not measured yet (`python -m careweave.population.benchmark --belgium`)."]
+        return ["- 11.8 million persons: not measured yet (`python -m benchmarks.population --belgium`)."]
     return [
         f"- **{res['persons_generated']:,} persons** (Belgium), measured {res['date']} with "
         f"`--belgium`: generated in chunks in {res['generate_seconds']:.0f} s "
@@ -324,14 +414,16 @@ def run(quick: bool = False, persons: int | None = None, spark: bool = True,
     load_before = _load()
     gen_s = _generate(n, data)
     duck = _child("duckdb", str(data))
-    pand, sub, single = [], [], []
-    for _ in range(repeats):  # alternate, so that both see the same moments of a shared machine
+    pand, pol, sub, single = [], [], [], []
+    for _ in range(repeats):  # alternate, so that all see the same moments of a shared machine
         pand.append(_child("pandas", str(data)))
+        pol.append(_child("polars", str(data)))
         sub.append(_child("subset", str(data)))
+        assert _same_charlson(data, "subset", "polars"), "Polars and DuckDB Charlson scores differ"
+        assert _same_flags(data, "subset", "polars"), "Polars and DuckDB differ for a person aged 65+"
         single.append(_child("subset", str(data), threads=1))
         assert _same_charlson(data, "subset", "pandas"), "pandas and single-threaded DuckDB differ"
-        assert _same_charlson(data, "subset", "pandas"), "pandas and DuckDB Charlson scores differ"
-        assert sub[-1]["three"] == pand[-1]["three"], (sub[-1]["three"], pand[-1]["three"])
+        assert sub[-1]["three"] == pand[-1]["three"] == pol[-1]["three"], (sub[-1]["three"], pand[-1]["three"])
     assert _same_charlson(data, "duckdb", "pandas"), "pandas and the full DuckDB run differ"
     assert duck["three"] == pand[0]["three"], (duck["three"], pand[0]["three"])
     spk = _child("spark", str(data)) if spark else None
@@ -350,6 +442,8 @@ def run(quick: bool = False, persons: int | None = None, spark: bool = True,
         return statistics.median(r[key] for r in runs)
 
     ratio, ratio_med = best(pand) / best(sub), median(pand) / median(sub)
+    peer, peer_med = best(pol) / best(sub), median(pol) / median(sub)
+    peer_cpu = best(pol, "cpu_seconds") / best(sub, "cpu_seconds")
     ratio_cpu = best(pand, "cpu_seconds") / best(sub, "cpu_seconds")
     ratio_one = best(pand) / best(single)
 
@@ -361,7 +455,7 @@ def run(quick: bool = False, persons: int | None = None, spark: bool = True,
         "",
         f"Measured {date.today().isoformat()} on {_machine()}; DuckDB uses its default of "
         f"{os.cpu_count()} threads. The machine is shared (load average {load_before} before the run, "
-        f"{_load()} after), so the comparison alternates pandas and DuckDB {repeats} times in fresh processes.",
+        f"{_load()} after), so the comparison alternates pandas, Polars and DuckDB {repeats} times in fresh processes.",
         f"Synthetic population of **{n:,} persons** (3 years of claims, medication, stays, diagnoses, "
         f"assessments, vaccinations), generated in {gen_s:.1f} s (`careweave population generate`).",
         "",
@@ -374,6 +468,9 @@ def run(quick: bool = False, persons: int | None = None, spark: bool = True,
         f"| pandas | Charlson index of every person + 3 indicators (GMD 65+, flu 65+, polypharmacy 65+), "
         f"{YEAR} | best {best(pand):.2f} s, median {median(pand):.2f} s | {best(pand, 'cpu_seconds'):.2f} s "
         f"| {_gib(max(r['peak_rss_mib'] for r in pand))} |",
+        f"| Polars {_polars_version()} (peer), lazy | the same, idiomatic: 65+ semi-joined, diagnosis codes matched to "
+        f"the prefixes once | best {best(pol):.2f} s, median {median(pol):.2f} s | {best(pol, 'cpu_seconds'):.2f} s "
+        f"| {_gib(max(r['peak_rss_mib'] for r in pol))} |",
         f"| DuckDB | the same work through the engine's definitions (`stratify.prepare` with only the columns "
         f"needed, {YEAR}) | best **{best(sub):.2f} s**, median {median(sub):.2f} s "
         f"| {best(sub, 'cpu_seconds'):.2f} s | {_gib(max(r['peak_rss_mib'] for r in sub))} |",
@@ -390,6 +487,10 @@ def run(quick: bool = False, persons: int | None = None, spark: bool = True,
         "",
         f"- Target for 1 million persons, under 30 s and under 8 GiB with DuckDB: "
         f"{'met' if target else 'NOT met'}{' (this run is not 1 million persons)' if n != 1_000_000 else ''}.",
+        f"- Same work, **Polars time / Careweave time: {peer:.2f}x** (best runs), {peer_med:.2f}x (medians), "
+        f"{peer_cpu:.2f}x in CPU time (target >= 1.5x: {'met' if peer >= 1.5 else 'NOT met'} on the best runs). "
+        "Every person's Charlson score and, for every person aged 65+, the GMD, flu and polypharmacy flags are "
+        "asserted identical between Polars and Careweave in every round.",
         f"- Same work, pandas time / DuckDB time: **{ratio:.1f}x** (best runs), {ratio_med:.1f}x (medians), "
         f"{ratio_cpu:.1f}x in CPU time (target >= 10x: {'met' if ratio >= 10 else 'NOT met'} on the best runs). "
         "Both start from the same Parquet files and include reading them. Every person's Charlson score and the "

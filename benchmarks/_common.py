@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 
 
 def machine() -> str:

@@ -1,6 +1,6 @@
 """Benchmark: the social map's nearest search ("the nearest physiotherapist who speaks French").
 
-Run alone with ``python -m careweave.bench --only careweave.territory.benchmark [--quick]``. For each
+Run alone with ``python -m benchmarks --only benchmarks.territory [--quick]``. For each
 database (PostgreSQL: a fresh database ``careweave_bench_socialmap`` on the server of ``DATABASE_URL``,
 dropped after; SQLite: a temporary file) a child process migrates it and generates ``SERVICES``
 services (half as many locations: a practice hosts two on average) around the postal-code centres of
@@ -22,7 +22,7 @@ import random
 import time
 from datetime import date
 
-from careweave.bench._common import (
+from benchmarks._common import (
     load,
     machine,
     ms,
@@ -197,7 +197,7 @@ def task(services: int, searches: int, seed: int = 1) -> dict:
 
 def measure(quick: bool) -> list[tuple[str, dict]]:
     kwargs = {"services": QUICK_SERVICES if quick else SERVICES, "searches": QUICK_SEARCHES if quick else SEARCHES}
-    return on_both_databases("careweave.territory.benchmark", DATABASE, quick, **kwargs)
+    return on_both_databases("benchmarks.territory", DATABASE, quick, **kwargs)
 
 
 def run(quick: bool = False) -> str:
@@ -209,7 +209,7 @@ def run(quick: bool = False) -> str:
     lines = [
         "## Social map nearest search",
         "",
-        f"Measured {date.today():%Y-%m-%d} with `python -m careweave.bench --only careweave.territory.benchmark` "
+        f"Measured {date.today():%Y-%m-%d} with `python -m benchmarks --only benchmarks.territory` "
         "(part of `make bench`) on "
         f"{machine()}; {', '.join(r['version'] for _n, r in results)} on the same machine; load average "
         f"{load_before:.1f} before and {load_after:.1f} after (other work shares the machine).",

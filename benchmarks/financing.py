@@ -1,6 +1,6 @@
 """Benchmark: the financing simulator's six models per zone on 1 million persons, DuckDB and Spark local[N].
 
-Run alone with ``python -m careweave.bench --only careweave.financing.benchmark [--quick]``. The data set is
+Run alone with ``python -m benchmarks --only benchmarks.financing [--quick]``. The data set is
 the population section's (``var/bench/population-1000000``, or ``$CAREWEAVE_BENCH_DIR``): reused when
 it is there with that many persons, generated the same way (seed 1) when not. Each run is a fresh
 child process, so its peak RSS (``VmHWM``) is its own; the clock starts after the libraries are
@@ -23,7 +23,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from careweave.bench._common import REPO, child, descendants, gib, load, machine, peak_rss_mib
+from benchmarks._common import REPO, child, descendants, gib, load, machine, peak_rss_mib
 
 PERSONS = 1_000_000
 QUICK_PERSONS = 100_000  # the population section's --quick data set
@@ -113,9 +113,9 @@ def run(quick: bool = False, persons: int | None = None, spark: bool | None = No
     out = data.parent / f"_financing_bench-{n}"
     shutil.rmtree(out, ignore_errors=True)
     try:
-        duck = [child("careweave.financing.benchmark", "task", engine="duckdb", data=str(data), out=str(out))
+        duck = [child("benchmarks.financing", "task", engine="duckdb", data=str(data), out=str(out))
                 for _ in range(1 if quick else REPEATS)]
-        spk = child("careweave.financing.benchmark", "task", engine="spark", data=str(data), out=str(out)) \
+        spk = child("benchmarks.financing", "task", engine="spark", data=str(data), out=str(out)) \
             if spark else None
         identical, why = same(out) if spk else (None, "")
     finally:
@@ -128,7 +128,7 @@ def run(quick: bool = False, persons: int | None = None, spark: bool | None = No
     lines = [
         "## Financing simulator",
         "",
-        f"Measured {date.today():%Y-%m-%d} with `python -m careweave.bench --only careweave.financing.benchmark` "
+        f"Measured {date.today():%Y-%m-%d} with `python -m benchmarks --only benchmarks.financing` "
         "(part of `make bench`) on "
         f"{machine()}; load average {load_before:.1f} before and {load_after:.1f} after (other work shares the "
         "machine).",

@@ -1,6 +1,6 @@
 """Benchmark: the zone dashboard, cold and warm (issue 11.8; target: warm p95 under 200 ms).
 
-Run alone with ``python -m careweave.population.dashboard_bench [--quick]``; ``careweave/bench``
+Run alone with ``python -m benchmarks.dashboard [--quick]``; ``benchmarks``
 calls ``run()``. The measurement runs in a child process with its own SQLite database and a
 generated zone (20,000 persons, the demo's size; 3,000 with ``--quick``), through the Django
 test client (full middleware, a logged-in zone staff member, template rendering).
@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 WARM = 50
 
 
@@ -71,7 +71,7 @@ def measure(persons: int) -> dict:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "careweave.settings",
                "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "CAREWEAVE_POPULATION_DIR": f"{tmp}/population"}
         out = subprocess.run(
-            [sys.executable, "-m", "careweave.population.dashboard_bench", "--child", f"{tmp}/population",
+            [sys.executable, "-m", "benchmarks.dashboard", "--child", f"{tmp}/population",
              "--persons", str(persons)],
             cwd=REPO, env=env, capture_output=True, text=True, check=True,
         )

@@ -1,6 +1,6 @@
 """Benchmark: loading the generated P3 data set into PostgreSQL and SQLite, and the provisions reports on it.
 
-Run alone with ``python -m careweave.bench --only careweave.financing.p3_benchmark [--quick]``. For each database a
+Run alone with ``python -m benchmarks --only benchmarks.p3 [--quick]``. For each database a
 fresh one is made (PostgreSQL: database ``careweave_bench_p3`` on the server of ``DATABASE_URL``,
 dropped and created again, dropped after the run, the FHIR section's way; SQLite: a file in a
 temporary directory, the dashboard section's way) and migrated; a child process pointed at it
@@ -19,7 +19,7 @@ import statistics
 import time
 from datetime import date
 
-from careweave.bench._common import (
+from benchmarks._common import (
     load,
     machine,
     on_both_databases,
@@ -100,7 +100,7 @@ def task(max_per_line: int | None, repeats: int) -> dict:
 
 def measure(quick: bool) -> list[tuple[str, dict]]:
     kwargs = {"max_per_line": QUICK_MAX_PER_LINE if quick else None, "repeats": 1 if quick else REPEATS}
-    return on_both_databases("careweave.financing.p3_benchmark", DATABASE, quick, **kwargs)
+    return on_both_databases("benchmarks.p3", DATABASE, quick, **kwargs)
 
 
 def run(quick: bool = False) -> str:
@@ -114,7 +114,7 @@ def run(quick: bool = False) -> str:
     lines = [
         "## P3 data set and provisions reports",
         "",
-        f"Measured {date.today():%Y-%m-%d} with `python -m careweave.bench --only careweave.financing.p3_benchmark` "
+        f"Measured {date.today():%Y-%m-%d} with `python -m benchmarks --only benchmarks.p3` "
         "(part of `make bench`) on "
         f"{machine()}; {versions} on the same machine; load average {load_before:.1f} before and "
         f"{load_after:.1f} after (other work shares the machine).",

@@ -127,6 +127,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule for passwords: Django calls it after every password change, and it revokes the API tokens.
+    {"NAME": "careweave.access.receivers.RevokeApiTokensOnPasswordChange"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -151,6 +153,10 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "careweave.web.views.security.locked_out"
 AXES_VERBOSE = False
+# FHIR API bearer tokens expire after this many days unless a shorter or longer life is asked for
+# (``careweave token USER --days N``, the "My API tokens" page), never more than API_TOKEN_MAX_DAYS.
+API_TOKEN_DAYS = int(os.environ.get("CAREWEAVE_API_TOKEN_DAYS", "90"))
+API_TOKEN_MAX_DAYS = int(os.environ.get("CAREWEAVE_API_TOKEN_MAX_DAYS", "366"))
 # The FHIR base URL is ``/fhir/R4`` without a trailing slash (POST of a transaction Bundle goes
 # there), so its routes start with "/" by design.
 SILENCED_SYSTEM_CHECKS = ["axes.W006", "urls.W002"]

@@ -200,12 +200,10 @@ def revoke_api_tokens_after_credential_change(owner, reason: str) -> int:  # noq
     No permission check of its own: it only takes access away, as the consequence of a change that
     was itself allowed (a password change, a deactivation). The audit names whoever made that change.
     """
-    from careweave.access.audit import _current_request
+    from careweave.access.audit import current_user
 
-    request = _current_request.get()
-    actor = getattr(request, "user", None) if request is not None else None
     with transaction.atomic():
-        return _revoke_all(actor, owner, reason)
+        return _revoke_all(current_user(), owner, reason)
 
 
 def _revoke_all(actor, owner, reason: str) -> int:  # noqa: ANN001

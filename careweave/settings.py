@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -126,6 +127,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule for passwords: Django calls it after every password change, and it revokes the API tokens.
+    {"NAME": "careweave.access.receivers.RevokeApiTokensOnPasswordChange"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -135,15 +138,25 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
-# Brute-force protection: lock the username (not the shared IP of a care home) after 5 failures.
-AXES_FAILURE_LIMIT = int(os.environ.get("CAREWEAVE_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Brute-force protection (careweave.access.login_throttle): failures are counted per pair of user name
+# AND client address, never per user name alone (a stranger could lock out any named professional) nor
+# per address alone (a care home or hospital shares one public address). After LOGIN_FAILURE_LIMIT
+# failures the pair waits LOGIN_DELAY_BASE; each further failure doubles the wait, up to LOGIN_DELAY_CAP.
+# Axes forgets a pair's failures AXES_COOLOFF_TIME after its last one (keep it above the cap).
+LOGIN_FAILURE_LIMIT = int(os.environ.get("CAREWEAVE_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_DELAY_BASE = timedelta(seconds=int(os.environ.get("CAREWEAVE_LOGIN_DELAY_SECONDS", "60")))
+LOGIN_DELAY_CAP = timedelta(seconds=int(os.environ.get("CAREWEAVE_LOGIN_DELAY_CAP_SECONDS", str(60 * 60))))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "careweave.access.login_throttle.failure_limit"
+AXES_COOLOFF_TIME = timedelta(hours=24)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "careweave.web.views.security.locked_out"
 AXES_VERBOSE = False
-# Locking per username (not per IP) is deliberate: a care home or hospital shares one public IP,
-# and locking that IP would lock out every colleague after one person's typos.
+# FHIR API bearer tokens expire after this many days unless a shorter or longer life is asked for
+# (``careweave token USER --days N``, the "My API tokens" page), never more than API_TOKEN_MAX_DAYS.
+API_TOKEN_DAYS = int(os.environ.get("CAREWEAVE_API_TOKEN_DAYS", "90"))
+API_TOKEN_MAX_DAYS = int(os.environ.get("CAREWEAVE_API_TOKEN_MAX_DAYS", "366"))
 # The FHIR base URL is ``/fhir/R4`` without a trailing slash (POST of a transaction Bundle goes
 # there), so its routes start with "/" by design.
 SILENCED_SYSTEM_CHECKS = ["axes.W006", "urls.W002"]

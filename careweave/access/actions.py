@@ -1,7 +1,8 @@
-"""Changes to consent and access, each audited: the person's choices and emergency access."""
+"""Changes to consent and access, each audited: the person's choices, emergency access, API tokens."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from careweave.access.audit import record_access
-from careweave.access.models import AccessRule, BreakGlass, Level
+from careweave.access.models import AccessRule, ApiToken, BreakGlass, Level
 from careweave.careplans.errors import RuleViolation
 from careweave.people.models import Person
 
@@ -116,3 +117,100 @@ def _record_refused_break_glass(actor, person: Person, reason: str, refusal: Rul
         reason=f"{refusal.text} — {reason}".strip(" —"),
         basis="break_glass",
     )
+
+
+# --- API tokens: each user creates, lists and revokes only their own ------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new token and its secret: the secret is shown once and never stored."""
+
+    token: ApiToken
+    secret: str
+
+
+def _require_own_tokens(actor, owner) -> None:  # noqa: ANN001
+    """Only the user themself manages their API tokens (the CLI acts as the named user)."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or actor.pk != owner.pk:
+        raise RuleViolation("api_token_owner", _("You can only manage your own API tokens."))
+
+
+def _audit_token(actor, token: ApiToken, what: str, reason: str = "") -> None:  # noqa: ANN001
+    """On the person's file only when the token's user is a person (their account is part of it)."""
+    owner = token.user
+    detail = f"API token {token.name!r} ({token.prefix}…) {what}"
+    record_access(
+        actor,
+        "create" if what == "created" else "update",
+        "Account",
+        str(owner.pk),
+        person=getattr(owner, "person", None),
+        reason=f"{detail}: {reason}" if reason else detail,
+    )
+
+
+@transaction.atomic
+def create_api_token(actor, *, name: str, days: int | None = None) -> IssuedToken:  # noqa: ANN001
+    """A new bearer token for the actor's own use of the FHIR API, valid ``days`` (default API_TOKEN_DAYS)."""
+    from django.conf import settings
+
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        raise RuleViolation("api_token_owner", _("Only an active user can create an API token."))
+    professional = getattr(actor, "professional", None)
+    if professional is not None and not professional.active:
+        raise RuleViolation("api_token_owner", _("Only an active user can create an API token."))
+    name = (name or "").strip()
+    if not name:
+        raise RuleViolation("api_token_name", _("Give the token a name, so that you recognise it later."))
+    if len(name) > ApiToken._meta.get_field("name").max_length:
+        raise RuleViolation("api_token_name", _("The name of a token can be at most 100 characters."))
+    maximum = settings.API_TOKEN_MAX_DAYS
+    if days is not None and not 1 <= days <= maximum:
+        raise RuleViolation(
+            "api_token_days", _("A token is valid for 1 to %(maximum)d days.") % {"maximum": maximum}
+        )
+    token, secret = ApiToken.issue_token(actor, name, days)
+    _audit_token(actor, token, "created")
+    return IssuedToken(token, secret)
+
+
+@transaction.atomic
+def revoke_api_token(actor, token: ApiToken) -> ApiToken:  # noqa: ANN001
+    """The owner stops one token at once; a revoked token never works again."""
+    _require_own_tokens(actor, token.user)
+    if not token.revoked:
+        token.revoked = True
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked", "revoked_at"])
+        _audit_token(actor, token, "revoked")
+    return token
+
+
+@transaction.atomic
+def revoke_all_api_tokens(actor, owner) -> int:  # noqa: ANN001
+    """The owner stops all their tokens at once (a lost laptop); returns how many were still active."""
+    _require_own_tokens(actor, owner)
+    return _revoke_all(actor, owner, "")
+
+
+def revoke_api_tokens_after_credential_change(owner, reason: str) -> int:  # noqa: ANN001
+    """All of a user's tokens stop when the password changes or the account is deactivated.
+
+    No permission check of its own: it only takes access away, as the consequence of a change that
+    was itself allowed (a password change, a deactivation). The audit names whoever made that change.
+    """
+    from careweave.access.audit import current_user
+
+    with transaction.atomic():
+        return _revoke_all(current_user(), owner, reason)
+
+
+def _revoke_all(actor, owner, reason: str) -> int:  # noqa: ANN001
+    now = timezone.now()
+    tokens = list(ApiToken.objects.select_for_update().filter(user=owner, revoked=False).select_related("user"))
+    for token in tokens:
+        token.revoked, token.revoked_at = True, now
+        _audit_token(actor, token, "revoked", reason)
+    ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked=True, revoked_at=now)
+    return len(tokens)

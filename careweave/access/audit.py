@@ -92,3 +92,9 @@ def audit_event(
         channel=channel or "cli",
         ip_address=ip,
     )
+
+
+def current_user() -> Any:
+    """Who makes the request being served (None outside a request: the CLI, a job)."""
+    request = _current_request.get()
+    return getattr(request, "user", None) if request is not None else None

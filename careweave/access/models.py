@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -140,18 +141,25 @@ class AuditEvent(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the FHIR API. Only a hash is stored; the token is shown once."""
+    """A bearer token for the FHIR API. Only a hash is stored; the token is shown once.
+
+    Every token expires (``API_TOKEN_DAYS`` by default) and can be revoked by its owner; all of a
+    user's tokens are revoked when the password changes or the account is deactivated
+    (``careweave.access.receivers``). Create and revoke through ``careweave.access.actions``.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, default="cli")
+    name = models.CharField(_("name"), max_length=100, default="cli")
     prefix = models.CharField(max_length=8, db_index=True)
     digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(default=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked = models.BooleanField(_("revoked"), default=False)
+    revoked_at = models.DateTimeField(_("revoked on"), null=True, blank=True)
 
     class Meta:
+        ordering = ["-created_at", "-pk"]
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
 
@@ -160,23 +168,57 @@ class ApiToken(models.Model):
 
     @staticmethod
     def hash(token: str) -> str:
+        # A token is 32 random bytes: a fast hash is enough (no dictionary to guess from), and it lets
+        # every API request find its token with one indexed lookup.
         return hashlib.sha256(token.encode()).hexdigest()
 
+    @staticmethod
+    def default_lifetime() -> timedelta:
+        return timedelta(days=settings.API_TOKEN_DAYS)
+
     @classmethod
-    def issue(cls, user, name: str = "cli") -> str:  # noqa: ANN001
+    def issue(cls, user, name: str = "cli", days: int | None = None) -> str:  # noqa: ANN001
+        """Store a new token for ``user`` and return its secret (the only time it is known).
+
+        Low level: pages and the CLI go through ``actions.create_api_token`` (checked, audited).
+        """
+        return cls.issue_token(user, name, days)[1]
+
+    @classmethod
+    def issue_token(cls, user, name: str = "cli", days: int | None = None) -> tuple[ApiToken, str]:  # noqa: ANN001
         token = "cw_" + secrets.token_urlsafe(32)
-        cls.objects.create(user=user, name=name, prefix=token[:8], digest=cls.hash(token))
-        return token
+        now = timezone.now()
+        lifetime = timedelta(days=days) if days else cls.default_lifetime()
+        obj = cls.objects.create(
+            user=user, name=name, prefix=token[:8], digest=cls.hash(token), created_at=now, expires_at=now + lifetime
+        )
+        return obj, token
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return not self.revoked and not self.is_expired
+
+    @classmethod
+    def find(cls, token: str) -> ApiToken | None:
+        """The stored token for a secret, whatever its state (revoked, expired), or None."""
+        return cls.objects.select_related("user").filter(digest=cls.hash(token)).first()
 
     @classmethod
     def authenticate(cls, token: str):  # noqa: ANN206
-        try:
-            obj = cls.objects.select_related("user").get(digest=cls.hash(token), revoked=False)
-        except cls.DoesNotExist:
+        """The token's user if the token is usable now, else None; notes when it was last used."""
+        obj = cls.find(token)
+        if obj is None or not obj.is_usable or not obj.user.is_active:
             return None
-        now = timezone.now()
-        if obj.expires_at and obj.expires_at <= now or not obj.user.is_active:
-            return None
-        if not obj.last_used_at or (now - obj.last_used_at).total_seconds() > 60:
-            cls.objects.filter(pk=obj.pk).update(last_used_at=now)
+        obj.touch()
         return obj.user
+
+    def touch(self) -> None:
+        """Record use, at most once a minute (no write on every API request)."""
+        now = timezone.now()
+        if not self.last_used_at or (now - self.last_used_at).total_seconds() > 60:
+            type(self).objects.filter(pk=self.pk).update(last_used_at=now)
+            self.last_used_at = now

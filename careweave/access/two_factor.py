@@ -2,7 +2,7 @@
 
 Built on django-otp (devices, verification, throttling of wrong codes). A user who has set up a
 second factor must enter a code after the password before any page opens; API bearer tokens are
-separate credentials issued by an administrator (``careweave token``) and are not affected.
+separate credentials (the user's *My API tokens* page, ``careweave token``) and are not affected.
 """
 
 from __future__ import annotations

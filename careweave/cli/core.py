@@ -1,9 +1,11 @@
-"""Core subcommands: demo, serve, token, fhir import, manage."""
+"""Core subcommands: demo, serve, token (in ``tokens``), manage."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+
+from careweave.cli import tokens
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -31,7 +33,7 @@ def _demo(args: argparse.Namespace) -> int:
     from django.contrib.auth.models import User
     from django.core.management import call_command
 
-    from careweave.access.models import ApiToken
+    from careweave.access.actions import create_api_token
     from careweave.demo import DEMO_ACCOUNTS, load_demo
 
     print("Preparing the database…", flush=True)
@@ -59,7 +61,8 @@ def _demo(args: argparse.Namespace) -> int:
     print("Demo logins (password for all: careweave-demo):")
     for account in DEMO_ACCOUNTS:
         print(f"  {account['username']:<13} {account['name']:<18} {account['role']}")
-    token = ApiToken.issue(User.objects.get(username="gp"), name="demo")
+    gp = User.objects.get(username="gp")
+    token = create_api_token(gp, name="demo").secret
     print()
     print("API token for the FHIR API (user gp):")
     print(f"  {token}")
@@ -70,24 +73,6 @@ def _demo(args: argparse.Namespace) -> int:
     from careweave.server import serve
 
     serve(host=args.host, port=args.port)
-    return 0
-
-
-def _token(args: argparse.Namespace) -> int:
-    """Print a new bearer token for USERNAME (shown once; only its hash is stored)."""
-    from careweave.cli import setup_django
-
-    setup_django(args.db)
-    from django.contrib.auth.models import User
-
-    from careweave.access.models import ApiToken
-
-    try:
-        user = User.objects.get(username=args.username, is_active=True)
-    except User.DoesNotExist:
-        print(f"careweave: no active user named {args.username!r}", file=sys.stderr)
-        return 1
-    print(ApiToken.issue(user, name=args.name))
     return 0
 
 
@@ -128,11 +113,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=_demo)
 
-    p = sub.add_parser("token", help="print a new bearer token for the FHIR API")
-    p.add_argument("username")
-    p.add_argument("--name", default="cli", help="a label to recognise the token by")
-    p.add_argument("--db", help="SQLite file to use instead of the default")
-    p.set_defaults(func=_token)
+    tokens.register(sub)
 
     p = sub.add_parser("manage", help="run a Django management command (migrate, createsuperuser...)")
     p.add_argument("rest", nargs=argparse.REMAINDER)

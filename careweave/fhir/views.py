@@ -16,6 +16,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -67,17 +68,33 @@ def _authenticate(request: HttpRequest) -> tuple[Any, bool]:
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorised(_("Send an API token: Authorization: Bearer <token>."),
                                headers={"WWW-Authenticate": challenge})
-        user = ApiToken.authenticate(token.strip())
-        if user is None:
-            raise Unauthorised(_("This API token is not valid: it may have expired or been revoked."),
-                               headers={"WWW-Authenticate": f'{challenge}, error="invalid_token"'})
-        request.user = user
-        return user, True
+        found = ApiToken.find(token.strip())
+        refusal = _token_refusal(found)
+        if refusal:
+            raise Unauthorised(refusal, headers={"WWW-Authenticate": f'{challenge}, error="invalid_token"'})
+        found.touch()
+        request.user = found.user
+        return found.user, True
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return user, False
     raise Unauthorised(_("Log in or send an API token: Authorization: Bearer <token>."),
                        headers={"WWW-Authenticate": challenge})
+
+
+def _token_refusal(found: ApiToken | None) -> str:
+    """Why a bearer token is refused, in words its holder can act on; empty when it may be used."""
+    if found is None:
+        return _("This API token is not valid. Check that you copied it completely.")
+    if found.revoked:
+        return _("This API token was revoked on %(date)s. Create a new one under \"My API tokens\".") % {
+            "date": formats.date_format(timezone.localtime(found.revoked_at or found.created_at), "DATETIME_FORMAT")}
+    if found.is_expired:
+        return _("This API token expired on %(date)s. Create a new one under \"My API tokens\".") % {
+            "date": formats.date_format(timezone.localtime(found.expires_at), "DATETIME_FORMAT")}
+    if not found.user.is_active:
+        return _("The account of this API token is no longer active.")
+    return ""
 
 
 def _csrf_view(request: HttpRequest) -> None:  # a view without csrf_exempt, for the CSRF check

@@ -25,6 +25,50 @@ def test_a_revoked_token_is_401(api, person):
     assert 'error="invalid_token"' in response["WWW-Authenticate"]
 
 
+def test_a_revoked_token_says_so_in_the_operation_outcome(api, gp, person):
+    from careweave.access.actions import revoke_all_api_tokens
+
+    revoke_all_api_tokens(gp.user, gp.user)
+    response = api.get(f"/Patient/{person.fhir_id}")
+    assert response.status_code == 401
+    outcome = response.json()
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert "was revoked on" in outcome["issue"][0]["diagnostics"]
+
+
+def test_an_expired_token_is_401_with_a_clear_operation_outcome(api, person):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from careweave.access.models import ApiToken
+
+    ApiToken.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    response = api.get(f"/Patient/{person.fhir_id}")
+    assert response.status_code == 401
+    assert 'error="invalid_token"' in response["WWW-Authenticate"]
+    outcome = response.json()
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert "This API token expired on" in outcome["issue"][0]["diagnostics"]
+    assert 'Create a new one under "My API tokens"' in outcome["issue"][0]["diagnostics"]
+
+
+def test_a_token_expires_after_the_default_lifetime_and_notes_its_last_use(api, person, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from careweave.access.models import ApiToken
+
+    token = ApiToken.objects.get()
+    assert token.last_used_at is None
+    lifetime = token.expires_at - token.created_at
+    assert lifetime == timedelta(days=settings.API_TOKEN_DAYS) == timedelta(days=90)
+    assert api.get(f"/Patient/{person.fhir_id}").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None and timezone.now() - token.last_used_at < timedelta(minutes=1)
+
+
 def test_unknown_resource_is_404_and_unknown_type_too(api):
     assert api.get("/Patient/00000000-0000-0000-0000-000000000000").status_code == 404
     assert api.get("/Observation/1").status_code == 404  # a served type, an unknown id

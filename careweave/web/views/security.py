@@ -1,17 +1,23 @@
-"""The user's own account security: an optional second factor, and the code page after login."""
+"""The user's own account security: an optional second factor, the code page after login, and the
+page shown while a user name must wait after too many failed logins from one address."""
 
 from __future__ import annotations
+
+import math
+from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from careweave.access import two_factor
+from careweave.access.login_throttle import request_pair_state
 
 
 class CodeForm(forms.Form):
@@ -65,3 +71,21 @@ def verify(request: HttpRequest) -> HttpResponse:
             return redirect(next_url or "web:home")
         form.add_error("code", _("This code is not right. Check the time on your phone and try the newest code."))
     return render(request, "web/verify.html", {"form": form, "next": next_url})
+
+
+def locked_out(request: HttpRequest, original_response: HttpResponse | None = None,
+               credentials: dict | None = None) -> HttpResponse:
+    """``AXES_LOCKOUT_CALLABLE``: tell the user when she may try again (429 with Retry-After)."""
+    wait_until = request_pair_state(request, credentials).wait_until
+    now = timezone.now()
+    seconds = max(1, math.ceil((wait_until - now).total_seconds())) if wait_until else 60
+    minutes = math.ceil(seconds / 60)
+    when = formats.time_format(timezone.localtime(now + timedelta(seconds=seconds)))
+    retry = ngettext(
+        "You can try again at %(time)s, in %(minutes)d minute.",
+        "You can try again at %(time)s, in %(minutes)d minutes.",
+        minutes,
+    ) % {"time": when, "minutes": minutes}
+    response = render(request, "web/locked_out.html", {"retry": retry}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response

@@ -153,6 +153,10 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "careweave.web.views.security.locked_out"
 AXES_VERBOSE = False
+# Behind a reverse proxy every request comes from the proxy: with CAREWEAVE_PROXY_COUNT=1 (one proxy in front)
+# the client address of the lock-out is read from X-Forwarded-For, so one user's failures never delay another.
+PROXY_COUNT = int(os.environ.get("CAREWEAVE_PROXY_COUNT", "0") or 0)
+AXES_CLIENT_IP_CALLABLE = "careweave.access.login_throttle.client_address"
 # FHIR API bearer tokens expire after this many days unless a shorter or longer life is asked for
 # (``careweave token USER --days N``, the "My API tokens" page), never more than API_TOKEN_MAX_DAYS.
 API_TOKEN_DAYS = int(os.environ.get("CAREWEAVE_API_TOKEN_DAYS", "90"))

@@ -81,3 +81,18 @@ def failure_limit(request: HttpRequest, credentials: dict | None = None) -> int:
     if wait_until is not None and now >= wait_until:
         return state.failures + 1
     return limit()
+
+
+def client_address(request) -> str | None:  # noqa: ANN001 - axes' AXES_CLIENT_IP_CALLABLE
+    """The client's address: behind ``PROXY_COUNT`` reverse proxies, the one they wrote in X-Forwarded-For.
+
+    Each proxy appends the address it received from; the client is ``PROXY_COUNT`` entries from the right,
+    so a client cannot choose its own address by sending the header itself.
+    """
+    from django.conf import settings
+
+    count = int(getattr(settings, "PROXY_COUNT", 0) or 0)
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    if count and len(forwarded) >= count:
+        return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")

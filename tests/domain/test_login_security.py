@@ -111,3 +111,19 @@ def test_failures_during_the_wait_do_not_make_it_longer(nurse_account):
     assert pair_state("nora", HOME).failures == 5
     _let_time_pass(61)
     assert _login("nora", PASSWORD) == nurse_account
+
+
+def test_behind_a_reverse_proxy_the_client_address_comes_from_x_forwarded_for(nurse_account, settings):
+    """With CAREWEAVE_PROXY_COUNT=1 every request arrives from the proxy; the lock-out still tells clients apart."""
+    settings.PROXY_COUNT = 1
+
+    def via_proxy(password: str, client: str) -> User | None:
+        request = RequestFactory().post("/login/", {"username": "nora"}, REMOTE_ADDR="127.0.0.1",
+                                        HTTP_X_FORWARDED_FOR=client)
+        return authenticate(request=request, username="nora", password=password)
+
+    for _ in range(20):
+        via_proxy("wrong password", STRANGER)
+    assert via_proxy(PASSWORD, STRANGER) is None
+    assert via_proxy(PASSWORD, HOME) == nurse_account
+    assert via_proxy(PASSWORD, f"{HOME}, {STRANGER}") is None, "a client cannot pick its own address"

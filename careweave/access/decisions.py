@@ -77,6 +77,20 @@ def _active_professional(user):  # noqa: ANN001, ANN202
     return professional if professional is not None and professional.active else None
 
 
+BREAK_GLASS_REFUSED = _("Only an active care professional can use emergency access.")
+
+
+def may_break_glass(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Emergency access (and the SSIN look-up before it) is for active care professionals only.
+
+    Decision 0004: welfare professionals never get medical detail without consent, and persons,
+    informal carers, zone staff and administrators have no access to files by default, so none of
+    them may break the glass, nor search the register of persons that precedes it.
+    """
+    professional = _active_professional(user)
+    return professional is not None and professional.sector == Sector.CARE
+
+
 def decide(user: AbstractBaseUser | AnonymousUser, person: Person) -> Decision:
     """Return the access level ``user`` has to ``person``'s file and the basis for it."""
     if not user or not user.is_authenticated or not user.is_active:

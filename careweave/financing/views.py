@@ -25,6 +25,7 @@ from careweave.access.audit import record_list_read
 from careweave.access.guard import AccessRefused
 from careweave.careplans.actions.coordination import is_zone_actor
 from careweave.careplans.errors import RuleViolation
+from careweave.csvexport import CONTENT_TYPE
 from careweave.people.models import Person
 from careweave.territory.models import Zone
 from careweave.versioning import ChangedMeanwhile
@@ -221,7 +222,7 @@ def export(request: HttpRequest) -> HttpResponse:
     record_list_read(request.user, [line.person for line in lines], "payer_export", resource_type="Claim",
                      action="search", basis="zone", detail=f"{payer} {start}–{end}", request=request)
     name = f"provisions-{zone.code}-{payer}-{year}{f'-Q{quarter}' if quarter else ''}.csv"
-    response = HttpResponse(reports.payer_csv(lines), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(reports.payer_csv(lines), content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -8,7 +8,6 @@ drawn by the templates from geometry computed here (no JavaScript, no CDN).
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +21,8 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+
+from careweave.csvexport import CONTENT_TYPE, csv_bytes
 
 from . import api, dashboard_cache, indicators
 from .engines import DataDirError
@@ -365,16 +366,16 @@ def outreach_csv(request: HttpRequest, zone: str) -> HttpResponse:
     if data is None:
         return _empty(request)
     _form, rows, extra = data
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="outreach-{zone}-{date.today():%Y-%m-%d}.csv"'
-    writer = csv.writer(response)
-    writer.writerow([_("Pseudonym"), _("Age"), _("Sex"), _("Municipality"), _("Level"), _("Level name"),
-                     _("Reasons"), _("BIM"), _("Living alone")])
+    header = [_("Pseudonym"), _("Age"), _("Sex"), _("Municipality"), _("Level"), _("Level name"), _("Reasons"),
+              _("BIM"), _("Living alone")]
+    lines = []
     for r in rows.itertuples():
         p = _outreach_person(r, extra["names"])
-        writer.writerow([p["person_id"], p["age"], p["sex"], p["municipality"], p["level"], p["level_label"],
-                         "; ".join(p["reasons"]), _("yes") if p["bim"] else _("no"),
-                         _("yes") if p["living_alone"] else _("no")])
+        lines.append([p["person_id"], p["age"], p["sex"], p["municipality"], p["level"], p["level_label"],
+                      "; ".join(p["reasons"]), _("yes") if p["bim"] else _("no"),
+                      _("yes") if p["living_alone"] else _("no")])
+    response = HttpResponse(csv_bytes(header, lines), content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="outreach-{zone}-{date.today():%Y-%m-%d}.csv"'
     record_access(request.user, "execute", "PopulationOutreachList", zone, request=request,
                   reason=f"outreach list exported as CSV ({len(rows)} persons, filters {extra['filters'] or 'none'})")
     return response

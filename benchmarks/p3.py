@@ -82,13 +82,13 @@ def task(max_per_line: int | None, repeats: int) -> dict:
         out[by] = {"first": times[0], "median": statistics.median(times), "times": times, "periods": len(rep.periods),
                    "rows": len(rep.rows), "hidden": sum(sum(r.hidden) for r in rep.rows)}
     start_day, end_day = date(CSV_YEAR, 1, 1), date(CSV_YEAR, 12, 31)
-    times, text = [], ""
+    times, text = [], b""
     for _ in range(repeats):
         t, text = timed(lambda: reports.payer_csv(reports.payer_lines([zone], Payer.RIZIV, start_day, end_day)))
         times.append(t)
     out["csv"] = {"first": times[0], "median": statistics.median(times), "times": times,
-                  "rows": text.count("\r\n") - 1,
-                  "bytes": len(text.encode())}
+                  "rows": text.count(b"\r\n") - 1,
+                  "bytes": len(text)}
     out["load"] = [load_before, load()]
     out["vendor"] = connection.vendor
     if connection.vendor == "sqlite":

@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "careweave.web.middleware.ContentSecurityPolicyMiddleware",
+    "careweave.web.middleware.NoStoreMiddleware",
+    "careweave.web.middleware.StrictTransportSecurityMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -179,9 +181,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if os.environ.get("CAREWEAVE_HTTPS", "0") == "1":
+    # Served behind a TLS proxy (decision 0005): Django itself sees plain HTTP, so Django's
+    # SecurityMiddleware would never send HSTS; careweave.web.middleware.StrictTransportSecurityMiddleware
+    # does, on every response. No SECURE_SSL_REDIRECT: the proxy redirects http to https, and Django,
+    # seeing only plain HTTP from the proxy, would redirect forever.
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60  # one year
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [

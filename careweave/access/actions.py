@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from careweave.access.audit import record_access
+from careweave.access.decisions import BREAK_GLASS_REFUSED, decide, may_break_glass
+from careweave.access.guard import AccessRefused
 from careweave.access.models import AccessRule, ApiToken, BreakGlass, Level
 from careweave.careplans.errors import RuleViolation
 from careweave.people.models import Person
@@ -17,8 +19,6 @@ from careweave.people.models import Person
 
 def _require_person_or_proxy(actor, person: Person) -> str:  # noqa: ANN001
     """Refuse anyone else; return the basis ("self" or "proxy") for the audit trail."""
-    from careweave.access.decisions import decide
-
     basis = decide(actor, person).basis
     if basis not in ("self", "proxy"):
         raise RuleViolation(
@@ -74,12 +74,9 @@ def revoke_access_choice(actor, rule: AccessRule) -> None:  # noqa: ANN001
 
 def break_the_glass(actor, person: Person, reason: str) -> BreakGlass:  # noqa: ANN001
     """Emergency access for a care professional, with a reason the person will see."""
-    professional = getattr(actor, "professional", None)
     refusal = None
-    if professional is None or professional.sector != "care" or not professional.active:
-        refusal = RuleViolation(
-            "break_glass_professional", _("Only an active care professional can use emergency access.")
-        )
+    if not may_break_glass(actor):
+        refusal = RuleViolation("break_glass_professional", str(BREAK_GLASS_REFUSED))
     elif len((reason or "").strip()) < 10:
         refusal = RuleViolation(
             "break_glass_reason", _("Explain in a sentence why you need emergency access (at least 10 characters).")
@@ -214,3 +211,43 @@ def _revoke_all(actor, owner, reason: str) -> int:  # noqa: ANN001
         _audit_token(actor, token, "revoked", reason)
     ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked=True, revoked_at=now)
     return len(tokens)
+def require_may_break_glass(actor, person: Person | None = None, *, action: str = "search") -> None:  # noqa: ANN001
+    """Refuse (audited) whoever may not use emergency access; ``person`` is whose file it was about, if known.
+
+    A refused attempt without a person (opening the look-up page) is still kept in the audit trail.
+    """
+    if may_break_glass(actor):
+        return
+    decision = decide(actor, person) if person is not None else None
+    record_access(
+        actor,
+        action,
+        "Patient",
+        str(person.fhir_id) if person is not None else "",
+        person=person,
+        outcome="denied",
+        reason=str(BREAK_GLASS_REFUSED),
+        basis=decision.basis if decision is not None else "",
+    )
+    raise AccessRefused(str(BREAK_GLASS_REFUSED), decision)
+
+
+def emergency_lookup(actor, ssin: str) -> Person | None:  # noqa: ANN001
+    """Find a person by SSIN before emergency access; the look-up itself is on the found person's file.
+
+    The name, birth date and municipality it shows are personal data: only those who may break the
+    glass may look, and the person sees every look-up (a refused one too) in "who looked".
+    """
+    found = Person.objects.filter(ssin=ssin).first()
+    require_may_break_glass(actor, found)
+    if found is not None:
+        record_access(
+            actor,
+            "search",
+            "Patient",
+            str(found.fhir_id),
+            person=found,
+            reason="lookup by SSIN for emergency access",
+            basis=decide(actor, found).basis,
+        )
+    return found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from typing import Any
 
@@ -98,3 +98,48 @@ def current_user() -> Any:
     """Who makes the request being served (None outside a request: the CLI, a job)."""
     request = _current_request.get()
     return getattr(request, "user", None) if request is not None else None
+
+
+LIST_REASON = "list:"
+
+
+def record_list_read(
+    user,  # noqa: ANN001
+    persons: Iterable,
+    list_code: str,
+    *,
+    resource_type: str = "Patient",
+    action: str = "read",
+    basis: str | None = None,
+    detail: str = "",
+    request: HttpRequest | None = None,
+) -> int:
+    """One read per person shown on a list page or in an export, written as one bulk insert.
+
+    ``list_code`` names the page ("caseload", "tasks"...): the person's "who looked" shows it in their
+    language. ``basis`` is the same for everyone (e.g. ``zone``) or, when ``None``, each person's own
+    basis from :func:`careweave.access.decisions.bases_of`. Returns how many persons were recorded.
+    """
+    from careweave.access.decisions import bases_of
+
+    shown = {p.pk: p for p in persons}
+    if not shown:
+        return 0
+    bases = bases_of(user, shown) if basis is None else dict.fromkeys(shown, basis)
+    reason = f"{LIST_REASON}{list_code}" + (f" {detail}" if detail else "")
+    record_many(
+        [
+            audit_event(
+                user, action, resource_type, str(p.fhir_id), person=p, basis=bases[pk], reason=reason, request=request
+            )
+            for pk, p in shown.items()
+        ]
+    )
+    return len(shown)
+
+
+def list_code_of(reason: str) -> str | None:
+    """The list page an audit event was recorded for (see :func:`record_list_read`), if any."""
+    if not reason.startswith(LIST_REASON):
+        return None
+    return reason[len(LIST_REASON) :].split(" ", 1)[0]

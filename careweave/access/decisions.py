@@ -22,6 +22,7 @@ looser, per professional, per informal-network member or per sector.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -75,6 +76,20 @@ def _active_professional(user):  # noqa: ANN001, ANN202
     """A deactivated professional (left the practice, lost their licence) keeps no access."""
     professional = getattr(user, "professional", None)
     return professional if professional is not None and professional.active else None
+
+
+BREAK_GLASS_REFUSED = _("Only an active care professional can use emergency access.")
+
+
+def may_break_glass(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Emergency access (and the SSIN look-up before it) is for active care professionals only.
+
+    Decision 0004: welfare professionals never get medical detail without consent, and persons,
+    informal carers, zone staff and administrators have no access to files by default, so none of
+    them may break the glass, nor search the register of persons that precedes it.
+    """
+    professional = _active_professional(user)
+    return professional is not None and professional.sector == Sector.CARE
 
 
 def decide(user: AbstractBaseUser | AnonymousUser, person: Person) -> Decision:
@@ -161,3 +176,55 @@ def persons_visible_to(user: AbstractBaseUser) -> list[int]:
         if decide(user, person).level == Level.NONE:
             ids.discard(person.pk)
     return sorted(ids)
+
+
+def bases_of(user: AbstractBaseUser, person_ids: Iterable[int]) -> dict[int, str]:
+    """The basis of :func:`decide` for many persons in a handful of queries, for auditing a list page.
+
+    Same order as ``decide``: self, proxy, care team (as professional), case management, consent, care
+    team (informal network), emergency access; ``none`` when none applies. Lists are already filtered
+    to what the user may see, so a person's refusal (level ``NONE``) is not looked at again here.
+    """
+    from careweave.careplans.models import CaseManagementEpisode, TeamMember
+
+    wanted = set(person_ids)
+    if not wanted or not user.is_authenticated:
+        return dict.fromkeys(wanted, "none")
+    found: dict[int, str] = {}
+
+    def add(basis: str, ids: Iterable[int]) -> None:
+        for pk in ids:
+            if pk in wanted:
+                found.setdefault(pk, basis)
+
+    add("self", Person.objects.filter(user=user, pk__in=wanted).values_list("pk", flat=True))
+    network = RelatedPerson.objects.filter(user=user, active=True, person_id__in=wanted)
+    acting = network.filter(Q(is_representative=True) | Q(has_proxy_access=True))
+    add("proxy", acting.values_list("person_id", flat=True))
+    active = TeamMember.objects.filter(team__person_id__in=wanted, status=TeamMember.Status.ACTIVE)
+    professional = _active_professional(user)
+    if professional is not None:
+        add("care_relationship", active.filter(professional=professional).values_list("team__person_id", flat=True))
+        add(
+            "case_management",
+            CaseManagementEpisode.objects.filter(
+                person_id__in=wanted, case_manager=professional, status=CaseManagementEpisode.Status.ACTIVE
+            ).values_list("person_id", flat=True),
+        )
+        now = timezone.now()
+        add(
+            "consent",
+            (
+                r.person_id
+                for r in AccessRule.objects.filter(professional=professional, active=True, person_id__in=wanted)
+                if r.level > Level.NONE and r.is_current(now)
+            ),
+        )
+    add("care_relationship", active.filter(related_person__in=network).values_list("team__person_id", flat=True))
+    add(
+        "break_glass",
+        BreakGlass.objects.filter(user=user, person_id__in=wanted, expires_at__gt=timezone.now()).values_list(
+            "person_id", flat=True
+        ),
+    )
+    return {pk: found.get(pk, "none") for pk in wanted}

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from careweave.access.audit import record_list_read
 from careweave.access.decisions import Decision as AccessDecision
 from careweave.access.guard import AccessRefused
 from careweave.access.models import Level
@@ -58,6 +59,7 @@ def detail_url(consultation: Consultation) -> str:
 def organise(request: HttpRequest) -> HttpResponse:
     """Proposals from transition points, upcoming MDOs and held ones whose minutes are still open."""
     items = list(to_organise(request.user))
+    record_list_read(request.user, [c.person for c in items], "consultations", resource_type=RESOURCE, request=request)
     now = timezone.now()
     context = {
         "proposals": sorted((c for c in items if c.status == Consultation.Status.PROPOSED),

@@ -8,8 +8,6 @@ persons are hidden with complementary suppression (population/suppression.py).
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -19,6 +17,7 @@ from django.db.models import Count, Min, Sum
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils.translation import gettext as _
 
+from careweave.csvexport import csv_bytes
 from careweave.population.suppression import suppress_table
 from careweave.territory.models import Zone
 
@@ -149,9 +148,9 @@ CSV_HEADER = ["external_id", "date", "type_code", "type", "person_ssin", "person
               "quantity", "unit", "tariff_eur", "amount_eur", "example_tariff", "status", "payer"]
 
 
-def _dec(value: Decimal | None) -> str:
-    """Belgian Excel reads a decimal comma (the list separator is ';')."""
-    return "" if value is None else f"{value:.2f}".replace(".", ",")
+def _dec(value: Decimal | None) -> Decimal | None:
+    """Amounts to the cent, kept numbers: the CSV writes them with a decimal comma (careweave.csvexport)."""
+    return None if value is None else value.quantize(Decimal("0.01"))
 
 
 def payer_lines(zones: list[Zone] | None, payer: str, start: date, end: date):  # noqa: ANN201
@@ -161,20 +160,15 @@ def payer_lines(zones: list[Zone] | None, payer: str, start: date, end: date):  
             .order_by("date", "pk"))
 
 
-def payer_csv(lines) -> str:  # noqa: ANN001
-    """One line per provision for the payer: ';'-separated, decimal comma, UTF-8 with BOM (opens in Excel)."""
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    w.writerow(CSV_HEADER)
-    for p in lines:
-        provider = p.professional or p.organisation
-        w.writerow([p.external_id or str(p.fhir_id), p.date.isoformat(), p.provision_type.code, p.provision_type.name,
-                    p.person.ssin or "", f"{p.person.family_name} {p.person.given_name}",
-                    getattr(provider, "nihdi", "") or "", str(provider), _dec(p.quantity), p.tariff.get_unit_display(),
-                    _dec(p.tariff.amount), _dec(p.amount), _("example tariff") if p.tariff.is_example else "",
-                    p.get_status_display(), Payer(p.payer).label])
-    return buf.getvalue()
+def payer_csv(lines) -> bytes:  # noqa: ANN001
+    """One line per provision for the payer, in the Belgian Excel convention and safe from formulas."""
+    return csv_bytes(CSV_HEADER, (
+        [p.external_id or str(p.fhir_id), p.date.isoformat(), p.provision_type.code, p.provision_type.name,
+         p.person.ssin or "", f"{p.person.family_name} {p.person.given_name}",
+         getattr(p.professional or p.organisation, "nihdi", "") or "", str(p.professional or p.organisation),
+         _dec(p.quantity), p.tariff.get_unit_display(), _dec(p.tariff.amount), _dec(p.amount),
+         _("example tariff") if p.tariff.is_example else "", p.get_status_display(), Payer(p.payer).label]
+        for p in lines))
 
 
 # --- budget consumption ---------------------------------------------------------------------------------------

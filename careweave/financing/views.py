@@ -21,10 +21,11 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from careweave.access.audit import audit_event, record_access, record_many
+from careweave.access.audit import record_list_read
 from careweave.access.guard import AccessRefused
 from careweave.careplans.actions.coordination import is_zone_actor
 from careweave.careplans.errors import RuleViolation
+from careweave.csvexport import CONTENT_TYPE
 from careweave.people.models import Person
 from careweave.territory.models import Zone
 from careweave.versioning import ChangedMeanwhile
@@ -218,11 +219,10 @@ def export(request: HttpRequest) -> HttpResponse:
     end = (date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1) - date.resolution
            if quarter else date(year, 12, 31))
     lines = list(reports.payer_lines([zone], payer, start, end))
-    record_many([audit_event(request.user, "search", "Claim", str(person.fhir_id), person=person, request=request,
-                             reason=f"payer export {payer} {start}–{end}")
-                 for person in {p.person_id: p.person for p in lines}.values()])
+    record_list_read(request.user, [line.person for line in lines], "payer_export", resource_type="Claim",
+                     action="search", basis="zone", detail=f"{payer} {start}–{end}", request=request)
     name = f"provisions-{zone.code}-{payer}-{year}{f'-Q{quarter}' if quarter else ''}.csv"
-    response = HttpResponse(reports.payer_csv(lines), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(reports.payer_csv(lines), content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -240,9 +240,8 @@ def budgets(request: HttpRequest) -> HttpResponse:
     summary, statuses = reports.zone_budgets(zone, on)
     show_persons = actions.may_manage_budgets(request.user, zone)
     if show_persons:
-        for s in statuses:
-            record_access(request.user, "search", "Account", str(s.budget.person.fhir_id), person=s.budget.person,
-                          request=request, reason="budget consumption of the zone")
+        record_list_read(request.user, [s.budget.person for s in statuses], "budgets", resource_type="Account",
+                         action="search", basis="zone", request=request)
     hide = not request.user.is_superuser and 0 < summary.budgets < _k()
     return render(request, "financing/budgets.html", {
         "zones": zones, "zone": zone, "summary": summary, "hide": hide, "on": on,

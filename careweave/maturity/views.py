@@ -6,7 +6,6 @@ Anyone else gets 404 (they do not learn that the round exists), a participant on
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django.contrib import messages
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from careweave.access.audit import record_access
 from careweave.careplans.errors import RuleViolation
+from careweave.csvexport import CONTENT_TYPE, csv_bytes
 from careweave.territory.models import Zone, ZoneStaff
 from careweave.versioning import ChangedMeanwhile
 
@@ -505,20 +505,19 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    """Every score with its argument (scores never leave without argumentation, C13-R02), UTF-8 with BOM."""
+    """Every score with its argument (scores never leave without argumentation, C13-R02), as every CSV here."""
     round_ = _staff_round(request, pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="maturity-{round_.zone.code}-{round_.year}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([_("Dimension number"), _("Dimension"), _("Participant"), _("Organisation"), _("Role"),
-                     _("Score"), _("Argument")])
+    rows = []
     for p, _scores in actions.submitted_scores(round_):
         saved = {s.dimension: s for s in p.scores.all() if s.complete}
         for d in dimensions():
             s = saved.get(d.code)
             if s is not None:
-                writer.writerow([d.number, d.name, str(p), p.organisation, p.role, s.score, s.argument])
+                rows.append([d.number, d.name, str(p), p.organisation, p.role, s.score, s.argument])
+    header = [_("Dimension number"), _("Dimension"), _("Participant"), _("Organisation"), _("Role"), _("Score"),
+              _("Argument")]
+    response = HttpResponse(csv_bytes(header, rows), content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="maturity-{round_.zone.code}-{round_.year}.csv"'
     record_access(request.user, "read", "MaturityReport", str(round_.fhir_id))
     return response
 

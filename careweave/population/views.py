@@ -2,13 +2,13 @@
 outreach (aggregated and suppressed; person-level only with a permission, and audited).
 
 Access: superusers and members of the ``zone_staff`` group see dashboards; the person-level
-outreach list also needs ``population.view_outreach_list``. Refusals are 403. Plots are SVG
+outreach list also needs ``population.view_outreach_list`` granted to a zone staff member (a superuser
+is not let through for being one: ``access.may_view_outreach_list``). Refusals are 403. Plots are SVG
 drawn by the templates from geometry computed here (no JavaScript, no CDN).
 """
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from pathlib import Path
 
@@ -23,19 +23,19 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from careweave.csvexport import CONTENT_TYPE, csv_bytes
+
 from . import api, dashboard_cache, indicators
+from .access import OUTREACH_PERMISSION, ZONE_STAFF_GROUP, may_view_outreach_list
 from .engines import DataDirError
 from .stratify import load_yaml
 from .suppression import suppress_table, suppress_vector
-
-ZONE_STAFF_GROUP = "zone_staff"
 
 # Pyramid colours per level: (bar, text on the bar). Dark red takes white text; every pair has a
 # contrast of at least 4.5:1 (WCAG AA), checked by tests/population/test_views.py.
 PYRAMID_COLOURS = {3: ("#b2182b", "#ffffff"), 2: ("#ef8a62", "#1a1a1a"), 1: ("#fddbc7", "#1a1a1a"),
                    0: ("#d1e5f0", "#1a1a1a")}
 PAGE_INK = "#1a1a1a"  # a label beside its bar stands on the page
-OUTREACH_PERMISSION = "population.view_outreach_list"
 
 
 def _k() -> int:
@@ -132,7 +132,7 @@ def zone_dashboard(request: HttpRequest, zone: str) -> HttpResponse:
     key = ("zone", signature, zone, k, get_language(), selected)
     context = dashboard_cache.cached(key, lambda: _zone_context(res, zone, k, selected))
     return render(request, "population/zone.html", {
-        **context, "can_list": request.user.has_perm(OUTREACH_PERMISSION),
+        **context, "can_list": may_view_outreach_list(request.user),
     })
 
 
@@ -318,9 +318,9 @@ def _require_outreach_permission(request: HttpRequest, zone: str) -> None:
     from careweave.access.audit import record_access
 
     _require_zone_access(request)
-    if not request.user.has_perm(OUTREACH_PERMISSION):
+    if not may_view_outreach_list(request.user):
         record_access(request.user, "read", "PopulationOutreachList", zone, outcome="denied",
-                      reason="missing permission population.view_outreach_list", request=request)
+                      reason=f"missing permission {OUTREACH_PERMISSION}", request=request)
         raise PermissionDenied(_("The person-level outreach list needs a specific permission."))
 
 
@@ -365,16 +365,16 @@ def outreach_csv(request: HttpRequest, zone: str) -> HttpResponse:
     if data is None:
         return _empty(request)
     _form, rows, extra = data
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="outreach-{zone}-{date.today():%Y-%m-%d}.csv"'
-    writer = csv.writer(response)
-    writer.writerow([_("Pseudonym"), _("Age"), _("Sex"), _("Municipality"), _("Level"), _("Level name"),
-                     _("Reasons"), _("BIM"), _("Living alone")])
+    header = [_("Pseudonym"), _("Age"), _("Sex"), _("Municipality"), _("Level"), _("Level name"), _("Reasons"),
+              _("BIM"), _("Living alone")]
+    lines = []
     for r in rows.itertuples():
         p = _outreach_person(r, extra["names"])
-        writer.writerow([p["person_id"], p["age"], p["sex"], p["municipality"], p["level"], p["level_label"],
-                         "; ".join(p["reasons"]), _("yes") if p["bim"] else _("no"),
-                         _("yes") if p["living_alone"] else _("no")])
+        lines.append([p["person_id"], p["age"], p["sex"], p["municipality"], p["level"], p["level_label"],
+                      "; ".join(p["reasons"]), _("yes") if p["bim"] else _("no"),
+                      _("yes") if p["living_alone"] else _("no")])
+    response = HttpResponse(csv_bytes(header, lines), content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="outreach-{zone}-{date.today():%Y-%m-%d}.csv"'
     record_access(request.user, "execute", "PopulationOutreachList", zone, request=request,
                   reason=f"outreach list exported as CSV ({len(rows)} persons, filters {extra['filters'] or 'none'})")
     return response

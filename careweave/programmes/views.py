@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from careweave.access.audit import record_list_read
 from careweave.access.decisions import Decision
 from careweave.access.guard import AccessRefused
 from careweave.access.models import Level
@@ -295,4 +296,6 @@ def transitions(request: HttpRequest) -> HttpResponse:
                      "next": actions.phase_title(enrolment, following[0], language) if following else "",
                      "on": following[1] if following else None, "recent": recent})
     rows.sort(key=lambda r: (r["on"] or date.max))
+    shown = [r["person"] for r in rows]
+    record_list_read(request.user, shown, "transitions", resource_type="CarePlan", request=request)
     return render(request, "programmes/transitions.html", {"rows": rows, "horizon": TRANSITION_HORIZON_DAYS})

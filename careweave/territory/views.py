@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from careweave.access.audit import record_access
+from careweave.access.audit import record_access, record_list_read
 from careweave.access.decisions import Decision, decide
 from careweave.access.guard import AccessRefused
 from careweave.access.models import Level
@@ -255,12 +255,13 @@ def referrals(request: HttpRequest) -> HttpResponse:
     managed = actions.services_managed_by(request.user)
     received = Referral.objects.filter(service__in=managed).select_related("person", "service", "requester")
     sent = Referral.objects.filter(requested_by=request.user).select_related("person", "service", "receiver")
-    received = list(received[:100])
-    for referral in received:  # the receiver reads the referral's content: audited like any personal data
-        record_access(request.user, "read", "ServiceRequest", str(referral.fhir_id), person=referral.person,
-                      basis="referral", request=request)
-    return render(request, "territory/referrals.html",
-                  {"received": received, "sent": list(sent[:100]), "answer": AnswerForm()})
+    received, sent = list(received[:100]), list(sent[:100])
+    # The receiver reads the referral's content, the sender sees whom they referred: personal data, audited.
+    record_list_read(request.user, [r.person for r in received], "referrals", resource_type="ServiceRequest",
+                     basis="referral", request=request)
+    record_list_read(request.user, [r.person for r in sent], "referrals", resource_type="ServiceRequest",
+                     request=request)
+    return render(request, "territory/referrals.html", {"received": received, "sent": sent, "answer": AnswerForm()})
 
 
 STEPS = {"accept": actions.accept_referral, "refuse": actions.refuse_referral, "done": actions.complete_referral}

@@ -58,7 +58,7 @@ def refused(request: HttpRequest, exc: AccessRefused, person: Person | None = No
     roles = roles_for(request)
     offer_break_glass = (
         person is not None
-        and roles.is_care_professional
+        and roles.may_break_glass
         and decision is not None
         and decision.level == Level.NONE
         and decision.basis == "none"

@@ -47,6 +47,13 @@ class Roles:
         return self.professional is not None and self.professional.sector == Sector.CARE and self.professional.active
 
     @cached_property
+    def may_break_glass(self) -> bool:
+        """Offered the emergency look-up and access (the rule: access.decisions.may_break_glass)."""
+        from careweave.access.decisions import may_break_glass
+
+        return may_break_glass(self.user)
+
+    @cached_property
     def coordinates(self) -> int:
         """How many plans this user coordinates now (as a professional or an informal carer)."""
         return coordination_episodes_of(self.user).filter(status=CoordinationEpisode.Status.ACTIVE).count()

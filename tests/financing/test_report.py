@@ -151,6 +151,7 @@ def test_the_payer_csv_opens_in_belgian_excel_and_marks_example_tariffs(zone, pe
     actions.register_provision(zone_staff, person, cm, date(2025, 3, 5), professional=nurse, payer=Payer.FLEMISH)
     with translation.override("en"):
         text = reports.payer_csv(reports.payer_lines([zone], Payer.RIZIV, date(2025, 1, 1), date(2025, 12, 31)))
+    text = text.decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
     assert rows[0] == reports.CSV_HEADER
@@ -161,6 +162,7 @@ def test_the_payer_csv_opens_in_belgian_excel_and_marks_example_tariffs(zone, pe
     assert (line["quantity"], line["tariff_eur"], line["amount_eur"]) == ("1,50", "80,00", "120,00")
     assert line["example_tariff"] == "example tariff"
     vsb = reports.payer_csv(reports.payer_lines([zone], Payer.FLEMISH, date(2025, 1, 1), date(2025, 12, 31)))
+    vsb = vsb.decode("utf-8")
     vsb_line = list(csv.reader(io.StringIO(vsb[1:]), delimiter=";"))[1]
     assert vsb_line[11] == "33,10" and vsb_line[12] == ""
 
@@ -187,3 +189,17 @@ def test_registered_lines_in_a_new_period_never_hide_historical_cells(zone, make
     assert not any(r.hidden[0] for r in billed.rows)
     assert {r.code: r.hidden[year_2023] for r in both.rows} == {r.code: False for r in both.rows}
     assert next(r for r in both.rows if r.code == "ERGO GROEP").hidden[-1] is True
+
+
+def test_a_formula_in_a_family_name_reaches_the_payer_csv_as_text(zone, make_person, make_professional, zone_staff):
+    """Security issue 17 item 12: names are typed by people; a spreadsheet must not run them."""
+    person = make_person("Maria")
+    person.family_name = "+cmd|' /C calc'!A0"
+    person.save()
+    nurse = make_professional(Discipline.HOME_NURSE)
+    night = ProvisionType.objects.get(code="NACHTBEZOEK")
+    actions.register_provision(zone_staff, person, night, date(2025, 3, 4), Decimal("1.5"), professional=nurse)
+    text = reports.payer_csv(reports.payer_lines([zone], Payer.RIZIV, date(2025, 1, 1), date(2025, 12, 31)))
+    header, line = list(csv.reader(io.StringIO(text.decode("utf-8-sig")), delimiter=";"))
+    assert dict(zip(header, line, strict=True))["person"] == "'+cmd|' /C calc'!A0 Maria"
+    assert dict(zip(header, line, strict=True))["amount_eur"] == "120,00"

@@ -124,6 +124,8 @@ def test_allocation_and_transfer_forms(zone_staff, person, make_person, gp):
     assert c.get("/financing/budgets/?on=2025-13-01").status_code == 404
     budgets = c.get("/financing/budgets/?on=2025-06-01")
     assert budgets.status_code == 200 and b'data-test="person-budget"' in budgets.content
+    seen = AuditEvent.objects.filter(user=zone_staff, reason="list:budgets")
+    assert sorted(e.person_id for e in seen) == sorted([person.pk, other.pk])  # one entry per person shown
 
 
 def test_tariffs_page_labels_examples_and_only_admins_add(admin, zone_staff):

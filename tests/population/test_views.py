@@ -82,6 +82,26 @@ def test_outreach_list_needs_permission_and_is_audited(client, data_dir, staff):
     assert url in dashboard
 
 
+def test_a_superuser_is_not_let_into_the_person_level_outreach_list(client, data_dir):
+    """Security issue 17 item 13: the list is for the zone's outreach team, not for whoever is superuser."""
+    from careweave.access.models import AuditEvent
+
+    root = User.objects.create_superuser("root", password="x-very-long-password")
+    client.force_login(root)
+    assert client.get(reverse("population:outreach", args=["ZORA"])).status_code == 403
+    assert client.get(reverse("population:outreach_csv", args=["ZORA"])).status_code == 403
+    assert AuditEvent.objects.filter(user=root, resource_type="PopulationOutreachList", outcome="denied").count() == 2
+    assert reverse("population:outreach", args=["ZORA"]) not in client.get(
+        reverse("population:zone", args=["ZORA"])
+    ).content.decode()
+    root.groups.add(Group.objects.get_or_create(name="zone_staff")[0])  # staff of the zone, still no grant
+    assert client.get(reverse("population:outreach", args=["ZORA"])).status_code == 403
+    group = Group.objects.create(name="outreach team")
+    group.permissions.add(Permission.objects.get(codename="view_outreach_list"))
+    root.groups.add(group)  # granted through a group: now part of the outreach team
+    assert client.get(reverse("population:outreach", args=["ZORA"])).status_code == 200
+
+
 def test_superuser_sees_the_dashboard(client, data_dir):
     client.force_login(User.objects.create_superuser("root", password="x-very-long-password"))
     assert client.get(reverse("population:zone", args=["ZORA"])).status_code == 200

@@ -121,4 +121,6 @@ def test_the_coordinator_sees_the_coming_transitions_of_their_persons(person, pl
                                expected_birth=date.today() + timedelta(days=20))
     page = _as(gp.user).get("/programmes/transitions/").content.decode()
     assert page.count('data-test="transition"') == 1 and str(person.fhir_id) in page
+    seen = AuditEvent.objects.filter(user=gp.user, reason="list:transitions")
+    assert [e.person_id for e in seen] == [person.pk]  # a list showing a person is audited on her file
     assert 'data-test="transition"' not in _as(outsider.user).get("/programmes/transitions/").content.decode()

@@ -116,6 +116,9 @@ def test_referral_from_the_team_to_the_inbox_and_back(person, team, gp, join, ph
     assert client_of(gp.user).post(url, {"service": service.fhir_id, "reason": "Balance", "urgency": "urgent"}
                                    ).status_code == 302
     referral = Referral.objects.get()
+    client_of(gp.user).get(reverse("territory:referrals"))  # the sender's list names the person: audited too
+    sent = AuditEvent.objects.filter(user=gp.user, reason="list:referrals")
+    assert [e.person_id for e in sent] == [person.pk]
     inbox = client_of(receiver.user).get(reverse("territory:referrals")).content.decode()
     assert 'data-test="received-referral"' in inbox and "Balance" in inbox
     step = reverse("territory:referral_step", args=[referral.fhir_id, "accept"])

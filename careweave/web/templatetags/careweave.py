@@ -24,6 +24,7 @@ BASIS = {
     "consent": _("your permission"),
     "break_glass": _("emergency access"),
     "zone": _("zone contact point"),
+    "referral": _("a referral to their service"),
     "none": _("no relationship"),
     "anonymous": _("not logged in"),
 }
@@ -75,6 +76,21 @@ RESOURCES = {
 REFERRAL = _("a referral")
 OTHER_SYSTEMS = _("data received from another system")
 
+# List pages and exports record one read per person shown (careweave.access.audit.record_list_read).
+LISTS = {
+    "caseload": _("saw you on their caseload"),
+    "tasks": _("saw your tasks in their task list"),
+    "coordination": _("saw your plan among the plans they coordinate"),
+    "case_management": _("saw you among the persons they case-manage"),
+    "zone_requests": _("saw your request at the zone's contact point"),
+    "cared_for": _("saw you among the people they care for"),
+    "consultations": _("saw your MDO among the MDOs to organise"),
+    "transitions": _("saw your programme among the coming phase changes"),
+    "referrals": _("saw your referral in their list of referrals"),
+    "budgets": _("saw your care-unit budget in the zone's budget overview"),
+    "payer_export": _("exported your provisions for the payer"),
+}
+
 
 @register.simple_tag(takes_context=True)
 def user_roles(context: template.Context) -> Roles | None:
@@ -108,6 +124,17 @@ def basis_label(code: str) -> str:
 @register.filter
 def audit_action(code: str) -> str:
     return str(ACTIONS.get(code, code))
+
+
+@register.filter
+def audit_what(event) -> str:  # noqa: ANN001 - an AuditEvent
+    """What was done, for "who looked": a list page says which list, anything else action and resource."""
+    from careweave.access.audit import list_code_of
+
+    code = list_code_of(event.reason or "")
+    if code is not None:
+        return str(LISTS.get(code, _("saw you in a list")))
+    return f"{audit_action(event.action)} {audit_resource(event)}"
 
 
 @register.filter

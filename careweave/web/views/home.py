@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from careweave.access.audit import record_list_read
 from careweave.careplans.models import CarePlan, CaseManagementRequest
 from careweave.people.models import Person, Professional
 from careweave.web.language import store_language
@@ -60,6 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def cared_for(request: HttpRequest) -> HttpResponse:
     """An informal carer who helps several people chooses whose plan to open."""
     roles = roles_for(request)
+    record_list_read(request.user, roles.cared_for, "cared_for", request=request)
     return render(request, "web/cared_for.html", {"persons": roles.cared_for, "network": roles.network})
 
 

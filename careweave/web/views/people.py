@@ -65,7 +65,7 @@ def person_register(request: HttpRequest) -> HttpResponse:
         "form": form,
         "existing": existing,
         "already_registered": already_registered,
-        "is_care_professional": roles.is_care_professional,
+        "may_break_glass": roles.may_break_glass,
     }
     return render(request, "web/person_register.html", context)
 

@@ -30,7 +30,6 @@ from careweave.web.forms.access import AccessChoiceForm, BreakGlassForm, Emergen
 from careweave.web.forms.base import add_rule_error
 from careweave.web.forms.representation import AppointRepresentativeForm, NetworkStepForm
 from careweave.web.plandata import current_plan
-from careweave.web.roles import roles_for
 
 AUDIT_PAGE = 50
 
@@ -272,30 +271,17 @@ def emergency(request: HttpRequest) -> HttpResponse:
     """A care professional looks a person up by SSIN (audited) before asking for emergency access."""
     form = EmergencyLookupForm(request.GET or None)
     found = None
-    searched = False
-    if request.GET and form.is_valid():
-        searched = True
-        found = Person.objects.filter(ssin=form.cleaned_data["ssin"]).first()
-        if found is not None:
-            record_access(
-                request.user,
-                "search",
-                "Patient",
-                str(found.fhir_id),
-                person=found,
-                reason="lookup by SSIN for emergency access",
-                request=request,
-                basis=decide(request.user, found).basis,
-            )
-            if decide(request.user, found).allows(Level.PLAN):
-                return redirect("web:plan", found.fhir_id)
-    context = {
-        "form": form,
-        "found": found,
-        "searched": searched,
-        "is_care_professional": roles_for(request).is_care_professional,
-    }
-    return render(request, "web/emergency.html", context)
+    searched = bool(request.GET) and form.is_valid()
+    try:
+        if searched:
+            found = access_actions.emergency_lookup(request.user, form.cleaned_data["ssin"])
+        else:
+            access_actions.require_may_break_glass(request.user)
+    except AccessRefused as exc:
+        return refused(request, exc, None)
+    if found is not None and decide(request.user, found).allows(Level.PLAN):
+        return redirect("web:plan", found.fhir_id)
+    return render(request, "web/emergency.html", {"form": form, "found": found, "searched": searched})
 
 
 @login_required
@@ -304,20 +290,10 @@ def break_glass(request: HttpRequest, person_id) -> HttpResponse:  # noqa: ANN00
     decision = decide(request.user, person)
     if decision.allows(Level.FULL):
         return redirect("web:plan", person.fhir_id)
-    if not roles_for(request).is_care_professional:
-        message = _("Only an active care professional can use emergency access.")
-        record_access(
-            request.user,
-            "execute",
-            "Patient",
-            str(person.fhir_id),
-            person=person,
-            outcome="denied",
-            reason=message,
-            request=request,
-            basis=decision.basis,
-        )
-        return refused(request, AccessRefused(message, decision), None)
+    try:
+        access_actions.require_may_break_glass(request.user, person, action="execute")
+    except AccessRefused as exc:
+        return refused(request, exc, None)
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

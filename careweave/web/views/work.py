@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from careweave.access.audit import record_list_read
 from careweave.access.decisions import decide, persons_visible_to
 from careweave.access.guard import AccessRefused
 from careweave.access.models import Level
@@ -119,6 +120,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     emergency = Person.objects.filter(
         break_glass_events__user=request.user, break_glass_events__expires_at__gt=timezone.now()
     ).distinct()
+    record_list_read(request.user, [*page.object_list, *emergency], "caseload", request=request)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -170,6 +172,9 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         ).order_by("-completed_at")[:20]
         if may_see(t)
     ]
+    record_list_read(
+        request.user, [t.plan.person for t in (*open_tasks, *done)], "tasks", resource_type="Task", request=request
+    )
     context = {"groups": groups, "done": done, "count": len(open_tasks), "today": today}
     return render(request, "web/my_tasks.html", context)
 
@@ -240,6 +245,8 @@ def coordination(request: HttpRequest) -> HttpResponse:
         .filter(status=CoordinationEpisode.Status.PROPOSED)
         .select_related("team__person")
     )
+    shown = [r["person"] for r in rows] + [e.team.person for e in proposals]
+    record_list_read(request.user, shown, "coordination", resource_type="CarePlan", request=request)
     context = {
         "rows": rows,
         "reviews_due": reviews_due,
@@ -279,6 +286,8 @@ def case_management(request: HttpRequest) -> HttpResponse:
         )
     for training in trainings:
         training.load = caseload_of(professional) if training.function == "case_manager" else None
+    shown = [e.person for e in (*episodes, *ended)]
+    record_list_read(request.user, shown, "case_management", resource_type="EpisodeOfCare", request=request)
     context = {"rows": rows, "ended": ended, "trainings": trainings, "end_form": EndCaseManagementForm()}
     return render(request, "web/case_management.html", context)
 

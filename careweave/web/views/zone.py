@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from careweave.access.audit import record_access
+from careweave.access.audit import record_access, record_list_read
 from careweave.careplans import actions
 from careweave.careplans.actions.coordination import caseload
 from careweave.careplans.errors import RuleViolation
@@ -71,6 +71,10 @@ def zone(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     for request_ in open_requests:
         request_.waiting_days = (now - request_.created_at).days
+    shown = [r.person for r in (*open_requests, *decided)]
+    record_list_read(
+        request.user, shown, "zone_requests", resource_type="ServiceRequest", basis="zone", request=request
+    )
     context = {"zones": zones, "open_requests": open_requests, "decided": decided}
     return render(request, "web/zone.html", context)
 

@@ -140,19 +140,18 @@ def search_bundle(ctx: Context, resource_type: str, params: list[tuple[str, str]
     mapping = mapping_for(resource_type)
     _require(mapping, "search-type")
     result = run_search(ctx, mapping, params)
-    used = result.used + [("_revinclude", v) for k, v in params if k == "_revinclude" and
-                          f"_revinclude={v}" not in result.ignored]
-    result.used = used
-    links = [{"relation": "self", "url": search_link(base, resource_type, result.used, _count=result.count,
+    result.used += [("_revinclude", v) for k, v in params if k == "_revinclude" and
+                    f"_revinclude={v}" not in result.ignored]
+    kept = result.link_params()
+    links = [{"relation": "self", "url": search_link(base, resource_type, kept, _count=result.count,
                                                      _offset=result.offset)}]
     if result.total is None or result.offset + result.count < result.total:
         if result.count and len(result.objects) == result.count:
-            links.append({"relation": "next", "url": search_link(base, resource_type, result.used,
-                                                                 _count=result.count,
+            links.append({"relation": "next", "url": search_link(base, resource_type, kept, _count=result.count,
                                                                  _offset=result.offset + result.count)})
     if result.offset:
         links.append({"relation": "previous", "url": search_link(
-            base, resource_type, result.used, _count=result.count, _offset=max(0, result.offset - result.count))})
+            base, resource_type, kept, _count=result.count, _offset=max(0, result.offset - result.count))})
     entries: list[dict[str, Any]] = [
         {"fullUrl": f"{base}/{resource_type}/{mapping.resource_id(obj)}", "resource": resource,
          "search": {"mode": "match"}}

@@ -129,7 +129,12 @@ def merge_for(mapping: Any, obj: models.Model, resource: dict[str, Any],
         return resource
     data, at = copy_and_time
     stale = mapping.last_updated(obj) > at
-    return merge(resource, data, mapping.source_first, stale=stale)
+    merged = merge(resource, data, mapping.source_first, stale=stale)
+    if mapping.code_tables:
+        from careweave.fhir.mapping.codes import serve_codes
+
+        serve_codes(mapping.code_tables, obj, merged, data)
+    return merged
 
 
 def ids_of(mapping: Any, objects: Iterable[models.Model]) -> list[str]:

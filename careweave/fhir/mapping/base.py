@@ -262,6 +262,30 @@ def parse_token(value: str) -> tuple[str | None, str | None]:
     return system, (code or None)
 
 
+MAX_IDENTIFIERS = 10  # identifiers searched per received resource (Synthea sends five on a Patient)
+
+
+def json_identifier_q(system: str | None, value: str | None, field_name: str = "data") -> Q | None:
+    """Match a received resource (JSON in ``field_name``) carrying ``system|value`` in ``identifier``.
+
+    JSON key transforms work the same on SQLite and PostgreSQL; the first ``MAX_IDENTIFIERS`` are searched.
+    """
+    if system is None and value is None:
+        return None
+    q = Q()
+    for position in range(MAX_IDENTIFIERS):
+        path = f"{field_name}__identifier__{position}"
+        condition: dict[str, Any] = {}
+        if value is not None:
+            condition[f"{path}__value"] = value
+        if system == "":
+            condition[f"{path}__system__isnull"] = True
+        elif system is not None:
+            condition[f"{path}__system"] = system
+        q |= Q(**condition)
+    return q
+
+
 def reference_id(value: str) -> str:
     """``Patient/abc``, ``http://host/fhir/R4/Patient/abc`` or ``abc`` -> ``abc``."""
     parts = [p for p in value.split("/") if p]
@@ -380,6 +404,7 @@ class Mapping:
     search_params: ClassVar[dict[str, SearchHandler]] = {}
     search_docs: ClassVar[dict[str, str]] = {}  # name -> FHIR type (for the CapabilityStatement)
     has_external_id: ClassVar[bool] = True
+    searches_identifiers: ClassVar[bool] = True  # False only where served resources carry no identifier
     versioned: ClassVar[bool] = True
     updated_field: ClassVar[str] = "updated_at"
     default_order: ClassVar[tuple[str, ...]] = ("pk",)
@@ -387,6 +412,7 @@ class Mapping:
     clinical: ClassVar[bool] = False  # always medical detail: full access needed, whatever the labels
     keeps_source: ClassVar[bool] = True  # the received resource is kept and merged back (fhir/sources.py)
     source_first: ClassVar[tuple[str, ...]] = ()  # elements where the received value wins over ours
+    code_tables: ClassVar[tuple[Any, ...]] = ()  # coded elements kept as received (mapping/codes.py)
 
     @property
     def profile(self) -> str | None:
@@ -553,11 +579,18 @@ class Mapping:
     # -- identifiers and search
     def identifier_q(self, system: str | None, value: str | None) -> Q | None:
         """A filter matching records that carry this identifier (None when it can never match)."""
-        if system == URI and value and value.startswith("urn:uuid:"):
+        own = None
+        if system in (None, URI) and value and value.startswith("urn:uuid:"):
             key = as_uuid(value.removeprefix("urn:uuid:"))
-            return Q(fhir_id=key) if key else None
-        if not self.has_external_id:
-            return None
+            own = Q(fhir_id=key) if key else None
+        elif system == URI and value is None:  # every record carries its own urn:uuid identifier
+            own = Q(fhir_id__isnull=False)
+        external = self._external_q(system, value) if self.has_external_id else None
+        if own is not None and external is not None:
+            return own | external
+        return own if own is not None else external
+
+    def _external_q(self, system: str | None, value: str | None) -> Q | None:
         if system is None:
             if value is None:
                 return None

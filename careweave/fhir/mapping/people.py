@@ -313,8 +313,8 @@ class PractitionerMapping(Mapping):
     }
 
     def identifier_q(self, system: str | None, value: str | None) -> Q | None:
-        if system in NIHDI_SYSTEMS and value:
-            return Q(nihdi=normalise_number(value))
+        if system in NIHDI_SYSTEMS:
+            return Q(nihdi=normalise_number(value)) if value else ~Q(nihdi="")
         q = super().identifier_q(system, value)
         if system is None and value and normalise_number(value).isdigit():
             nihdi = Q(nihdi=normalise_number(value))
@@ -416,10 +416,10 @@ class OrganizationMapping(Mapping):
     }
 
     def identifier_q(self, system: str | None, value: str | None) -> Q | None:
-        if system in NIHDI_SYSTEMS and value:
-            return Q(nihdi=normalise_number(value))
-        if system == CBE and value:
-            return Q(kbo=normalise_number(value))
+        if system in NIHDI_SYSTEMS:
+            return Q(nihdi=normalise_number(value)) if value else ~Q(nihdi="")
+        if system == CBE:
+            return Q(kbo=normalise_number(value)) if value else ~Q(kbo="")
         return super().identifier_q(system, value)
 
     def to_fhir(self, organisation: Organisation) -> dict[str, Any]:

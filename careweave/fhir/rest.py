@@ -52,13 +52,22 @@ def etag(version: int) -> str:
 
 
 def parse_etag(value: str | None) -> int | None:
-    """``W/"3"``, ``"3"`` or ``3`` -> 3."""
-    if not value:
+    """``W/"3"``, ``"3"`` or ``3`` -> 3; ``*`` (any current version) -> None, no precondition."""
+    if not value or value.strip() == "*":
         return None
     text = value.strip().removeprefix("W/").strip('"')
     if not text.isdigit():
         raise BadRequest(_("If-Match must carry a version such as W/\"3\"."))
     return int(text)
+
+
+def none_match(header: str | None, version: int) -> bool:
+    """``If-None-Match`` holds for this version: weak comparison (``"2"`` matches ``W/"2"``), ``*`` any."""
+    for tag in (header or "").split(","):
+        text = tag.strip().removeprefix("W/").strip('"')
+        if text == "*" or text == str(version):
+            return True
+    return False
 
 
 def _require(mapping: Mapping, interaction: str) -> None:
@@ -245,7 +254,9 @@ def update(ctx: Context, resource_type: str, rid: str, resource: Any, if_match: 
     mapping = mapping_for(resource_type)
     _require(mapping, "update")
     resource = validate(resource, resource_type)
-    if resource.get("id") and resource["id"] != rid:
+    if not resource.get("id"):
+        raise BadRequest(_("An update must carry the resource's id (%(id)s), as in the URL.") % {"id": rid})
+    if resource["id"] != rid:
         raise BadRequest(_("The id in the resource (%(body)s) differs from the id in the URL (%(url)s).")
                          % {"body": resource["id"], "url": rid})
     expected = parse_etag(if_match)

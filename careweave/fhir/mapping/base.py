@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from careweave.access.decisions import decide, persons_visible_to
 from careweave.access.guard import require_access
 from careweave.access.models import Level
+from careweave.fhir.conformance import conform
 from careweave.fhir.errors import BadRequest, Forbidden, NotFound, Unprocessable
 from careweave.fhir.profiles import CONFIDENTIALITY, PROFILES, URI
 from careweave.people.models import Person
@@ -500,7 +501,7 @@ class Mapping:
             found = sources.received_at(self.resource_type, [rid]).get(rid) if received is True else received
             resource = sources.merge_for(self, obj, resource, found or None)
         sources.link_references([resource])
-        return resource
+        return conform(resource)
 
     def serve_many(self, objects: list[models.Model]) -> list[dict[str, Any]]:
         """:meth:`serve` for a page of search results, with one query for the received copies."""
@@ -513,7 +514,7 @@ class Mapping:
         else:
             out = [self.to_fhir(obj) for obj in objects]
         sources.link_references(out)
-        return out
+        return [conform(resource) for resource in out]
 
     def authorise_read(self, ctx: Context, obj: models.Model, action: str = "read") -> None:
         """Check (and audit) that the actor may see this record; raise AccessRefused otherwise."""

@@ -276,6 +276,14 @@ def instance(request: HttpRequest, ctx: Context, resource_type: str, rid: str) -
 
 
 @fhir_endpoint({"GET"})
+def patient_everything(request: HttpRequest, ctx: Context, rid: str) -> HttpResponse:
+    """``GET Patient/{id}/$everything``: the person's whole file as far as the reader may see it."""
+    from careweave.fhir.everything import everything
+
+    return fhir_response(request, everything(ctx, rid, _params(request), _base(request)))
+
+
+@fhir_endpoint({"GET"})
 def compartment(request: HttpRequest, ctx: Context, rid: str, resource_type: str) -> HttpResponse:
     """``GET Patient/{id}/{type}``: the person's resources of that type (a search with ``patient={id}``)."""
     mapping_for("Patient").get(rid)  # 404 for an unknown person; the search checks and audits the access

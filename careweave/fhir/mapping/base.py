@@ -566,6 +566,14 @@ class Mapping:
                 visible = qs.filter(**{f"{field_name}__in": persons_visible_to(ctx.actor)})
                 persons = list(Person.objects.filter(pk__in=visible.order_by().values(field_name)))
             decisions = {person.pk: decide(ctx.actor, person) for person in persons}
+        return self.restrict(ctx, qs, decisions), decisions
+
+    def restrict(self, ctx: Context, qs: QuerySet, decisions: dict) -> QuerySet:
+        """Only the records of these persons that each decision lets the actor see (medical detail and
+        clinical data need full access)."""
+        field_name = self.person_field()
+        if field_name is None:
+            return qs
         full = [pk for pk, d in decisions.items() if d.allows(Level.FULL)]
         partial = [pk for pk, d in decisions.items() if d.allows(Level.PLAN) and not d.allows(Level.FULL)]
         condition = Q(**{f"{field_name}__in": full})
@@ -575,7 +583,7 @@ class Mapping:
             condition |= Q(**{f"{field_name}__in": partial}, is_medical=False)
         else:
             condition |= Q(**{f"{field_name}__in": partial})
-        return qs.filter(condition), decisions
+        return qs.filter(condition)
 
     # -- identifiers and search
     def identifier_q(self, system: str | None, value: str | None) -> Q | None:

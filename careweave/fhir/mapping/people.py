@@ -8,7 +8,7 @@ a plan; the person can remove them from the team like anyone else.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -178,6 +178,8 @@ class PatientMapping(Mapping):
     model = Person
     person_path = ""
     select = ()
+    operations: ClassVar[dict[str, str]] = {  # the whole file (fhir/everything.py)
+        "everything": "http://hl7.org/fhir/OperationDefinition/Patient-everything"}
     search_docs = {
         "identifier": "token", "name": "string", "family": "string", "given": "string",
         "birthdate": "date", "gender": "token",

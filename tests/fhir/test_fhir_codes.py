@@ -63,3 +63,13 @@ def test_changing_only_the_fine_grained_code_is_a_new_version(api, person, plan)
 
     update_task(person.user, task, task.version, status=Task.Status.COMPLETED)
     assert api.get(f"/Task/{created['id']}").json()["status"] == "completed"
+
+
+def test_a_care_plan_keeps_its_intent_and_status_codes(api, person):
+    body = {"resourceType": "CarePlan", "status": "entered-in-error", "intent": "order", "title": "Imported",
+            "subject": {"reference": f"Patient/{person.fhir_id}"}}
+    created = api.post("/CarePlan", body)
+    assert created.status_code == 201, created.json()
+    read = api.get(f"/CarePlan/{created.json()['id']}").json()
+    assert (read["status"], read["intent"]) == ("entered-in-error", "order")
+    assert api.post("/CarePlan", {**body, "intent": "instance-order"}).status_code == 422

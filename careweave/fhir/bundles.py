@@ -9,7 +9,8 @@ Imports must be idempotent: a POST entry that carries an identifier Careweave al
 ``urn:uuid`` fullUrl it imported before) updates that record instead of creating a second one.
 Resource types Careweave does not model (Observation, Encounter, Claim...) are never dropped: they
 are stored as received (:class:`~careweave.fhir.models.StoredResource`), linked to their patient,
-and counted per type in the OperationOutcome that comes back with the response.
+and counted per type in the summary the CLI reports (:meth:`BundleResult.outcome`). The response
+Bundle has exactly one entry per request entry, in order, as FHIR requires.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class EntryResult:
     message: str = ""
     http_status: int = 200
     resource: dict[str, Any] | None = None  # the answer of a GET entry (a resource or a searchset)
+    warnings: list[str] = field(default_factory=list)  # said while writing this entry
 
     def response(self) -> dict[str, Any]:
         out: dict[str, Any] = {"status": self.status}
@@ -73,10 +75,13 @@ class EntryResult:
             out["etag"] = self.etag
         if self.last_modified:
             out["lastModified"] = self.last_modified
+        issues = []
         if self.message:
             severity = "error" if self.outcome == "failed" else "information"
-            out["outcome"] = operation_outcome([issue(severity, "processing" if severity == "error" else
-                                                      "informational", self.message)])
+            issues.append(issue(severity, "processing" if severity == "error" else "informational", self.message))
+        issues += [issue("warning", "informational", w) for w in self.warnings]
+        if issues:
+            out["outcome"] = operation_outcome(issues)
         return out
 
 
@@ -98,7 +103,8 @@ class BundleResult:
         return any(e.outcome == "failed" for e in self.entries)
 
     def outcome(self) -> dict[str, Any]:
-        """The summary OperationOutcome: what happened per type, and what was only stored."""
+        """The summary OperationOutcome: what happened per type, and what was only stored (the CLI's
+        report; the response Bundle has exactly one entry per request entry, so it is not one of them)."""
         per_type: dict[str, Counter] = {}
         for entry in self.entries:
             per_type.setdefault(entry.resource_type, Counter())[entry.outcome] += 1
@@ -127,10 +133,9 @@ class BundleResult:
         return operation_outcome(issues or [issue("information", "informational", _("The bundle was empty."))])
 
     def response_bundle(self) -> dict[str, Any]:
+        """One response entry per request entry, in the request's order (FHIR R4 Bundle rules)."""
         entries = [{"resource": e.resource, "response": e.response()} if e.resource is not None
                    else {"response": e.response()} for e in self.entries]
-        entries.append({"fullUrl": f"urn:uuid:{uuid.uuid4()}", "resource": self.outcome(),
-                        "response": {"status": "200 OK"}})
         return {"resourceType": "Bundle", "id": str(uuid.uuid4()), "type": f"{self.bundle_type}-response",
                 "timestamp": instant(timezone.now()), "entry": entries}
 
@@ -220,12 +225,14 @@ def _process(ctx: Context, entries: list[_Entry], source_hash: str, *, batch: bo
     modelled = sorted((e for e in entries if is_modelled(e.resource_type)), key=_order)
     for entry in modelled:
         ctx.full_url = entry.full_url
+        said = len(ctx.warnings)
         try:
             if batch:
                 with transaction.atomic():
                     results.append(_modelled(ctx, entry))
             else:
                 results.append(_modelled(ctx, entry))
+            results[-1].warnings = list(dict.fromkeys(ctx.warnings[said:]))
         except Exception as exc:  # noqa: BLE001 - every failure becomes an OperationOutcome
             error = _entry_error(exc, entry)
             if not batch:

@@ -20,7 +20,7 @@ def capability_statement(base: str) -> dict[str, Any]:
         params = dict(COMMON_PARAMS)
         if mapping.person_path not in (None, ""):
             params.update({"patient": "reference", "subject": "reference"})
-        if mapping.has_external_id or mapping.versioned:
+        if mapping.searches_identifiers:
             params["identifier"] = "token"
         params.update(mapping.search_docs)
         entry: dict[str, Any] = {

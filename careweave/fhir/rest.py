@@ -52,13 +52,22 @@ def etag(version: int) -> str:
 
 
 def parse_etag(value: str | None) -> int | None:
-    """``W/"3"``, ``"3"`` or ``3`` -> 3."""
-    if not value:
+    """``W/"3"``, ``"3"`` or ``3`` -> 3; ``*`` (any current version) -> None, no precondition."""
+    if not value or value.strip() == "*":
         return None
     text = value.strip().removeprefix("W/").strip('"')
     if not text.isdigit():
         raise BadRequest(_("If-Match must carry a version such as W/\"3\"."))
     return int(text)
+
+
+def none_match(header: str | None, version: int) -> bool:
+    """``If-None-Match`` holds for this version: weak comparison (``"2"`` matches ``W/"2"``), ``*`` any."""
+    for tag in (header or "").split(","):
+        text = tag.strip().removeprefix("W/").strip('"')
+        if text == "*" or text == str(version):
+            return True
+    return False
 
 
 def _require(mapping: Mapping, interaction: str) -> None:
@@ -140,19 +149,18 @@ def search_bundle(ctx: Context, resource_type: str, params: list[tuple[str, str]
     mapping = mapping_for(resource_type)
     _require(mapping, "search-type")
     result = run_search(ctx, mapping, params)
-    used = result.used + [("_revinclude", v) for k, v in params if k == "_revinclude" and
-                          f"_revinclude={v}" not in result.ignored]
-    result.used = used
-    links = [{"relation": "self", "url": search_link(base, resource_type, result.used, _count=result.count,
+    result.used += [("_revinclude", v) for k, v in params if k == "_revinclude" and
+                    f"_revinclude={v}" not in result.ignored]
+    kept = result.link_params()
+    links = [{"relation": "self", "url": search_link(base, resource_type, kept, _count=result.count,
                                                      _offset=result.offset)}]
     if result.total is None or result.offset + result.count < result.total:
         if result.count and len(result.objects) == result.count:
-            links.append({"relation": "next", "url": search_link(base, resource_type, result.used,
-                                                                 _count=result.count,
+            links.append({"relation": "next", "url": search_link(base, resource_type, kept, _count=result.count,
                                                                  _offset=result.offset + result.count)})
     if result.offset:
         links.append({"relation": "previous", "url": search_link(
-            base, resource_type, result.used, _count=result.count, _offset=max(0, result.offset - result.count))})
+            base, resource_type, kept, _count=result.count, _offset=max(0, result.offset - result.count))})
     entries: list[dict[str, Any]] = [
         {"fullUrl": f"{base}/{resource_type}/{mapping.resource_id(obj)}", "resource": resource,
          "search": {"mode": "match"}}
@@ -246,7 +254,9 @@ def update(ctx: Context, resource_type: str, rid: str, resource: Any, if_match: 
     mapping = mapping_for(resource_type)
     _require(mapping, "update")
     resource = validate(resource, resource_type)
-    if resource.get("id") and resource["id"] != rid:
+    if not resource.get("id"):
+        raise BadRequest(_("An update must carry the resource's id (%(id)s), as in the URL.") % {"id": rid})
+    if resource["id"] != rid:
         raise BadRequest(_("The id in the resource (%(body)s) differs from the id in the URL (%(url)s).")
                          % {"body": resource["id"], "url": rid})
     expected = parse_etag(if_match)

@@ -12,7 +12,15 @@ from django.utils.translation import gettext as _
 
 from careweave.access.audit import record_access
 from careweave.fhir.errors import BadRequest
-from careweave.fhir.mapping.base import Context, Mapping, as_uuid, date_filter, parse_token, reference_id
+from careweave.fhir.mapping.base import (
+    Context,
+    Mapping,
+    as_uuid,
+    date_filter,
+    json_identifier_q,
+    parse_token,
+    reference_id,
+)
 from careweave.people.models import Person
 
 DEFAULT_COUNT = 50
@@ -30,6 +38,12 @@ class SearchResult:
     used: list[tuple[str, str]] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     included: list[tuple[Mapping, models.Model]] = field(default_factory=list)
+    controls: list[tuple[str, str]] = field(default_factory=list)  # the honoured _sort, _total, _summary
+
+    def link_params(self) -> list[tuple[str, str]]:
+        """Every parameter that shaped this result, for the self/next/previous links: a next page
+        must be the same search (same filters, same order), only further on."""
+        return [*self.used, *self.controls]
 
 
 def _id_filter(mapping: Mapping, qs: QuerySet, value: str) -> QuerySet:
@@ -42,13 +56,32 @@ def _id_filter(mapping: Mapping, qs: QuerySet, value: str) -> QuerySet:
 
 
 def _identifier_filter(mapping: Mapping, qs: QuerySet, value: str) -> QuerySet:
+    """Every identifier a served resource carries: Careweave's own (``identifier_q``) and those of the
+    copy as received that are merged into what is served (a Synthea Patient's MRN, passport...)."""
     q = Q()
     for item in value.split(","):
         system, code = parse_token(item)
+        if system is None and code is None:
+            continue
         condition = mapping.identifier_q(system, code)
         if condition is not None:
             q |= condition
+        if mapping.keeps_source and mapping.versioned:
+            ids = [k for k in (as_uuid(i) for i in received_with_identifier(mapping.resource_type, system, code)) if k]
+            if ids:
+                q |= Q(fhir_id__in=ids)
     return qs.filter(q) if q else qs.none()
+
+
+def received_with_identifier(resource_type: str, system: str | None, value: str | None) -> list[str]:
+    """Ids of the records whose copy as received carries this identifier."""
+    from careweave.fhir.models import SourceResource
+
+    condition = json_identifier_q(system, value)
+    if condition is None:
+        return []
+    return list(SourceResource.objects.filter(condition, resource_type=resource_type)
+                .values_list("resource_id", flat=True)[:MAX_COUNT])
 
 
 def _persons(values: list[str]) -> list[Person]:
@@ -72,7 +105,7 @@ def apply_filters(
             qs = _id_filter(mapping, qs, value)
         elif base == "_lastUpdated":
             qs = date_filter(qs, mapping.updated_field, value)
-        elif base == "identifier" and (mapping.has_external_id or mapping.versioned):
+        elif base == "identifier" and mapping.searches_identifiers:
             qs = _identifier_filter(mapping, qs, value)
         elif base in COMPARTMENT and compartment:
             persons = _persons([value])
@@ -100,16 +133,28 @@ def run_search(ctx: Context, mapping: Mapping, params: list[tuple[str, str]]) ->
     count = min(_int(control, "_count", DEFAULT_COUNT), MAX_COUNT)
     offset = _int(control, "_offset", 0)
     qs, explicit, used, ignored = apply_filters(mapping, mapping.queryset(), params)
-    qs, decisions = mapping.visible(ctx, qs, explicit)
     sort = control.get("_sort", "")
+    controls: list[tuple[str, str]] = []
     if sort in ("_lastUpdated", "-_lastUpdated"):
-        direction = "-" if sort.startswith("-") else ""
-        qs = qs.order_by(f"{direction}{mapping.updated_field}", f"{direction}pk")
+        controls.append(("_sort", sort))
     elif sort:
         ignored.append(f"_sort={sort}")
+    revincludes = [v for k, v in params if k == "_revinclude"]
+    ignored += [f"_revinclude={v}" for v in revincludes if _revinclude_field(mapping, v) is None]
+    if ignored and _strict(ctx):  # before anything is looked at or audited
+        raise BadRequest(_("These search parameters are not supported: %(names)s") % {"names": ", ".join(ignored)})
+    qs, decisions = mapping.visible(ctx, qs, explicit)
+    if controls:
+        direction = "-" if sort.startswith("-") else ""
+        # the primary key breaks ties, so that pages of equal timestamps neither repeat nor skip a record
+        qs = qs.order_by(f"{direction}{mapping.updated_field}", f"{direction}pk")
     else:
         qs = qs.order_by(*mapping.default_order)
     summary = control.get("_summary") == "count"
+    if summary:
+        controls.append(("_summary", "count"))
+    if control.get("_total") in ("none", "estimate", "accurate"):
+        controls.append(("_total", control["_total"]))
     objects = [] if summary or count == 0 else list(qs[offset: offset + count])
     if control.get("_total") == "none":
         total = None
@@ -117,7 +162,7 @@ def run_search(ctx: Context, mapping: Mapping, params: list[tuple[str, str]]) ->
         total = offset + len(objects)  # the last page: no need to count
     else:
         total = qs.count()
-    included = _revinclude(ctx, mapping, objects, decisions, [v for k, v in params if k == "_revinclude"], ignored)
+    included = _revinclude(ctx, mapping, objects, decisions, revincludes)
     if objects and decisions:
         audited = {p.pk for p in explicit or []}
         reason = ("with " + ", ".join(sorted({m.resource_type for m, _o in included}))) if included else ""
@@ -125,7 +170,13 @@ def run_search(ctx: Context, mapping: Mapping, params: list[tuple[str, str]]) ->
             if person is not None and person.pk not in audited and person.pk in decisions:
                 record_access(ctx.actor, "search", mapping.resource_type, person=person, request=ctx.request,
                               basis=decisions[person.pk].basis, reason=reason)
-    return SearchResult(objects, total, offset, count, used, ignored, included)
+    return SearchResult(objects, total, offset, count, used, ignored, included, controls)
+
+
+def _strict(ctx: Context) -> bool:
+    """``Prefer: handling=strict``: an unsupported parameter is an error, not silently left out."""
+    request = ctx.request
+    return request is not None and "handling=strict" in request.headers.get("Prefer", "").replace(" ", "")
 
 
 # _revinclude pairs: (resource type, search parameter) -> the ORM field pointing at the searched record.
@@ -137,19 +188,21 @@ REVINCLUDES = {
 }
 
 
+def _revinclude_field(mapping: Mapping, value: str) -> str | None:
+    rtype, _sep, param = value.partition(":")
+    return REVINCLUDES.get((mapping.resource_type, rtype, param))
+
+
 def _revinclude(ctx: Context, mapping: Mapping, objects: list[models.Model], decisions: dict,
-                values: list[str], ignored: list[str]) -> list[tuple[Mapping, models.Model]]:
+                values: list[str]) -> list[tuple[Mapping, models.Model]]:
     """Records pointing at the found ones (a plan's goals and tasks), filtered by the same decisions."""
     from careweave.fhir.registry import mapping_for
 
     included: list[tuple[Mapping, models.Model]] = []
     for value in values:
-        rtype, _sep, param = value.partition(":")
-        field_name = REVINCLUDES.get((mapping.resource_type, rtype, param))
-        if field_name is None:
-            ignored.append(f"_revinclude={value}")
-            continue
-        if not objects:
+        rtype = value.partition(":")[0]
+        field_name = _revinclude_field(mapping, value)
+        if field_name is None or not objects:
             continue
         target = mapping_for(rtype)
         for obj in target.queryset().filter(**{f"{field_name}__in": objects}).order_by(*target.default_order):

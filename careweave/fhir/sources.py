@@ -129,7 +129,12 @@ def merge_for(mapping: Any, obj: models.Model, resource: dict[str, Any],
         return resource
     data, at = copy_and_time
     stale = mapping.last_updated(obj) > at
-    return merge(resource, data, mapping.source_first, stale=stale)
+    merged = merge(resource, data, mapping.source_first, stale=stale)
+    if mapping.code_tables:
+        from careweave.fhir.mapping.codes import serve_codes
+
+        serve_codes(mapping.code_tables, obj, merged, data)
+    return merged
 
 
 def ids_of(mapping: Any, objects: Iterable[models.Model]) -> list[str]:
@@ -153,8 +158,10 @@ def link_references(resources: list[dict[str, Any]]) -> None:
     """Point ``urn:uuid:`` references of received data at what Careweave serves for them (in place).
 
     A Synthea CarePlan ``addresses`` its Condition as ``urn:uuid:{id}``, an Observation names its
-    Encounter the same way: after the import these are ``Condition/{id}``, ``Encounter/{id}``, which
-    a client can read. References to nothing Careweave holds stay as they were.
+    Encounter the same way, an Encounter its Organization (``serviceProvider``) and a Claim its
+    ``provider``: after the import these are ``Condition/{id}``, ``Encounter/{id}``, ``Organization/{id}``,
+    which a client can read (a modelled record is found by its source identifier, by its fullUrl, or by
+    the ``id`` its received copy had). References to nothing Careweave holds stay as they were.
     """
     found: list[dict] = []
     for resource in resources:
@@ -181,6 +188,13 @@ def link_references(resources: list[dict[str, Any]]) -> None:
             for external, fhir_id in mapping.model.objects.filter(external_id__in=list(externals)).values_list(
                     "external_id", "fhir_id"):
                 served.setdefault(externals[external], f"{mapping.resource_type}/{fhir_id}")
+    missing = wanted - set(served)
+    if missing:  # a record imported under its own identifier (an NPI) is still named by its source id
+        ids = {w.removeprefix("urn:uuid:"): w for w in missing}
+        for rtype, resource_id, source_id in SourceResource.objects.filter(data__id__in=list(ids)).values_list(
+                "resource_type", "resource_id", "data__id"):
+            if rtype in MAPPINGS and source_id in ids:
+                served.setdefault(ids[source_id], f"{rtype}/{resource_id}")
     for item in found:
         if item["reference"] in served:
             item["reference"] = served[item["reference"]]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("/QuestionnaireResponse/<str:rid>/$extract", views.response_extract),
     # issue #9: PlanDefinition/$apply enrols through the same action as the web
     path("/PlanDefinition/<str:rid>/$apply", plan_definition_apply, name="plan-definition-apply"),
+    path("/Patient/<str:rid>/$everything", views.patient_everything, name="patient-everything"),
     path("/<str:resource_type>", views.type_level, name="type"),
     path("/<str:resource_type>/_search", views.type_search, name="search"),
     path("/<str:resource_type>/<str:rid>", views.instance, name="instance"),

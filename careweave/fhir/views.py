@@ -166,32 +166,63 @@ def _error_response(request: HttpRequest, exc: BaseException) -> HttpResponse:
     return fhir_response(request, outcome_for(error), status=error.status, headers=error.headers)
 
 
-def fhir_endpoint(methods: set[str], *, anonymous: bool = False) -> Callable:
-    """Wrap a view: authenticate, check CSRF (sessions only), negotiate JSON, turn errors into outcomes."""
+def _allow(methods: dict[str, str | None], resource_type: str | None) -> str:
+    """The methods this endpoint offers for this type (``Allow`` of a 405): a read-only type offers no PUT."""
+    from careweave.fhir.registry import MAPPINGS
+
+    mapping = MAPPINGS.get(resource_type or "")
+    offered = [m for m, interaction in methods.items()
+               if interaction is None or mapping is None or interaction in mapping.interactions]
+    if "GET" in offered:
+        offered.append("HEAD")
+    return ", ".join(sorted(offered))
+
+
+def fhir_endpoint(methods: set[str] | dict[str, str | None], *, anonymous: bool = False) -> Callable:
+    """Wrap a view: authenticate, check CSRF (sessions only), negotiate JSON, turn errors into outcomes.
+
+    ``methods`` maps each HTTP method to the FHIR interaction it needs (for the ``Allow`` header of a
+    405); ``HEAD`` is answered wherever ``GET`` is, as the same request without a body.
+    """
+    needs = methods if isinstance(methods, dict) else dict.fromkeys(methods)
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @csrf_exempt
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            try:
-                if request.method not in methods:
-                    raise MethodNotAllowed(_("%(method)s is not supported here.") % {"method": request.method},
-                                           headers={"Allow": ", ".join(sorted(methods))})
-                _check_format(request)
-                if anonymous:
-                    actor = getattr(request, "user", None)
-                else:
-                    actor, bearer = _authenticate(request)
-                    if not bearer and request.method not in SAFE:
-                        _check_csrf(request)
-                with keep_refusals(), acting_as(actor):
-                    return view(request, Context(actor=actor, request=request), *args, **kwargs)
-            except Exception as exc:  # noqa: BLE001 - every failure becomes an OperationOutcome
-                return _error_response(request, exc)
+            head = request.method == "HEAD" and "GET" in needs
+            if head:
+                request.method = "GET"
+            response = _run(request, view, needs, anonymous, args, kwargs)
+            if head:
+                request.method = "HEAD"
+                response["Content-Length"] = str(len(response.content))
+                response.content = b""
+            return response
 
         return wrapper
 
     return decorate
+
+
+def _run(request: HttpRequest, view: Callable[..., HttpResponse], needs: dict[str, str | None], anonymous: bool,
+         args: tuple, kwargs: dict) -> HttpResponse:
+    try:
+        if request.method not in needs:
+            raise MethodNotAllowed(_("%(method)s is not supported here.") % {"method": request.method})
+        _check_format(request)
+        if anonymous:
+            actor = getattr(request, "user", None)
+        else:
+            actor, bearer = _authenticate(request)
+            if not bearer and request.method not in SAFE:
+                _check_csrf(request)
+        with keep_refusals(), acting_as(actor):
+            return view(request, Context(actor=actor, request=request), *args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes an OperationOutcome
+        if isinstance(exc, MethodNotAllowed):
+            exc.headers = {**(exc.headers or {}), "Allow": _allow(needs, kwargs.get("resource_type"))}
+        return _error_response(request, exc)
 
 
 def _params(request: HttpRequest) -> list[tuple[str, str]]:
@@ -228,7 +259,7 @@ def metadata(request: HttpRequest, ctx: Context) -> HttpResponse:
     return fhir_response(request, capability_statement(_base(request)))
 
 
-@fhir_endpoint({"GET", "POST", "PUT"})
+@fhir_endpoint({"GET": "search-type", "POST": "create", "PUT": "update"})
 def type_level(request: HttpRequest, ctx: Context, resource_type: str) -> HttpResponse:
     """Search (GET), create (POST, with If-None-Exist) or conditional update (PUT ?identifier=...)."""
     if request.method == "GET":
@@ -248,7 +279,7 @@ def type_search(request: HttpRequest, ctx: Context, resource_type: str) -> HttpR
     return fhir_response(request, rest.search_bundle(ctx, resource_type, params, _base(request)))
 
 
-@fhir_endpoint({"GET", "PUT"})
+@fhir_endpoint({"GET": "read", "PUT": "update"})
 def instance(request: HttpRequest, ctx: Context, resource_type: str, rid: str) -> HttpResponse:
     if request.method == "PUT":
         result = rest.update(ctx, resource_type, rid, _body(request), request.headers.get("If-Match"))
@@ -256,9 +287,17 @@ def instance(request: HttpRequest, ctx: Context, resource_type: str, rid: str) -
     mapping, obj = rest.read(ctx, resource_type, rid)
     tag = rest.etag(mapping.version_of(obj))
     headers = {"ETag": tag, "Last-Modified": http_date(mapping.last_updated(obj).timestamp())}
-    if request.headers.get("If-None-Match") == tag:
+    if rest.none_match(request.headers.get("If-None-Match"), mapping.version_of(obj)):
         return fhir_response(request, None, 304, headers)
     return fhir_response(request, mapping.serve(obj), headers=headers)
+
+
+@fhir_endpoint({"GET"})
+def patient_everything(request: HttpRequest, ctx: Context, rid: str) -> HttpResponse:
+    """``GET Patient/{id}/$everything``: the person's whole file as far as the reader may see it."""
+    from careweave.fhir.everything import everything
+
+    return fhir_response(request, everything(ctx, rid, _params(request), _base(request)))
 
 
 @fhir_endpoint({"GET"})
@@ -269,12 +308,12 @@ def compartment(request: HttpRequest, ctx: Context, rid: str, resource_type: str
     return fhir_response(request, rest.search_bundle(ctx, resource_type, params, _base(request)))
 
 
-@fhir_endpoint({"GET"})
+@fhir_endpoint({"GET": "history-instance"})
 def instance_history(request: HttpRequest, ctx: Context, resource_type: str, rid: str) -> HttpResponse:
     return fhir_response(request, rest.history_bundle(ctx, resource_type, rid, _base(request)))
 
 
-@fhir_endpoint({"GET"})
+@fhir_endpoint({"GET": "vread"})
 def vread(request: HttpRequest, ctx: Context, resource_type: str, rid: str, vid: str) -> HttpResponse:
     mapping, found = rest.vread(ctx, resource_type, rid, vid)
     headers = {"ETag": rest.etag(found.version_id), "Last-Modified": http_date(found.recorded_at.timestamp())}

@@ -27,6 +27,7 @@ from careweave.fhir.mapping.base import (
     instant,
     parse_instant,
     ref,
+    reference_id,
     require_subject,
     same_person,
     token_filter,
@@ -42,6 +43,20 @@ OBJECT_ROLE = "http://terminology.hl7.org/CodeSystem/object-role"
 CONSENT_STATUS_IN = {"active": True, "inactive": False, "rejected": False, "entered-in-error": False}
 
 
+def _actor_filter(qs: QuerySet, value: str) -> QuerySet:
+    """``actor=Practitioner/{id}`` or ``RelatedPerson/{id}`` (a bare id matches either)."""
+    q = Q()
+    for item in value.split(","):
+        key = as_uuid(reference_id(item))
+        if key is None:
+            continue
+        if not item.startswith("RelatedPerson/"):
+            q |= Q(professional__fhir_id=key)
+        if not item.startswith("Practitioner/"):
+            q |= Q(related_person__fhir_id=key)
+    return qs.filter(q) if q else qs.none()
+
+
 class ConsentMapping(Mapping):
     resource_type = "Consent"
     model = AccessRule
@@ -52,6 +67,7 @@ class ConsentMapping(Mapping):
     search_params = {
         "status": lambda qs, v, m: qs.filter(active=v.split(",")[0] == "active"),
         "period": lambda qs, v, m: date_filter(qs, "valid_from", v),
+        "actor": lambda qs, v, m: _actor_filter(qs, v),
     }
 
     def to_fhir(self, rule: AccessRule) -> dict[str, Any]:
@@ -168,6 +184,7 @@ class AuditEventMapping(Mapping):
     person_path = "person"
     select = ("person", "user__professional", "user__person")
     has_external_id = False
+    searches_identifiers = False  # an AuditEvent carries no identifier
     versioned = False
     updated_field = "recorded_at"
     default_order = ("-recorded_at", "-pk")

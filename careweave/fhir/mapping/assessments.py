@@ -425,9 +425,9 @@ class QuestionnaireResponseMapping(Mapping):
             raise AccessRefused(str(actions.PRIVATE))
         super().check_write_access(ctx, assessment)
 
-    def visible(self, ctx: Context, qs: QuerySet, explicit: list[Person] | None) -> tuple[QuerySet, dict]:
-        qs, decisions = super().visible(ctx, qs, explicit)
-        return qs.filter(Q(is_private=False) | Q(shared=True) | Q(author=ctx.actor)), decisions
+    def restrict(self, ctx: Context, qs: QuerySet, decisions: dict) -> QuerySet:
+        qs = super().restrict(ctx, qs, decisions)
+        return qs.filter(Q(is_private=False) | Q(shared=True) | Q(author=ctx.actor))
 
     # -- writing
     def _plan(self, ctx: Context, resource: dict, person: Person) -> CarePlan | None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from careweave.access.decisions import decide, persons_visible_to
 from careweave.access.guard import require_access
 from careweave.access.models import Level
+from careweave.fhir.conformance import conform
 from careweave.fhir.errors import BadRequest, Forbidden, NotFound, Unprocessable
 from careweave.fhir.profiles import CONFIDENTIALITY, PROFILES, URI
 from careweave.people.models import Person
@@ -262,6 +263,30 @@ def parse_token(value: str) -> tuple[str | None, str | None]:
     return system, (code or None)
 
 
+MAX_IDENTIFIERS = 10  # identifiers searched per received resource (Synthea sends five on a Patient)
+
+
+def json_identifier_q(system: str | None, value: str | None, field_name: str = "data") -> Q | None:
+    """Match a received resource (JSON in ``field_name``) carrying ``system|value`` in ``identifier``.
+
+    JSON key transforms work the same on SQLite and PostgreSQL; the first ``MAX_IDENTIFIERS`` are searched.
+    """
+    if system is None and value is None:
+        return None
+    q = Q()
+    for position in range(MAX_IDENTIFIERS):
+        path = f"{field_name}__identifier__{position}"
+        condition: dict[str, Any] = {}
+        if value is not None:
+            condition[f"{path}__value"] = value
+        if system == "":
+            condition[f"{path}__system__isnull"] = True
+        elif system is not None:
+            condition[f"{path}__system"] = system
+        q |= Q(**condition)
+    return q
+
+
 def reference_id(value: str) -> str:
     """``Patient/abc``, ``http://host/fhir/R4/Patient/abc`` or ``abc`` -> ``abc``."""
     parts = [p for p in value.split("/") if p]
@@ -380,6 +405,7 @@ class Mapping:
     search_params: ClassVar[dict[str, SearchHandler]] = {}
     search_docs: ClassVar[dict[str, str]] = {}  # name -> FHIR type (for the CapabilityStatement)
     has_external_id: ClassVar[bool] = True
+    searches_identifiers: ClassVar[bool] = True  # False only where served resources carry no identifier
     versioned: ClassVar[bool] = True
     updated_field: ClassVar[str] = "updated_at"
     default_order: ClassVar[tuple[str, ...]] = ("pk",)
@@ -387,6 +413,7 @@ class Mapping:
     clinical: ClassVar[bool] = False  # always medical detail: full access needed, whatever the labels
     keeps_source: ClassVar[bool] = True  # the received resource is kept and merged back (fhir/sources.py)
     source_first: ClassVar[tuple[str, ...]] = ()  # elements where the received value wins over ours
+    code_tables: ClassVar[tuple[Any, ...]] = ()  # coded elements kept as received (mapping/codes.py)
 
     @property
     def profile(self) -> str | None:
@@ -474,7 +501,7 @@ class Mapping:
             found = sources.received_at(self.resource_type, [rid]).get(rid) if received is True else received
             resource = sources.merge_for(self, obj, resource, found or None)
         sources.link_references([resource])
-        return resource
+        return conform(resource)
 
     def serve_many(self, objects: list[models.Model]) -> list[dict[str, Any]]:
         """:meth:`serve` for a page of search results, with one query for the received copies."""
@@ -487,7 +514,7 @@ class Mapping:
         else:
             out = [self.to_fhir(obj) for obj in objects]
         sources.link_references(out)
-        return out
+        return [conform(resource) for resource in out]
 
     def authorise_read(self, ctx: Context, obj: models.Model, action: str = "read") -> None:
         """Check (and audit) that the actor may see this record; raise AccessRefused otherwise."""
@@ -539,6 +566,14 @@ class Mapping:
                 visible = qs.filter(**{f"{field_name}__in": persons_visible_to(ctx.actor)})
                 persons = list(Person.objects.filter(pk__in=visible.order_by().values(field_name)))
             decisions = {person.pk: decide(ctx.actor, person) for person in persons}
+        return self.restrict(ctx, qs, decisions), decisions
+
+    def restrict(self, ctx: Context, qs: QuerySet, decisions: dict) -> QuerySet:
+        """Only the records of these persons that each decision lets the actor see (medical detail and
+        clinical data need full access)."""
+        field_name = self.person_field()
+        if field_name is None:
+            return qs
         full = [pk for pk, d in decisions.items() if d.allows(Level.FULL)]
         partial = [pk for pk, d in decisions.items() if d.allows(Level.PLAN) and not d.allows(Level.FULL)]
         condition = Q(**{f"{field_name}__in": full})
@@ -548,16 +583,23 @@ class Mapping:
             condition |= Q(**{f"{field_name}__in": partial}, is_medical=False)
         else:
             condition |= Q(**{f"{field_name}__in": partial})
-        return qs.filter(condition), decisions
+        return qs.filter(condition)
 
     # -- identifiers and search
     def identifier_q(self, system: str | None, value: str | None) -> Q | None:
         """A filter matching records that carry this identifier (None when it can never match)."""
-        if system == URI and value and value.startswith("urn:uuid:"):
+        own = None
+        if system in (None, URI) and value and value.startswith("urn:uuid:"):
             key = as_uuid(value.removeprefix("urn:uuid:"))
-            return Q(fhir_id=key) if key else None
-        if not self.has_external_id:
-            return None
+            own = Q(fhir_id=key) if key else None
+        elif system == URI and value is None:  # every record carries its own urn:uuid identifier
+            own = Q(fhir_id__isnull=False)
+        external = self._external_q(system, value) if self.has_external_id else None
+        if own is not None and external is not None:
+            return own | external
+        return own if own is not None else external
+
+    def _external_q(self, system: str | None, value: str | None) -> Q | None:
         if system is None:
             if value is None:
                 return None

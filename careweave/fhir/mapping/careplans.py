@@ -50,6 +50,14 @@ from careweave.fhir.mapping.base import (
     token_filter,
     user_reference,
 )
+from careweave.fhir.mapping.codes import (
+    GOAL_STATUS,
+    PLAN_INTENT,
+    PLAN_STATUS,
+    TASK_INTENT,
+    TASK_STATUS,
+    codes_differ,
+)
 from careweave.fhir.mapping.people import DISCIPLINE_HCPARTY
 from careweave.fhir.profiles import (
     CANDIDATE_LIST,
@@ -69,23 +77,9 @@ from careweave.fhir.profiles import (
 from careweave.people.models import Person, Professional, RelatedPerson
 from careweave.versioning import ChangedMeanwhile
 
-PLAN_STATUS_IN = {
-    "draft": CarePlan.Status.DRAFT, "active": CarePlan.Status.ACTIVE, "on-hold": CarePlan.Status.ON_HOLD,
-    "completed": CarePlan.Status.COMPLETED, "revoked": CarePlan.Status.REVOKED,
-    "entered-in-error": CarePlan.Status.REVOKED, "unknown": CarePlan.Status.ACTIVE,
-}
-GOAL_STATUS_IN = {
-    "proposed": Goal.Status.PROPOSED, "planned": Goal.Status.ACTIVE, "accepted": Goal.Status.ACTIVE,
-    "active": Goal.Status.ACTIVE, "on-hold": Goal.Status.ON_HOLD, "completed": Goal.Status.ACHIEVED,
-    "cancelled": Goal.Status.CANCELLED, "rejected": Goal.Status.CANCELLED,
-    "entered-in-error": Goal.Status.CANCELLED,
-}
-TASK_STATUS_IN = {
-    "draft": Task.Status.REQUESTED, "requested": Task.Status.REQUESTED, "received": Task.Status.REQUESTED,
-    "ready": Task.Status.ACCEPTED, "accepted": Task.Status.ACCEPTED, "in-progress": Task.Status.IN_PROGRESS,
-    "on-hold": Task.Status.IN_PROGRESS, "completed": Task.Status.COMPLETED, "cancelled": Task.Status.CANCELLED,
-    "rejected": Task.Status.CANCELLED, "failed": Task.Status.CANCELLED, "entered-in-error": Task.Status.CANCELLED,
-}
+PLAN_STATUS_IN = PLAN_STATUS.codes
+GOAL_STATUS_IN = GOAL_STATUS.codes
+TASK_STATUS_IN = TASK_STATUS.codes
 PLAN_OPEN = [CarePlan.Status.DRAFT, CarePlan.Status.ACTIVE, CarePlan.Status.ON_HOLD]
 
 
@@ -108,6 +102,15 @@ def plan_for(ctx: Context, resource: dict, person: Person, reference: dict | Non
     if plan.person_id != person.pk:
         raise Unprocessable(_("This care plan belongs to another person."), rule="plan_person")
     return plan
+
+
+def recoded(mapping: Mapping, obj: Any, resource: dict) -> bool:
+    """The update sends another valid code that the record keeps as the same value (``on-hold`` for a
+    task in progress): a new version, so that the code served and its versionId change together."""
+    from careweave.fhir import sources
+
+    copy = sources.received(mapping.resource_type, [mapping.resource_id(obj)]).get(mapping.resource_id(obj))
+    return codes_differ(mapping.code_tables, obj, resource, copy)
 
 
 def _label_or(resource: dict, default: bool) -> bool:
@@ -289,6 +292,7 @@ class CarePlanMapping(Mapping):
     resource_type = "CarePlan"
     model = CarePlan
     source_first = ("period",)  # an imported plan started when its source says, not when we imported it
+    code_tables = (PLAN_STATUS, PLAN_INTENT)
     person_path = "person"
     select = ("person", "team", "author__professional", "author__person")
     search_docs = {"patient": "reference", "subject": "reference", "status": "token", "identifier": "token",
@@ -324,6 +328,7 @@ class CarePlanMapping(Mapping):
         return resource
 
     def values(self, resource: dict) -> dict[str, Any]:
+        PLAN_INTENT.incoming(resource)  # refused when invalid; a valid code is served as received (codes.py)
         title = (resource.get("title") or "").strip()
         categories = resource.get("category") or []
         if not title and categories:
@@ -339,7 +344,7 @@ class CarePlanMapping(Mapping):
         return {
             "title": limited(title, 200, "title"),
             "description": limited(description, MAX_TEXT, "description"),
-            "status": PLAN_STATUS_IN.get(resource.get("status") or "active", CarePlan.Status.ACTIVE),
+            "status": PLAN_STATUS.incoming(resource),
             "review_date": parse_date(extension_value(resource, EXT_NEXT_REVIEW, "valueDate")),
         }
 
@@ -359,7 +364,7 @@ class CarePlanMapping(Mapping):
     def update(self, ctx: Context, plan: CarePlan, resource: dict, expected: int) -> bool:
         same_person(plan.person, ctx, resource)
         changes = changed_fields(plan, self.values(resource))
-        if not changes:
+        if not changes and not recoded(self, plan, resource):
             return False
         update_care_plan(ctx.actor, plan, expected, **changes)
         return True
@@ -372,6 +377,7 @@ class GoalMapping(Mapping):
     resource_type = "Goal"
     model = Goal
     source_first = ("startDate",)
+    code_tables = (GOAL_STATUS,)
     person_path = "plan__person"
     has_medical_flag = True
     select = ("plan__person", "life_goal", "author__professional", "author__person")
@@ -422,7 +428,7 @@ class GoalMapping(Mapping):
             "description": limited(description, MAX_TEXT, "description.text"),
             "kind": kind if kind in Goal.Kind.values else Goal.Kind.CARE,
             "domain": domain if domain in Goal.Domain.values else Goal.Domain.HEALTH,
-            "status": GOAL_STATUS_IN.get(resource.get("lifecycleStatus") or "active", Goal.Status.ACTIVE),
+            "status": GOAL_STATUS.incoming(resource),
             "target_date": parse_date(next((t.get("dueDate") for t in targets if t.get("dueDate")), None)),
             "is_medical": _label_or(resource, default_medical),
         }
@@ -443,7 +449,7 @@ class GoalMapping(Mapping):
     def update(self, ctx: Context, goal: Goal, resource: dict, expected: int) -> bool:
         same_person(goal.plan.person, ctx, resource)
         changes = changed_fields(goal, self.values(ctx, resource, goal.is_medical))
-        if not changes:
+        if not changes and not recoded(self, goal, resource):
             return False
         update_goal(ctx.actor, goal, expected, **changes)
         return True
@@ -457,6 +463,7 @@ class TaskMapping(Mapping):
     model = Task
     person_path = "plan__person"
     has_medical_flag = True
+    code_tables = (TASK_STATUS, TASK_INTENT)
     select = ("plan__person", "goal", "assignee__professional", "assignee__related_person",
               "author__professional", "author__person", "mdo_decision__consultation")
     search_docs = {"patient": "reference", "subject": "reference", "status": "token", "identifier": "token",
@@ -529,6 +536,7 @@ class TaskMapping(Mapping):
         return member, False
 
     def values(self, ctx: Context, resource: dict, plan: CarePlan) -> dict[str, Any]:
+        TASK_INTENT.incoming(resource)  # refused when invalid; a valid code is served as received (codes.py)
         assignee, to_person = self._assignee(ctx, resource, plan)
         goal = ctx.resolve(resource.get("focus"), "Goal", what=_("the goal")) if resource.get("focus") else None
         return {
@@ -538,7 +546,7 @@ class TaskMapping(Mapping):
             "assigned_to_person": to_person,
             "goal": goal,
             "due_date": parse_date(((resource.get("restriction") or {}).get("period") or {}).get("end")),
-            "status": TASK_STATUS_IN.get(resource.get("status") or "requested", Task.Status.REQUESTED),
+            "status": TASK_STATUS.incoming(resource),
         }
 
     def create(self, ctx: Context, resource: dict) -> Task:
@@ -567,7 +575,7 @@ class TaskMapping(Mapping):
         if label is not None:
             values["is_medical"] = label  # refused by update_task when it changes: medical detail is fixed
         changes = changed_fields(task, values)
-        if not changes:
+        if not changes and not recoded(self, task, resource):
             return False
         update_task(ctx.actor, task, expected, **changes)
         return True

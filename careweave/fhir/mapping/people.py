@@ -8,7 +8,7 @@ a plan; the person can remove them from the team like anyone else.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -178,6 +178,8 @@ class PatientMapping(Mapping):
     model = Person
     person_path = ""
     select = ()
+    operations: ClassVar[dict[str, str]] = {  # the whole file (fhir/everything.py)
+        "everything": "http://hl7.org/fhir/OperationDefinition/Patient-everything"}
     search_docs = {
         "identifier": "token", "name": "string", "family": "string", "given": "string",
         "birthdate": "date", "gender": "token",
@@ -313,8 +315,8 @@ class PractitionerMapping(Mapping):
     }
 
     def identifier_q(self, system: str | None, value: str | None) -> Q | None:
-        if system in NIHDI_SYSTEMS and value:
-            return Q(nihdi=normalise_number(value))
+        if system in NIHDI_SYSTEMS:
+            return Q(nihdi=normalise_number(value)) if value else ~Q(nihdi="")
         q = super().identifier_q(system, value)
         if system is None and value and normalise_number(value).isdigit():
             nihdi = Q(nihdi=normalise_number(value))
@@ -416,10 +418,10 @@ class OrganizationMapping(Mapping):
     }
 
     def identifier_q(self, system: str | None, value: str | None) -> Q | None:
-        if system in NIHDI_SYSTEMS and value:
-            return Q(nihdi=normalise_number(value))
-        if system == CBE and value:
-            return Q(kbo=normalise_number(value))
+        if system in NIHDI_SYSTEMS:
+            return Q(nihdi=normalise_number(value)) if value else ~Q(nihdi="")
+        if system == CBE:
+            return Q(kbo=normalise_number(value)) if value else ~Q(kbo="")
         return super().identifier_q(system, value)
 
     def to_fhir(self, organisation: Organisation) -> dict[str, Any]:

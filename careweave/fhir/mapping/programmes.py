@@ -137,9 +137,10 @@ class PlanDefinitionMapping(Mapping):
         }
         for key, value in settings.items():
             if isinstance(value, int | str) or value is None:
-                resource["extension"].append({"url": EXT_SETTING, "extension": [
-                    {"url": "name", "valueString": key},
-                    {"url": "value", "valueString": "" if value is None else str(value)}]})
+                setting = [{"url": "name", "valueString": key}]
+                if value not in (None, ""):  # an unset setting has no value (ext-1: never an empty string)
+                    setting.append({"url": "value", "valueString": str(value)})
+                resource["extension"].append({"url": EXT_SETTING, "extension": setting})
         return {k: v for k, v in resource.items() if v is not None}
 
 

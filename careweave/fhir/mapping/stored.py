@@ -20,7 +20,16 @@ from django.utils.translation import gettext as _
 
 from careweave.access.models import Level
 from careweave.fhir.errors import Forbidden, NotFound
-from careweave.fhir.mapping.base import Context, Mapping, as_uuid, date_filter, instant, parse_token, ref
+from careweave.fhir.mapping.base import (
+    Context,
+    Mapping,
+    as_uuid,
+    date_filter,
+    instant,
+    json_identifier_q,
+    parse_token,
+    ref,
+)
 from careweave.fhir.models import StoredResource
 from careweave.fhir.profiles import CONFIDENTIALITY
 
@@ -84,7 +93,8 @@ class StoredMapping(Mapping):
         return found
 
     def identifier_q(self, system: str | None, value: str | None) -> Q | None:
-        return None
+        """The identifiers the resource was received with (it is served as received)."""
+        return json_identifier_q(system, value)
 
     def identifiers(self, obj: StoredResource) -> list[dict[str, str]]:
         return []

@@ -47,7 +47,7 @@ class ProvisionType(models.Model):
     )
     medical = models.BooleanField(
         _("medical"), default=False,
-        help_text=_("Seen only by those with full access to the person's file (decision 0004)."),
+        help_text=_("Seen only by those with full access to the person's file."),
     )
 
     class Meta:

@@ -74,7 +74,7 @@ def test_the_amount_is_quantity_times_the_tariff_of_the_day_and_the_write_is_aud
     actions.add_tariff(admin, education, Payer.RIZIV, D("60.00"), "session", date(2025, 1, 1))
     p_old = actions.register_provision(gp.user, person, education, date(2024, 12, 31), D("2.5"), professional=gp)
     p_new = actions.register_provision(gp.user, person, education, date(2025, 1, 1), D("2.5"), professional=gp)
-    assert (p_old.amount, p_new.amount) == (D("137.50"), D("150.00"))
+    assert (p_old.amount, p_new.amount) == (D("100.00"), D("150.00"))  # the example tariff 40.00, then 60.00
     assert p_new.care_units == D("2.5") and p_new.status == Provision.Status.REGISTERED
     assert AuditEvent.objects.filter(person=person, resource_type="Claim", action="C", user=gp.user).count() == 2
 

@@ -3,6 +3,7 @@ fee never by hand; medical provisions at full access only. The ``financing.*`` r
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -42,6 +43,12 @@ def psychologist(cast) -> Professional:  # noqa: ANN001, F811
 def night_visit(cast) -> Provision:  # noqa: ANN001, F811
     return actions.register_provision(cast.nurse.user, cast.maria, _type("NACHTBEZOEK"), DAY,
                                       professional=cast.nurse)
+
+
+def _options(page: str, name: str) -> set[str]:
+    """The values offered by the form's ``<select name=...>``."""
+    found = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S)
+    return set(re.findall(r'<option value="(\d+)"', found.group(1))) if found else set()
 
 
 def _refused(call, *args, **kwargs) -> RuleViolation:  # noqa: ANN001, ANN003
@@ -91,18 +98,21 @@ def test_the_mdo_fee_is_never_typed_by_hand(cast, client_for) -> None:  # noqa: 
     assert _refused(actions.register_provision, cast.zone_staff, cast.maria, _type("MDO"), DAY,
                     professional=cast.gp).rule == "mdo_fee_by_hand"
     page = client_for("zonestaff").get(f"/financing/person/{cast.maria.fhir_id}/register/").content.decode()
-    assert f'value="{_type("MDO").pk}"' not in page
+    assert str(_type("NACHTBEZOEK").pk) in _options(page, "provision_type")
+    assert str(_type("MDO").pk) not in _options(page, "provision_type")
     assert not Provision.objects.exists()
 
 
 def test_the_form_offers_only_the_allowed_providers_and_types(cast, psychologist, roles, client_for) -> None:  # noqa: ANN001, F811
     url = f"/financing/person/{cast.maria.fhir_id}/register/"
     nurse_page = client_for("nurse").get(url).content.decode()
-    assert f'value="{cast.nurse.pk}"' in nurse_page and f'value="{cast.gp.pk}"' not in nurse_page
-    assert f'value="{_type("PSY").pk}"' not in nurse_page and f'value="{_type("NACHTBEZOEK").pk}"' in nurse_page
+    assert _options(nurse_page, "professional") == {str(cast.nurse.pk)}
+    types = _options(nurse_page, "provision_type")
+    assert str(_type("NACHTBEZOEK").pk) in types and str(_type("PSY").pk) not in types
     staff_page = client_for("zonestaff").get(url).content.decode()
-    assert f'value="{psychologist.pk}"' in staff_page and f'value="{cast.nurse.pk}"' in staff_page
-    assert f'value="{cast.stranger.pk}"' not in staff_page  # not all 54: only the team's fitting professionals
+    # not all professionals: only the team's professionals of a fitting discipline (the GP provides care education)
+    assert _options(staff_page, "professional") == {str(p.pk) for p in (
+        psychologist, cast.nurse, cast.gp, cast.social, cast.coordinator)}
     assert client_for("physio").get(url).status_code == 403
 
 

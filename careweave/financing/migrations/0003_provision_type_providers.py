@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='provisiontype',
             name='medical',
-            field=models.BooleanField(default=False, help_text="Seen only by those with full access to the person's file (decision 0004).", verbose_name='medical'),
+            field=models.BooleanField(default=False, help_text="Seen only by those with full access to the person's file.", verbose_name='medical'),
         ),
         migrations.RunPython(seed_providers, migrations.RunPython.noop),
     ]

@@ -216,3 +216,14 @@ def is_any_zone_staff(actor: Any) -> bool:
 def is_administrator(actor: Any) -> bool:
     """Platform staff: manages reference data (tariffs), never personal files (decision 0011)."""
     return _authenticated(actor) and bool(actor.is_staff)
+
+
+def has_level(level: int) -> rules.Predicate:
+    """At least this access level on the person's file (for rows whose ``level`` is None because
+    another relationship, e.g. zone staff, may act without access to the file)."""
+
+    def check(actor: Any, target: Any) -> bool:
+        person = _person(target)
+        return person is not None and _authenticated(actor) and decide(actor, person).allows(level)
+
+    return rules.Predicate(check, name={1: "plan access", 2: "full access"}.get(level, f"access level {level}"))

@@ -1,10 +1,13 @@
 """MDO actions: propose, schedule, invite, answer, attendance, minutes, decisions, conclude, cancel.
 
-Every write goes through here (decision 0003): access, the rules, one transaction, the audit row.
-Who convenes (decision 0016): the coordinator organises consultation (001 l. 19370-19376), but the
-case manager may too (l. 19600-19602) and so may any professional in the team who has access to the
-plan; the person (or representative) convenes when they coordinate their own care. Informal carers
-and the person are invited and answer, but do not run the meeting's paperwork otherwise.
+Every write goes through here (decision 0003): the permission table first (``consultations.*`` rows in
+``careweave.access.permissions``), the rules, one transaction, the audit row. Who convenes (decision
+0016): the coordinator organises consultation (001 l. 19370-19376), but the case manager may too
+(l. 19600-19602) and so may any professional in the team who has access to the plan; the person (or
+representative) convenes when they coordinate their own care. Once convened, the meeting is the
+convener's: only they move it, record attendance and decisions, conclude or cancel it (the
+coordinator or case manager takes over when the convener left the team); participants who attended
+as professionals may write the minutes. Each invitee answers for themselves (issue 17).
 """
 
 from __future__ import annotations
@@ -19,18 +22,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from careweave.access.models import Level
-from careweave.careplans.actions._common import (
-    atomic_action,
-    audit_write,
-    is_active_case_manager,
-    require_level,
-    speaks_for_person,
-)
+from careweave.access.permissions import authorize
+from careweave.careplans.actions._common import atomic_action, audit_write
 from careweave.careplans.actions.plan import assign_task
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.limits import check_length
-from careweave.careplans.models import CarePlan, CoordinationEpisode, Task, TeamMember
+from careweave.careplans.models import CarePlan, Task, TeamMember
 from careweave.consultations.models import Consultation, Decision, Minutes, Participant
 from careweave.consultations.reimbursement import reimbursement
 from careweave.consultations.signals import mdo_concluded
@@ -59,32 +56,6 @@ def _text(value: str, what: str, limit: int, *, required: bool = True) -> str:
 def _current_plan(person: Person) -> CarePlan | None:
     plans = person.care_plans.order_by("-created_at")
     return plans.exclude(status__in=[CarePlan.Status.COMPLETED, CarePlan.Status.REVOKED]).first() or plans.first()
-
-
-def may_convene(actor, person: Person) -> bool:  # noqa: ANN001
-    """A professional in the team, the appointed case manager, or the person coordinating their own care."""
-    if actor is None or not actor.is_authenticated:
-        return False
-    professional = getattr(actor, "professional", None)
-    if professional is not None and professional.active:
-        if TeamMember.objects.filter(
-            team__person=person, professional=professional, status=TeamMember.Status.ACTIVE
-        ).exists():
-            return True
-        if is_active_case_manager(actor, person):
-            return True
-    return speaks_for_person(actor, person) and CoordinationEpisode.objects.filter(
-        team__person=person, held_by_person=True, status=CoordinationEpisode.Status.ACTIVE
-    ).exists()
-
-
-def _require_convener(actor, person: Person) -> None:  # noqa: ANN001
-    require_level(actor, person, Level.PLAN)
-    if not may_convene(actor, person):
-        raise RuleViolation(
-            "not_convener",
-            _("Only the coordinator, the case manager or a professional of the care team can organise an MDO."),
-        )
 
 
 def _require_status(consultation: Consultation, *allowed: str) -> None:
@@ -119,9 +90,15 @@ def propose_mdo(
     transition_on: date | None = None,
     transition_key: str = "",
 ) -> Consultation:
-    """Put an MDO on the list of MDOs to organise (by hand, or at a transition point)."""
-    if actor is not None:
-        _require_convener(actor, person)
+    """Put an MDO on the list of MDOs to organise (by hand)."""
+    authorize(actor, "consultations.propose_mdo", person)
+    return _propose(actor, person, reason, transition_kind=transition_kind, transition_label=transition_label,
+                    transition_on=transition_on, transition_key=transition_key)
+
+
+def _propose(actor, person: Person, reason: str, *, transition_kind: str = "", transition_label: str = "",  # noqa: ANN001
+             transition_on: date | None = None, transition_key: str = "") -> Consultation:
+    """The proposal itself; ``actor=None`` is the system proposing at a transition point."""
     reason = _text(reason, _("why this consultation is needed"), REASON_MAX)
     consultation = Consultation.objects.create(
         person=person,
@@ -159,8 +136,8 @@ def propose_for_transition(
         return None
     reason = label or _("A transition point in the care of this person.")
     try:
-        with transaction.atomic():
-            return propose_mdo(
+        with transaction.atomic():  # the system proposes: no door passes here (the care_transition receiver)
+            return _propose(
                 None, person, reason, transition_kind=kind or "", transition_label=label or "",
                 transition_on=on, transition_key=key,
             )
@@ -211,10 +188,10 @@ def schedule_mdo(
     reason: str = "",
 ) -> Consultation:
     """Set the date, the way and the place (or link) of an MDO: a new one, a proposal, or a reschedule."""
-    person = consultation.person if consultation is not None else person
-    if person is None:
+    if consultation is None and person is None:
         raise RuleViolation("required", _("Say which person the consultation is about."))
-    _require_convener(actor, person)
+    authorize(actor, "consultations.schedule_mdo", consultation if consultation is not None else person)
+    person = consultation.person if consultation is not None else person
     location = _text(location, _("the place"), PLACE_MAX, required=False)
     link = (link or "").strip()
     _check_schedule(mode, start, end, location, link, consultation.start if consultation else None)
@@ -253,8 +230,8 @@ def invite_to_mdo(
     include_person: bool = False,
 ) -> list[Participant]:
     """Invite members of the person's team, and/or the person; someone already invited is skipped."""
+    authorize(actor, "consultations.invite_to_mdo", consultation)
     person = consultation.person
-    _require_convener(actor, person)
     _require_status(consultation, Consultation.Status.SCHEDULED)
     members = list(members)
     if not members and not include_person:
@@ -282,24 +259,15 @@ def invite_to_mdo(
     return created
 
 
-def _answers_for(actor, participant: Participant) -> bool:  # noqa: ANN001
-    """The invitee themselves (for the person: they or their representative)."""
-    if participant.is_person:
-        return speaks_for_person(actor, participant.consultation.person)
-    return participant.member.user is not None and participant.member.user == actor
-
-
 @atomic_action
 def respond_to_invitation(actor, participant: Participant, response: str) -> Participant:  # noqa: ANN001
-    """Accept or decline; the convener may record an answer given by phone."""
+    """Accept or decline, by the invitee themselves (for the person: the person or their representative)."""
+    authorize(actor, "consultations.respond_to_invitation", participant)
     consultation = participant.consultation
     person = consultation.person
-    require_level(actor, person, Level.PLAN)
     _require_status(consultation, Consultation.Status.SCHEDULED)
     if response not in (Participant.Response.ACCEPTED, Participant.Response.DECLINED):
         raise RuleViolation("mdo_response", _("Say whether you will come or not."))
-    if not _answers_for(actor, participant) and not may_convene(actor, person):
-        raise RuleViolation("mdo_not_invitee", _("Only the invitee, or whoever organises the MDO, can answer."))
     participant.response = response
     participant.responded_at = timezone.now()
     participant.save(update_fields=["response", "responded_at"])
@@ -319,8 +287,8 @@ def record_attendance(
     expected_version: int | None = None,
 ) -> Consultation:
     """Tick who attended (everyone else did not); the MDO is then held and its minutes open."""
+    authorize(actor, "consultations.record_attendance", consultation)
     person = consultation.person
-    _require_convener(actor, person)
     _require_status(consultation, Consultation.Status.SCHEDULED, Consultation.Status.HELD)
     if consultation.day is None or consultation.day > timezone.localdate():
         raise RuleViolation("mdo_not_yet", _("Attendance can be recorded from the day of the consultation."))
@@ -350,8 +318,8 @@ def write_minutes(
     expected_version: int | None = None,
 ) -> Minutes:
     """Write or correct the minutes; two people editing at once cannot overwrite each other."""
+    authorize(actor, "consultations.write_minutes", consultation)
     person = consultation.person
-    _require_convener(actor, person)
     _require_status(consultation, Consultation.Status.HELD)
     text = _text(text, _("the minutes"), MINUTES_MAX)
     minutes = Minutes.objects.filter(consultation=consultation).first()
@@ -381,8 +349,8 @@ def record_decision(
     coordination: str = "",
 ) -> Decision:
     """Record a decision; it becomes a task in the plan for the member who will carry it out."""
+    authorize(actor, "consultations.record_decision", consultation)
     person = consultation.person
-    _require_convener(actor, person)
     _require_status(consultation, Consultation.Status.HELD)
     text = _text(text, _("the decision"), DECISION_MAX)
     if coordination not in Decision.Coordination.values:
@@ -407,8 +375,8 @@ def record_decision(
 @atomic_action
 def conclude_mdo(actor, consultation: Consultation, expected_version: int | None = None) -> Consultation:  # noqa: ANN001
     """Close attendance and minutes; the reimbursement is fixed and ``mdo_concluded`` is sent, once."""
+    authorize(actor, "consultations.conclude_mdo", consultation)
     person = consultation.person
-    _require_convener(actor, person)
     _require_status(consultation, Consultation.Status.HELD)
     _check_version(consultation, expected_version)
     minutes = Minutes.objects.filter(consultation=consultation).first()
@@ -443,8 +411,8 @@ def cancel_mdo(
     expected_version: int | None = None,
 ) -> Consultation:
     """Cancel a proposal or a scheduled MDO, saying why (it stays in the history)."""
+    authorize(actor, "consultations.cancel_mdo", consultation)
     person = consultation.person
-    _require_convener(actor, person)
     _require_status(consultation, Consultation.Status.PROPOSED, Consultation.Status.SCHEDULED)
     consultation.cancel_reason = _text(reason, _("why the consultation is cancelled"), PLACE_MAX)
     consultation.status = Consultation.Status.CANCELLED

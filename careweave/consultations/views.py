@@ -26,6 +26,7 @@ from careweave.access.audit import record_list_read
 from careweave.access.decisions import Decision as AccessDecision
 from careweave.access.guard import AccessRefused
 from careweave.access.models import Level
+from careweave.access.permissions import may
 from careweave.careplans.errors import RuleViolation
 from careweave.consultations import actions
 from careweave.consultations.forms import (
@@ -78,7 +79,7 @@ def organise(request: HttpRequest) -> HttpResponse:
 def person_list(request: HttpRequest, person: Person, decision: AccessDecision) -> HttpResponse:
     consultations = list(person.consultations.all())
     context = {"person": person, "consultations": consultations,
-               "may_convene": actions.may_convene(request.user, person)}
+               "may_convene": may(request.user, "consultations.schedule_mdo", person)}
     return render(request, "consultations/person.html", context)
 
 
@@ -139,12 +140,11 @@ def render_detail(request: HttpRequest, consultation: Consultation, person: Pers
         "member__professional", "member__related_person", "member__professional__user",
         "member__related_person__user"))
     full = decision.allows(Level.FULL)
-    mine = [p for p in participants if actions._answers_for(request.user, p)]
+    mine = [p for p in participants if may(request.user, "consultations.respond_to_invitation", p)]
     decisions = list(consultation.decisions.select_related(
         "task__assignee__professional", "task__assignee__related_person"))
     for d in decisions:
         d.hidden = d.task is not None and d.task.is_medical and not full
-    may = actions.may_convene(request.user, person)
     context = {
         "c": consultation,
         "person": person,
@@ -152,7 +152,6 @@ def render_detail(request: HttpRequest, consultation: Consultation, person: Pers
         "my_invitations": [p for p in mine if consultation.status == Consultation.Status.SCHEDULED],
         "minutes": minutes,
         "decisions": decisions,
-        "may_convene": may,
         "money": reimbursement(consultation),
         "invite_form": forms_.get("invite_form") or InviteForm(consultation=consultation),
         "attendance_form": forms_.get("attendance_form") or AttendanceForm(

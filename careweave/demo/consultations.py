@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from careweave.access.permissions import may
 from careweave.careplans.models import CoordinationEpisode, Task, TeamMember
 from careweave.careplans.signals import care_transition
 from careweave.consultations import actions
@@ -109,7 +110,7 @@ def load_consultations(users: dict[str, User], now: datetime) -> dict[str, Any]:
                              actor=None, source=None)
     maria = Person.objects.filter(user=users.get("person")).first()
     nurse = users.get("nurse")
-    if maria is not None and nurse is not None and actions.may_convene(nurse, maria):
+    if maria is not None and nurse is not None and may(nurse, "consultations.schedule_mdo", maria):
         c = _schedule(nurse, maria, today + timedelta(days=5), Consultation.Mode.HYBRID,
                       "Na de ziekenhuisopname: wie doet wat thuis?")
         invite = [m for m in _members(maria)

@@ -39,7 +39,8 @@ def _enrol(person: Person, code: str, preferred: User | None = None, **dates: An
     if member is None:
         return None
     version = next(v for v in actions.usable_versions() if v.pathway.code == code)
-    return actions.enrol_in_programme(member.professional.user, person, version, reference_member=member, **dates)
+    return actions.enrol_in_programme(member.professional.user, person, version, reference_member=member,
+                                      person_agreed=True, **dates)
 
 
 def _women(today: date) -> list[Person]:

@@ -7,6 +7,12 @@ Rules (docs/financing.md):
   refused, and so is a transfer of more units than the giving budget has left (001 l.3821-3827 asks for the
   flexibility between persons that P3 lacks, within the same zone and period);
 - an import with an ``external_id`` is idempotent: the same id twice gives the same provision.
+
+Who may do what is the permission table's ``financing.*`` rows (issue 17): a professional registers only
+as provider, only a type their discipline may provide (``ProvisionType.disciplines``), only for a person
+in their care; zone staff of the person's zone register on behalf of a fitting provider; a provision is
+cancelled by its provider, the one who registered it, or zone staff. The MDO fee is never typed by hand:
+the system registers it from a concluded MDO (:func:`register_mdo_fees`).
 """
 
 from __future__ import annotations
@@ -20,9 +26,8 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from careweave.access.audit import record_access
-from careweave.access.models import Level
-from careweave.careplans.actions._common import atomic_action, audit_write, require_level
-from careweave.careplans.actions.coordination import is_zone_actor
+from careweave.access.permissions import authorize, may
+from careweave.careplans.actions._common import atomic_action, audit_write
 from careweave.careplans.errors import RuleViolation
 from careweave.people.models import Organisation, Person, Professional
 from careweave.territory.models import Zone, ZoneStaff
@@ -46,9 +51,20 @@ def zones_of(actor) -> list[Zone]:  # noqa: ANN001
     return list(Zone.objects.filter(staff__user=actor).distinct())
 
 
+@dataclass(frozen=True)
+class ProvisionRequest:
+    """What the permission table judges when someone registers a provision: for whom, what, by whom."""
+
+    person: Person
+    provision_type: ProvisionType | None = None
+    professional: Professional | None = None
+    organisation: Organisation | None = None
+
+
 def may_manage_budgets(actor, zone: Zone | None) -> bool:  # noqa: ANN001
-    """Budgets and transfers are a meso task (001 l.20371-20381): the zone's staff or contact point."""
-    return bool(getattr(actor, "is_superuser", False)) or is_zone_actor(actor, zone)
+    """Budgets, transfers and the payer export are a meso task (001 l.20371-20381): the zone's staff or
+    contact point (the ``financing.allocate_budget`` row, asked about the zone)."""
+    return zone is not None and may(actor, "financing.allocate_budget", zone)
 
 
 def may_see_zone(actor, zone: Zone | None) -> bool:  # noqa: ANN001
@@ -56,16 +72,43 @@ def may_see_zone(actor, zone: Zone | None) -> bool:  # noqa: ANN001
         zone is not None and ZoneStaff.objects.filter(user=actor, zone=zone).exists())
 
 
-def require_register_right(actor, person: Person) -> None:  # noqa: ANN001
-    """A professional with plan access to the person, or staff of the person's zone."""
-    if is_zone_actor(actor, person.zone):
-        return
-    require_level(actor, person, Level.PLAN)
+def registrable_types(actor, person: Person) -> list[ProvisionType]:  # noqa: ANN001
+    """The types the actor may register by hand for this person (never the MDO fee): for a professional,
+    those their discipline may provide; for zone staff, every type some discipline provides."""
+    types = ProvisionType.objects.filter(active=True).exclude(code=MDO)
+    own = getattr(actor, "professional", None)
+    if own is not None and may(actor, "financing.register_provision", ProvisionRequest(person, None, own)):
+        return [t for t in types if may(actor, "financing.register_provision", ProvisionRequest(person, t, own))]
+    if may(actor, "financing.register_provision", ProvisionRequest(person)):
+        return [t for t in types if t.disciplines]
+    return []
 
 
-def require_manager(actor) -> None:  # noqa: ANN001
-    if not getattr(actor, "is_staff", False):
-        raise RuleViolation("not_allowed", _("Only an administrator can change tariffs."))
+def provider_choices(actor, person: Person) -> list[Professional]:  # noqa: ANN001
+    """Whom the actor may name as provider: themselves (a professional in the person's care), or for zone
+    staff the team's professionals (and the case manager) whose discipline provides some type."""
+    own = getattr(actor, "professional", None)
+    if own is not None and may(actor, "financing.register_provision", ProvisionRequest(person, None, own)):
+        return [own]
+    if not may(actor, "financing.register_provision", ProvisionRequest(person)):
+        return []
+    from careweave.careplans.models import CaseManagementEpisode, TeamMember
+
+    fitting = {d for t in ProvisionType.objects.filter(active=True).exclude(code=MDO) for d in (t.disciplines or [])}
+    ids = set(TeamMember.objects.filter(team__person=person, status=TeamMember.Status.ACTIVE,
+                                        professional__isnull=False).values_list("professional_id", flat=True))
+    ids |= set(CaseManagementEpisode.objects.filter(person=person, status=CaseManagementEpisode.Status.ACTIVE)
+               .values_list("case_manager_id", flat=True))
+    return list(Professional.objects.filter(pk__in=ids, active=True, discipline__in=fitting)
+                .order_by("family_name", "given_name"))
+
+
+def visible_provisions(actor, person: Person):  # noqa: ANN001, ANN201
+    """The person's provisions the actor may see: medical types only with full access (issue 17)."""
+    provisions = person.provisions.all()
+    if not may(actor, "financing.see_medical_provisions", person):
+        provisions = provisions.exclude(provision_type__medical=True)
+    return provisions
 
 
 # --- tariffs -------------------------------------------------------------------------------------------------
@@ -92,7 +135,7 @@ def add_tariff(actor, ptype: ProvisionType, payer: str, amount: Decimal, unit: s
                close_previous: bool = True) -> Tariff:
     """A new tariff. An open-ended tariff that started earlier is closed the day before (a tariff change);
     any other overlap is refused."""
-    require_manager(actor)
+    authorize(actor, "financing.add_tariff", ptype)
     if amount is None or amount < 0:
         raise RuleViolation("bad_amount", _("A tariff cannot be negative."))
     if valid_to and valid_to < valid_from:
@@ -165,10 +208,9 @@ def budget_on(person: Person, on: date, *, lock: bool = False) -> CareUnitBudget
 def allocate_budget(actor, person: Person, period_start: date, period_end: date,  # noqa: ANN001
                     units: Decimal) -> CareUnitBudget:
     """Allocate care units to a person for a period (one budget per person and period, no overlap)."""
+    authorize(actor, "financing.allocate_budget", person)
     if person.zone is None:
         raise RuleViolation("no_zone", _("The person has no zone, so no zone can allocate a budget."))
-    if not may_manage_budgets(actor, person.zone):
-        raise RuleViolation("not_allowed", _("Only the staff of the person's zone can allocate care units."))
     if units is None or units < 0:
         raise RuleViolation("bad_units", _("Care units cannot be negative."))
     if period_end < period_start:
@@ -186,6 +228,7 @@ def allocate_budget(actor, person: Person, period_start: date, period_end: date,
 def transfer_units(actor, source: CareUnitBudget, target: CareUnitBudget, units: Decimal,  # noqa: ANN001
                    reason: str) -> BudgetTransfer:
     """Move unused care units to a person who needs more: same zone, same period, never below zero."""
+    authorize(actor, "financing.transfer_units", source)
     if not reason or not reason.strip():
         raise RuleViolation("no_reason", _("Say why the care units are transferred."))
     if units is None or units <= 0:
@@ -200,8 +243,6 @@ def transfer_units(actor, source: CareUnitBudget, target: CareUnitBudget, units:
         raise RuleViolation("other_zone", _("Care units can only be transferred within one zone."))
     if (source.period_start, source.period_end) != (target.period_start, target.period_end):
         raise RuleViolation("other_period", _("Care units can only be transferred between budgets of the same period."))
-    if not may_manage_budgets(actor, source.zone):
-        raise RuleViolation("not_allowed", _("Only the staff of the zone can transfer care units."))
     left = budget_status(source).remaining
     if units > left:
         raise RuleViolation("not_enough_units", _("Only %(left)s care units are left to transfer.") % {"left": left})
@@ -272,7 +313,10 @@ def register_provision(actor, person: Person, ptype: ProvisionType, on: date, qu
                        payer: str = Payer.RIZIV, care_units: Decimal | None = None, external_id: str = "",
                        note: str = "") -> Provision:
     """Register what was provided to a person; refused without a tariff on that day or beyond the budget."""
-    require_register_right(actor, person)
+    authorize(actor, "financing.register_provision",
+              ProvisionRequest(person, ptype, professional=professional, organisation=organisation), person=person)
+    if ptype.code == MDO:
+        raise RuleViolation("mdo_fee_by_hand", _("The MDO fee is registered from the concluded MDO, not by hand."))
     return _record(actor, person, ptype, on, quantity, professional=professional, organisation=organisation,
                    payer=payer, care_units=care_units, external_id=external_id, note=note)
 
@@ -280,7 +324,7 @@ def register_provision(actor, person: Person, ptype: ProvisionType, on: date, qu
 @atomic_action
 def cancel_provision(actor, provision: Provision, expected_version: int, reason: str) -> Provision:  # noqa: ANN001
     """Cancel a registered provision (a billed one too: the payer's export shows it as cancelled)."""
-    require_register_right(actor, provision.person)
+    authorize(actor, "financing.cancel_provision", provision)
     if not reason or not reason.strip():
         raise RuleViolation("no_reason", _("Say why the provision is cancelled."))
     if provision.status == Provision.Status.CANCELLED:
@@ -303,8 +347,10 @@ def register_mdo_fees(consultation, person: Person, held_on: date, reimbursable:
                       paid_professionals: list[Professional], actor=None) -> list[Provision]:  # noqa: ANN001
     """The MDO fee for each paid professional, once per consultation (external id ``mdo:<id>:<professional>``).
 
-    The consultations app has applied its reimbursement rules (C8: GP present, at most 4 paid); an MDO that is
-    not reimbursable gives no fee.
+    The system acts here, not a door: no permission row; called by the ``mdo_concluded`` receiver once
+    ``consultations.conclude_mdo`` let the convener conclude (``actor`` is named in the audit only), and by
+    the demo's seeding. The consultations app has applied its reimbursement rules (C8: GP present, at most 4
+    paid); an MDO that is not reimbursable gives no fee.
     """
     if not reimbursable:
         return []

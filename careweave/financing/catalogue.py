@@ -26,6 +26,25 @@ TYPES: dict[str, tuple[int, str, str, bool]] = {
     MDO: (9, "session", "0", False),
 }
 
+# Who may provide each type (people.Discipline codes) and whether it is medical detail (seen only with full
+# access, decision 0004). The seeds name the three basic provisions "casemanagement, ergotherapeutische en
+# psychologische ondersteuning" (003 l.233-234): occupational therapy by occupational therapists,
+# psychological support by psychologists. The others are [DERIVED]: night visits are nursing, care education
+# by care professionals, informal-carer support by welfare and care professionals; the MDO fee goes to every
+# paid professional of a concluded MDO (only the system registers it).
+PROVIDERS: dict[str, tuple[tuple[str, ...], bool]] = {
+    "CASEMANAGEMENT": (("case_manager", "social_worker", "home_nurse"), False),
+    "ERGO": (("ot",), False),
+    "PSY": (("psychologist",), True),
+    "ERGO GROEP": (("ot",), False),
+    "PSY GROEP": (("psychologist",), True),
+    "NACHTBEZOEK": (("home_nurse",), False),
+    "ZORGEDUCATIE": (("home_nurse", "gp", "physio", "ot", "dietitian", "pharmacist", "midwife"), False),
+    "MANTELZORGERS": (("social_worker", "psychologist", "case_manager", "home_nurse", "family_aid"), False),
+    MDO: (("gp", "specialist", "home_nurse", "physio", "ot", "psychologist", "pharmacist", "midwife", "dietitian",
+           "speech", "social_worker", "family_aid", "case_manager", "educator", "peer_worker", "other"), False),
+}
+
 TYPE_NAMES = {
     "CASEMANAGEMENT": _("Case management"),
     "ERGO": _("Occupational therapy"),

@@ -30,9 +30,23 @@ class RegisterProvisionForm(forms.Form):
     payer = forms.ChoiceField(label=_("Payer"), choices=Payer.choices, initial=Payer.RIZIV)
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
+    def __init__(self, *args, types: list[ProvisionType] | None = None,  # noqa: ANN002
+                 providers: list[Professional] | None = None, allow_organisation: bool = True, **kwargs) -> None:  # noqa: ANN003
+        """Only the choices the permission table allows the user (``financing.actions.registrable_types``,
+        ``provider_choices``); the action checks again."""
+        super().__init__(*args, **kwargs)
+        if types is not None:
+            self.fields["provision_type"].queryset = ProvisionType.objects.filter(pk__in=[t.pk for t in types])
+        if providers is not None:
+            self.fields["professional"].queryset = Professional.objects.filter(pk__in=[p.pk for p in providers])
+            if len(providers) == 1 and not allow_organisation:
+                self.fields["professional"].initial = providers[0].pk
+        if not allow_organisation:
+            del self.fields["organisation"]
+
     def clean(self) -> dict:
         data = super().clean()
-        if not data.get("professional") and not data.get("organisation"):
+        if not data.get("professional") and not data.get("organisation") and not self.has_error("professional"):
             raise forms.ValidationError(_("Say which professional or organisation provided it."))
         return data
 

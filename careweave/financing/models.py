@@ -41,6 +41,14 @@ class ProvisionType(models.Model):
     )
     group = models.BooleanField(_("group session"), default=False)
     active = models.BooleanField(_("active"), default=True)
+    disciplines = models.JSONField(
+        _("disciplines that may provide it"), default=list, blank=True,
+        help_text=_("Discipline codes of the professionals who may provide this type (e.g. psychologist)."),
+    )
+    medical = models.BooleanField(
+        _("medical"), default=False,
+        help_text=_("Seen only by those with full access to the person's file."),
+    )
 
     class Meta:
         ordering = ["order", "code"]

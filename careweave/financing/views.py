@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from careweave.access.audit import record_list_read
 from careweave.access.guard import AccessRefused
-from careweave.careplans.actions.coordination import is_zone_actor
+from careweave.access.permissions import may
 from careweave.careplans.errors import RuleViolation
 from careweave.csvexport import CONTENT_TYPE
 from careweave.people.models import Person
@@ -73,9 +73,10 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _person(request: HttpRequest, person_id: str) -> Person:
-    """The person, for staff of their zone (audited here) or through the access decision (audited there)."""
+    """The person, for whom the table lets see their provisions (audited here); anyone else gets the access
+    decision's explained refusal (audited there)."""
     person = get_object_or_404(Person, fhir_id=person_id)
-    if is_zone_actor(request.user, person.zone):
+    if may(request.user, "financing.see_provisions", person):
         if request.method in ("GET", "HEAD"):
             actions.audit_list(request.user, person, request)
         return person
@@ -102,11 +103,11 @@ def _guarded(view):  # noqa: ANN001, ANN202
 @_guarded
 def person_provisions(request: HttpRequest, person: Person) -> HttpResponse:
     related = ("provision_type", "professional", "organisation", "tariff")
-    provisions = list(person.provisions.select_related(*related)[:200])
+    provisions = list(actions.visible_provisions(request.user, person).select_related(*related)[:200])
     budgets = [actions.budget_status(b) for b in person.care_unit_budgets.all()]
     return render(request, "financing/person.html", {
         "person": person, "provisions": provisions, "budgets": budgets,
-        "may_manage": actions.may_manage_budgets(request.user, person.zone),
+        "register_target": actions.ProvisionRequest(person),
         "cancel_form": CancelProvisionForm(),
     })
 
@@ -124,13 +125,20 @@ def _person_form(request: HttpRequest, person: Person, form, act, fields: dict[s
 
 @_guarded
 def register(request: HttpRequest, person: Person) -> HttpResponse:
-    form = RegisterProvisionForm(request.POST or None, initial={"date": timezone.localdate()})
+    types = actions.registrable_types(request.user, person)
+    if not types:
+        raise PermissionDenied(_("You cannot register provisions for this person."))
+    providers = actions.provider_choices(request.user, person)
+    own = getattr(request.user, "professional", None)
+    form = RegisterProvisionForm(request.POST or None, initial={"date": timezone.localdate()}, types=types,
+                                 providers=providers, allow_organisation=providers != [own])
     return _person_form(
         request, person, form,
         lambda d: actions.register_provision(request.user, person, d["provision_type"], d["date"], d["quantity"],
-                                             professional=d["professional"], organisation=d["organisation"],
+                                             professional=d["professional"], organisation=d.get("organisation"),
                                              payer=d["payer"], note=d["note"]),
-        {"no_tariff": "date", "over_budget": "quantity", "bad_quantity": "quantity", "after_death": "date"},
+        {"no_tariff": "date", "over_budget": "quantity", "bad_quantity": "quantity", "after_death": "date",
+         "not_allowed": "professional", "mdo_fee_by_hand": "provision_type"},
         title=_("Register a provision"), submit=_("Register"), done=_("The provision is registered."))
 
 
@@ -153,7 +161,7 @@ def cancel(request: HttpRequest, person: Person, provision_id: str) -> HttpRespo
 
 @_guarded
 def allocate(request: HttpRequest, person: Person) -> HttpResponse:
-    if not actions.may_manage_budgets(request.user, person.zone):
+    if not may(request.user, "financing.allocate_budget", person):
         raise PermissionDenied(_("Only the staff of the person's zone can allocate care units."))
     year = timezone.localdate().year
     form = AllocateBudgetForm(request.POST or None,
@@ -168,7 +176,7 @@ def allocate(request: HttpRequest, person: Person) -> HttpResponse:
 @_guarded
 def transfer(request: HttpRequest, person: Person, budget_id: str) -> HttpResponse:
     source = get_object_or_404(CareUnitBudget, fhir_id=budget_id, person=person)
-    if not actions.may_manage_budgets(request.user, source.zone):
+    if not may(request.user, "financing.transfer_units", source):
         raise PermissionDenied(_("Only the staff of the zone can transfer care units."))
     left = actions.budget_status(source).remaining
     return _person_form(

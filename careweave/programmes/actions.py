@@ -22,8 +22,10 @@ from django.utils.translation import override
 
 from careweave.access.decisions import decide
 from careweave.access.models import Level
+from careweave.access.permissions import authorize
+from careweave.access.predicates import speaks_for_person
 from careweave.careplans import actions as plan_actions
-from careweave.careplans.actions._common import atomic_action, audit_write, membership_of, require_level
+from careweave.careplans.actions._common import atomic_action, audit_write, membership_of
 from careweave.careplans.actions.coordination import active_coordination
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import CarePlan, Goal, Task, TeamMember
@@ -172,12 +174,28 @@ def _check_dates(template: dict, person: Person, *, started_on: date, expected_b
                             % {"years": max_years})
 
 
-def _check_reference(person: Person, member: TeamMember | None) -> None:
+def _check_reference(template: dict, person: Person, member: TeamMember | None) -> None:
     if member is None:
         raise RuleViolation("reference_required", _("Choose the reference person from the team."))
     if member.team.person_id != person.pk or member.status != TeamMember.Status.ACTIVE:
         raise RuleViolation("reference_not_member",
                             _("The reference person must be a current member of this person's care team."))
+    if tpl.reference_must_be_professional(template) and (
+            member.professional_id is None or not member.professional.active):
+        # The reference person is a professional (the case manager is "de referentiepersoon", 001 l.19658-19660).
+        raise RuleViolation("reference_professional",
+                            _("The reference person of this programme must be a professional of the care team."))
+
+
+def _check_agreement(actor, person: Person, person_agreed: bool) -> str:  # noqa: ANN001
+    """How the person agreed: they (or their representative) enrol themselves, or the professional records
+    that the person agreed ("alle beslissingen worden genomen in overleg met de rechthebbende", 001 l.19663)."""
+    if speaks_for_person(actor, person):
+        return Enrolment.Agreement.OWN
+    if not person_agreed:
+        raise RuleViolation("agreement_required", _("Ask the person (or their representative) first: "
+                                                    "record that they agree to the enrolment."))
+    return Enrolment.Agreement.RECORDED
 
 
 def _running_plan(actor, person: Person) -> CarePlan:  # noqa: ANN001
@@ -204,13 +222,16 @@ def enrol_in_programme(
     started_on: date | None = None,
     expected_birth: date | None = None,
     birth_date: date | None = None,
+    person_agreed: bool = False,
 ) -> Enrolment:
     """Enrol the person: the template's current phase comes into their plan; flags incompatible programmes.
 
+    A professional of the team (or the case manager) enrols only with the person's agreement
+    (``person_agreed``, recorded on the enrolment); the person or their representative enrol themselves.
     Enrolling again in the same version is not an error: the existing enrolment is brought up to
     date and returned, and nothing is duplicated (the web and ``PlanDefinition/$apply`` agree).
     """
-    require_level(actor, person, Level.PLAN)
+    authorize(actor, "programmes.enrol_in_programme", person)
     if person.deceased_on:
         raise RuleViolation("deceased", _("This person has died; they cannot be enrolled."))
     if not version.usable:
@@ -221,12 +242,13 @@ def enrol_in_programme(
         if existing.pathway_version_id != version.pk:
             raise RuleViolation("already_enrolled", _("This person is already in this programme (version %(v)s).")
                                 % {"v": existing.pathway_version.label})
-        sync_enrolment(actor, existing)
+        _sync(actor, existing)
         return existing
     started_on = started_on or date.today()
     template = version.template
     _check_dates(template, person, started_on=started_on, expected_birth=expected_birth, birth_date=birth_date)
-    _check_reference(person, reference_member)
+    _check_reference(template, person, reference_member)
+    agreement = _check_agreement(actor, person, person_agreed)
     dates = tpl.Dates(start=started_on, expected_birth=expected_birth, birth=birth_date, person_birth=person.birth_date)
     today = date.today()
     phase = tpl.phase_on(template, dates, today)
@@ -238,7 +260,7 @@ def enrol_in_programme(
         person=person, plan=plan, pathway=version.pathway, pathway_version=version, started_on=started_on,
         expected_birth=expected_birth, birth_date=birth_date, reference_member=reference_member, phase=phase,
         phase_since=max(_phase_start(enrolment_template=template, dates=dates, code=phase) or started_on, started_on),
-        flags=flags, enrolled_by=actor,
+        flags=flags, enrolled_by=actor, agreement=agreement,
     )
     PhaseChange.objects.create(enrolment=enrolment, to_phase=phase, on=today, actor=actor)
     audit_write(actor, "create", "CarePlan", plan, person, reason=f"programme:{version.pathway.code}")
@@ -264,7 +286,7 @@ def update_enrolment(
     reference_member: TeamMember | None = None,
 ) -> Enrolment:
     """Record the birth (or a new expected date, another reference person); the phase follows the dates."""
-    require_level(actor, enrolment.person, Level.PLAN)
+    authorize(actor, "programmes.update_enrolment", enrolment)
     if enrolment.status != Enrolment.Status.ACTIVE:
         raise RuleViolation("enrolment_closed", _("This enrolment has ended; it cannot be changed."))
     template = enrolment.pathway_version.template
@@ -275,20 +297,20 @@ def update_enrolment(
                  birth_date=birth_date)
     if birth_date is not None and birth_date < enrolment.started_on - timedelta(days=2 * 365):
         raise RuleViolation("birth_range", _("This birth date lies before the programme could have started."))
-    _check_reference(enrolment.person, reference_member)
+    _check_reference(template, enrolment.person, reference_member)
     enrolment.expected_birth, enrolment.birth_date = expected_birth, birth_date
     enrolment.reference_member = reference_member
     enrolment.save_versioned(expected_version)
     audit_write(actor, "update", "CarePlan", enrolment.plan, enrolment.person,
                 reason=f"programme:{enrolment.pathway.code}")
-    sync_enrolment(actor, enrolment)
+    _sync(actor, enrolment)
     return enrolment
 
 
 @atomic_action
 def leave_programme(actor, enrolment: Enrolment, expected_version: int, reason: str) -> Enrolment:  # noqa: ANN001
     """The person leaves the programme; the plan and its tasks stay (they are the person's)."""
-    require_level(actor, enrolment.person, Level.PLAN)
+    authorize(actor, "programmes.leave_programme", enrolment)
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation("reason_required", _("Say why the person leaves the programme."))
@@ -306,11 +328,18 @@ def leave_programme(actor, enrolment: Enrolment, expected_version: int, reason: 
 
 
 def sync_enrolment(actor, enrolment: Enrolment, today: date | None = None) -> bool:  # noqa: ANN001
+    """Bring the enrolment up to date for someone working on the plan (see :func:`_sync`)."""
+    authorize(actor, "programmes.sync_enrolment", enrolment)
+    return _sync(actor, enrolment, today)
+
+
+def _sync(actor, enrolment: Enrolment, today: date | None = None) -> bool:  # noqa: ANN001
     """Move the enrolment to the phase its dates imply (announcing the transition) and, when someone
     with access acts, bring the items of the current phase and plan the next re-assessment.
 
-    Without an actor (a scheduled recomputation) only the phase moves: plan items are written by a
-    person, so they come with the next one who opens the plan. Returns whether the phase moved.
+    ``actor=None`` is the system (the nightly recomputation, :func:`recompute_enrolments`; no door
+    passes None): only the phase moves, since plan items are written by a person; they come with
+    the next one who opens the plan. Returns whether the phase moved.
     """
     today = today or date.today()
     moved = False
@@ -339,11 +368,12 @@ def sync_enrolment(actor, enrolment: Enrolment, today: date | None = None) -> bo
 
 
 def recompute_enrolments(actor=None, today: date | None = None) -> int:  # noqa: ANN001
-    """Every active enrolment to the phase its dates imply (the nightly job); returns how many moved."""
+    """Every active enrolment to the phase its dates imply (the nightly job, acting as the system);
+    returns how many moved."""
     moved = 0
     for enrolment in Enrolment.objects.filter(status=Enrolment.Status.ACTIVE).select_related(
             "person", "pathway", "pathway_version", "plan"):
-        moved += atomic_action(sync_enrolment)(actor, enrolment, today)
+        moved += atomic_action(_sync)(actor, enrolment, today)
     return moved
 
 
@@ -355,20 +385,29 @@ def _announce(enrolment: Enrolment, actor, label: str, on: date | None = None) -
 # --------------------------------------------------------------------------- plan items
 
 
-def _assignee(enrolment: Enrolment, role: str, actor) -> tuple[TeamMember | None, bool]:  # noqa: ANN001
+def _is_professional_member(member: TeamMember | None) -> bool:
+    return member is not None and member.professional_id is not None and member.professional.active
+
+
+def _assignee(enrolment: Enrolment, role: str, actor, *, professional: bool = True  # noqa: ANN001
+              ) -> tuple[TeamMember | None, bool]:
     """Who does an item: the reference person, the coordinator, the person, or a discipline in the team.
 
-    A discipline the team lacks falls back to the reference person, who then finds someone.
+    A discipline the team lacks falls back to the reference person, who then finds someone. An item the
+    programme marks as professional (``template.is_professional_item``) never goes to an informal
+    carer: without a professional to take it, it waits (``(None, False)``) for the next sync.
     """
     team = enrolment.plan.team
     reference = enrolment.reference_member
-    if reference is not None and reference.status != TeamMember.Status.ACTIVE:
+    if reference is not None and (reference.status != TeamMember.Status.ACTIVE
+                                  or professional and not _is_professional_member(reference)):
         reference = None
     if role == "person":
         return None, True
     if role == "coordinator" and team is not None:
         episode = active_coordination(team)
-        if episode is not None and episode.coordinator_id:
+        if episode is not None and episode.coordinator_id and (
+                not professional or _is_professional_member(episode.coordinator)):
             return episode.coordinator, False
     if role.startswith("discipline:") and team is not None:
         found = team.members.filter(status=TeamMember.Status.ACTIVE, professional__discipline=role.split(":", 1)[1],
@@ -378,6 +417,8 @@ def _assignee(enrolment: Enrolment, role: str, actor) -> tuple[TeamMember | None
     if reference is not None:
         return reference, False
     mine = membership_of(actor, team) if team is not None else None
+    if professional and not _is_professional_member(mine):
+        return None, False
     return (mine, False) if mine is not None else (None, True)
 
 
@@ -418,7 +459,10 @@ def _bring_items(actor, enrolment: Enrolment) -> None:  # noqa: ANN001
             with override(language):
                 text = tpl.text_in(item.get("text"), language) if item["kind"] == "task" else \
                     _("Fill in: %(instrument)s") % {"instrument": instrument.display_title(language)}
-            member, to_person = _assignee(enrolment, item.get("role", "reference"), actor)
+            member, to_person = _assignee(enrolment, item.get("role", "reference"), actor,
+                                          professional=tpl.is_professional_item(item))
+            if member is None and not to_person:
+                continue  # a professional item waits for a professional (the next sync brings it)
             record.task = plan_actions.assign_task(
                 actor, enrolment.plan, text, assignee=member, to_person=to_person, goal=goal,
                 due_date=_due(base, int(item.get("due_days", 14))), is_medical=medical)
@@ -479,6 +523,8 @@ def plan_reassessment(actor, enrolment: Enrolment) -> Task | None:  # noqa: ANN0
         text = _("Re-assess: %(instrument)s (planned by the programme every %(months)s months)") % {
             "instrument": instrument.display_title(language), "months": setting["every_months"]}
     member, to_person = _assignee(enrolment, "reference", actor)
+    if member is None and not to_person:
+        return None  # no professional to plan it for yet
     task = plan_actions.assign_task(actor, enrolment.plan, text, assignee=member, to_person=to_person,
                                     due_date=max(due, date.today()), is_medical=instrument.medical)
     EnrolmentItem.objects.create(enrolment=enrolment, key=key, phase=enrolment.phase, kind="reassessment",

@@ -20,6 +20,7 @@ ENROL_FIELDS = {
     "start_in_future": "started_on", "reference_required": "reference_member",
     "reference_not_member": "reference_member", "pathway_not_usable": "pathway", "already_enrolled": "pathway",
     "too_old": "pathway", "programme_over": "started_on", "reason_required": "reason",
+    "reference_professional": "reference_member", "agreement_required": "person_agreed",
 }
 
 
@@ -34,7 +35,9 @@ class VersionChoice(forms.ModelChoiceField):
 
 
 def _members(person: Person) -> object:
-    return TeamMember.objects.filter(team__person=person, team__external_id="", status=TeamMember.Status.ACTIVE) \
+    """The team's professionals: the reference person of a programme is one of them (the action checks it)."""
+    return TeamMember.objects.filter(team__person=person, team__external_id="", status=TeamMember.Status.ACTIVE,
+                                     professional__isnull=False, professional__active=True) \
         .select_related("professional", "related_person").order_by("start")
 
 
@@ -49,9 +52,15 @@ class EnrolForm(forms.Form):
                                      help_text=_("Perinatal programme: the phases follow from this date."))
     birth_date = forms.DateField(label=_("Date of birth of the child (once born)"), widget=DateInput,
                                  required=False)
+    person_agreed = forms.BooleanField(label=_("The person (or their representative) agrees to this enrolment"),
+                                       required=False,
+                                       help_text=_("Enrol only after asking the person; their agreement is recorded."))
 
-    def __init__(self, *args, person: Person, versions: list[PathwayVersion], **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, person: Person, versions: list[PathwayVersion], ask_agreement: bool = True,  # noqa: ANN002
+                 **kwargs) -> None:  # noqa: ANN003
         super().__init__(*args, **kwargs)
+        if not ask_agreement:
+            del self.fields["person_agreed"]  # the person (or representative) enrols themselves: that is the agreement
         self.fields["pathway"].queryset = PathwayVersion.objects.filter(pk__in=[v.pk for v in versions]) \
             .select_related("pathway")
         self.fields["reference_member"].queryset = _members(person)

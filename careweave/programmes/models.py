@@ -132,6 +132,12 @@ class Enrolment(VersionedModel):
         COMPLETED = "completed", _("programme completed")
         ENDED = "ended", _("left the programme")
 
+    class Agreement(models.TextChoices):
+        """How the person agreed to the enrolment (issue 17): empty for enrolments made before this was asked."""
+
+        OWN = "own", _("enrolled by the person or their representative")
+        RECORDED = "recorded", _("the person's agreement recorded by the professional who enrolled them")
+
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="enrolments")
     plan = models.ForeignKey("careplans.CarePlan", on_delete=models.PROTECT, related_name="enrolments")
     pathway = models.ForeignKey(Pathway, on_delete=models.PROTECT, related_name="enrolments")
@@ -154,6 +160,7 @@ class Enrolment(VersionedModel):
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    agreement = models.CharField(_("the person's agreement"), max_length=10, choices=Agreement.choices, blank=True)
 
     class Meta:
         ordering = ["-started_on", "-pk"]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from careweave.access.decisions import Decision
 from careweave.access.models import Level
+from careweave.access.permissions import may
 from careweave.careplans.actions._common import atomic_action
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import TeamMember
@@ -145,7 +146,7 @@ def programme_views(actor, person: Person, decision: Decision) -> list[Programme
         "pathway", "pathway_version__pathway", "plan__team", "reference_member__professional",
         "reference_member__related_person", "person")
     for enrolment in enrolments:
-        if decision.allows(Level.PLAN):
+        if may(actor, "programmes.sync_enrolment", enrolment):
             try:
                 atomic_action(actions.sync_enrolment)(actor, enrolment)
             except RuleViolation:

@@ -9,7 +9,8 @@ keeps serving its enrolments. A rework always says why.
 
 Who moves a pathway: its owner (``owner_user``) or the staff of the zone that keeps it in its
 inventory (001 l.19163 "wie is verantwoordelijk voor het bijhouden van een inventaris"). An
-interfederal pathway without a zone is moved by its owner or a platform administrator only.
+interfederal pathway without a zone is moved by its owner or a platform administrator only. Those
+rules are rows of the permission table (``programmes.request_pathway``, ``programmes.move_pathway_step``).
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from careweave.access.audit import record_access
+from careweave.access.permissions import PATHWAY_REGISTRY_ROLES, authorize
 from careweave.careplans.actions._common import atomic_action
 from careweave.careplans.errors import RuleViolation
 from careweave.programmes.models import STEP_ORDER, Pathway, PathwayVersion, Step, StepChange
 from careweave.programmes.template import validate
-from careweave.territory.models import Zone, ZoneStaff
+from careweave.territory.models import Zone
 
 REWORK_FROM = {Step.FEEDBACK, Step.CONCEPTUAL_CHECK, Step.VALIDATION}
-REGISTRY_ROLES = (ZoneStaff.Role.STAFF, ZoneStaff.Role.CONTACT_POINT, ZoneStaff.Role.POLICY)
+REGISTRY_ROLES = PATHWAY_REGISTRY_ROLES
 NOTE_MAX = 2000
 
 
@@ -37,20 +39,11 @@ def allowed_moves(step: str) -> list[str]:
     return moves
 
 
-def is_registry_staff(actor, zone: Zone | None = None) -> bool:  # noqa: ANN001
-    qs = ZoneStaff.objects.filter(user=actor, role__in=REGISTRY_ROLES) if getattr(actor, "is_authenticated", False) \
-        else ZoneStaff.objects.none()
-    return qs.filter(zone=zone).exists() if zone is not None else qs.exists()
-
-
-def may_move(actor, pathway: Pathway) -> bool:  # noqa: ANN001
+def registry_zones(actor) -> list[Zone]:  # noqa: ANN001
+    """The zones whose pathway inventory the actor keeps (for the request form's choices)."""
     if not getattr(actor, "is_authenticated", False):
-        return False
-    if pathway.owner_user_id is not None and pathway.owner_user_id == actor.pk:
-        return True
-    if pathway.zone_id is None:
-        return bool(actor.is_staff)
-    return is_registry_staff(actor, pathway.zone)
+        return []
+    return list(Zone.objects.filter(staff__user=actor, staff__role__in=REGISTRY_ROLES).distinct())
 
 
 def _who(actor) -> str:  # noqa: ANN001
@@ -65,8 +58,7 @@ def _audit(actor, version: PathwayVersion, reason: str) -> None:  # noqa: ANN001
 def request_pathway(actor, zone: Zone, *, code: str, title: str, owner: str, note: str = "",  # noqa: ANN001
                     language: str = "nl") -> PathwayVersion:
     """Step 1: a request for a new pathway enters the zone's inventory (by zone staff)."""
-    if not is_registry_staff(actor, zone):
-        raise RuleViolation("registry_staff", _("Only the staff of this zone keep its pathway inventory."))
+    authorize(actor, "programmes.request_pathway", zone)
     title, owner, code = (title or "").strip(), (owner or "").strip(), (code or "").strip().lower()
     if not title or not owner or not code:
         raise RuleViolation("required", _("Fill in the code, the title and the owner of the pathway."))
@@ -105,9 +97,7 @@ def move_pathway_step(actor, version: PathwayVersion, to_step: str, expected_ver
     From monitoring, going back to co-creation starts the next version (the running one stays).
     Returns the version that is now at ``to_step``.
     """
-    if not may_move(actor, version.pathway):
-        raise RuleViolation("registry_not_allowed",
-                            _("Only the pathway's owner or the staff of its zone move it through the steps."))
+    authorize(actor, "programmes.move_pathway_step", version)
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise RuleViolation("too_long", _("Please shorten the note to at most %(n)s characters.") % {"n": NOTE_MAX})

@@ -148,6 +148,21 @@ def next_transition(template: dict, dates: Dates, current: str) -> tuple[str, da
     return (COMPLETED, planned[index].ends) if planned[index].ends else None
 
 
+# --------------------------------------------------------------------------- who does what
+
+
+def reference_must_be_professional(template: dict) -> bool:
+    """The reference person is a professional of the team unless the template says otherwise
+    (``settings.reference_person``: ``"professional"``, the default, or ``"any_member"``)."""
+    return (template.get("settings") or {}).get("reference_person", "professional") == "professional"
+
+
+def is_professional_item(item: dict) -> bool:
+    """A task or assessment the programme reserves for a professional: every item not for the person
+    unless the template marks it ``"professional": false`` (then an informal carer may take it)."""
+    return bool(item.get("professional", item.get("role", "reference") != "person"))
+
+
 # --------------------------------------------------------------------------- files
 
 

@@ -27,6 +27,8 @@ from careweave.access.audit import record_list_read
 from careweave.access.decisions import Decision
 from careweave.access.guard import AccessRefused
 from careweave.access.models import Level
+from careweave.access.permissions import may
+from careweave.access.predicates import speaks_for_person
 from careweave.careplans.errors import RuleViolation
 from careweave.people.models import Person
 from careweave.population.suppression import suppress_vector
@@ -59,15 +61,20 @@ def _form_page(request: HttpRequest, person: Person | None, form: Any, *, title:
 @person_view(Level.PLAN)
 def enrol(request: HttpRequest, person: Person, decision: Decision) -> HttpResponse:
     """Enrol the person in a programme; a broken rule is shown beside its field and nothing changes."""
+    if not may(request.user, "programmes.enrol_in_programme", person):
+        raise PermissionDenied(_("Only a professional of the team, the case manager, or the person (or their "
+                                 "representative) can enrol the person in a programme."))
     enrolled = set(person.enrolments.filter(status=Enrolment.Status.ACTIVE).values_list("pathway_id", flat=True))
     versions = [v for v in actions.usable_versions() if v.pathway_id not in enrolled]
-    form = EnrolForm(request.POST or None, person=person, versions=versions)
+    form = EnrolForm(request.POST or None, person=person, versions=versions,
+                     ask_agreement=not speaks_for_person(request.user, person))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             enrolment = actions.enrol_in_programme(
                 request.user, person, data["pathway"], reference_member=data["reference_member"],
-                started_on=data["started_on"], expected_birth=data["expected_birth"], birth_date=data["birth_date"])
+                started_on=data["started_on"], expected_birth=data["expected_birth"], birth_date=data["birth_date"],
+                person_agreed=data.get("person_agreed", False))
         except RuleViolation as exc:
             add_rule_error(form, exc, ENROL_FIELDS)
         else:
@@ -146,16 +153,14 @@ def registry_list(request: HttpRequest) -> HttpResponse:
         versions = sorted(pathway.versions.all(), key=lambda v: v.created_at, reverse=True)
         rows.append({"pathway": pathway, "title": pathway.display_title(), "versions": [_version_row(v)
                                                                                           for v in versions]})
-    roles = roles_for(request)
-    context = {"rows": rows, "may_request": bool([r for r in roles.zone_roles if r.role in registry.REGISTRY_ROLES]),
-               "steps": Step.choices}
+    context = {"rows": rows, "may_request": bool(registry.registry_zones(request.user)), "steps": Step.choices}
     return render(request, "programmes/registry.html", context)
 
 
 @login_required
 def registry_request(request: HttpRequest) -> HttpResponse:
     """Step 1: zone staff record a request for a new pathway in their zone's inventory."""
-    zones = [r.zone for r in roles_for(request).zone_roles if r.role in registry.REGISTRY_ROLES]
+    zones = registry.registry_zones(request.user)
     if not zones:
         raise PermissionDenied(_("Only zone staff keep the pathway inventory."))
     form = RequestForm(request.POST or None)
@@ -195,7 +200,7 @@ def request_language() -> str:
 @login_required
 def pathway_detail(request: HttpRequest, code: str) -> HttpResponse:
     pathway = get_object_or_404(Pathway.objects.select_related("zone", "owner_user"), code=code)
-    may_move = registry.may_move(request.user, pathway)
+    may_move = may(request.user, "programmes.move_pathway_step", pathway)
     versions = []
     forms: dict[int, StepForm] = {}
     if request.method == "POST":

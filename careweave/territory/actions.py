@@ -19,16 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from careweave.access.audit import record_access
-from careweave.access.decisions import decide
-from careweave.access.models import Level
-from careweave.careplans.actions._common import (
-    atomic_action,
-    audit_write,
-    is_active_case_manager,
-    membership_of,
-    require_level,
-    speaks_for_person,
-)
+from careweave.access.permissions import authorize, may
+from careweave.careplans.actions._common import atomic_action, audit_write
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import TeamMember
 from careweave.people.models import Discipline, Language, Person
@@ -104,15 +96,6 @@ def _set_hours(service: Service, hours: dict[int, list[tuple[time, time]]] | Non
 # --------------------------------------------------------------------------- who keeps an entry
 
 
-def may_edit_service(user, service: Service) -> bool:  # noqa: ANN001
-    """Only the provider keeps its entry: its managers, or the professional it describes."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if service.professional_id and service.professional.user_id == user.pk:
-        return True
-    return service.managed_by.filter(pk=user.pk).exists()
-
-
 def receivers_of(service: Service) -> list[User]:
     """Who receives referrals to a service: its managers and the professional it describes."""
     users = list(service.managed_by.filter(is_active=True))
@@ -168,9 +151,7 @@ def register_service(
     zones: list[Zone] | None = None,
 ) -> Service:
     """A provider puts its own entry on the map and keeps it from then on (it becomes its manager)."""
-    professional = getattr(actor, "professional", None)
-    if not (getattr(actor, "is_staff", False) or (professional is not None and professional.active)):
-        raise RuleViolation("entry_provider", _("Only a care or welfare provider can put an entry on the social map."))
+    authorize(actor, "territory.register_service")
     values = dict(service)
     values["languages"] = _clean_languages(values.get("languages", ""))
     place = Location(**{k: v for k, v in location.items() if k in LOCATION_FIELDS})
@@ -200,8 +181,7 @@ def update_service(
     zones: list[Zone] | None = None,
 ) -> Service:
     """The provider changes its own entry; a stale edit is refused (``ChangedMeanwhile``)."""
-    if not may_edit_service(actor, entry):
-        raise _refused_edit(actor, entry)
+    authorize(actor, "territory.update_service", entry)
     values = dict(service)
     if "languages" in values:
         values["languages"] = _clean_languages(values["languages"])
@@ -225,23 +205,14 @@ def update_service(
 @atomic_action
 def add_keeper(actor, entry: Service, professional) -> Service:  # noqa: ANN001
     """A keeper shares its entry with a colleague (an organisation's entry is kept by several people)."""
-    if not may_edit_service(actor, entry):
-        raise _refused_edit(actor, entry)
+    authorize(actor, "territory.add_keeper", entry)
     if professional is None or not professional.active or professional.user_id is None:
         raise RuleViolation("keeper", _("Only an active professional with a Careweave account can keep an entry."))
-    if may_edit_service(professional.user, entry):
+    if may(professional.user, "territory.update_service", entry):
         raise RuleViolation("keeper", _("%(name)s keeps this entry already.") % {"name": professional})
     entry.managed_by.add(professional.user)
     _audit_entry(actor, "update", entry, reason=f"kept also by {professional}")
     return entry
-
-
-def _refused_edit(actor, entry: Service) -> RuleViolation:  # noqa: ANN001
-    """The refusal, with its audit row (atomic_action writes it again after the rollback)."""
-    error = RuleViolation("entry_owner", _("Only the provider who keeps this entry can change it."))
-    error.denied_audit = record_access(actor, "update", "HealthcareService", str(entry.fhir_id), outcome="denied",
-                                       reason="not the provider of this entry")
-    return error
 
 
 # --------------------------------------------------------------------------- search
@@ -380,15 +351,6 @@ def discipline_counts(zone: Zone) -> list[tuple[str, int]]:
 # --------------------------------------------------------------------------- referrals
 
 
-def may_see_referral(user, referral: Referral) -> bool:  # noqa: ANN001
-    """The referrer, the receiving provider, and whoever may see the person's plan."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if referral.requested_by_id == user.pk or user in receivers_of(referral.service):
-        return True
-    return decide(user, referral.person).allows(Level.PLAN)
-
-
 @atomic_action
 def refer_to_service(
     actor,  # noqa: ANN001
@@ -400,12 +362,7 @@ def refer_to_service(
     note: str = "",
 ) -> Referral:
     """A team member (or the person) refers the person to a service on the map, in any zone."""
-    from careweave.careplans.actions.team import team_for
-
-    if not speaks_for_person(actor, person):
-        require_level(actor, person)
-        if membership_of(actor, team_for(person)) is None and not is_active_case_manager(actor, person):
-            raise RuleViolation("referrer", _("Only a member of the care team or the case manager can refer."))
+    authorize(actor, "territory.refer_to_service", person)
     if not reason.strip():
         raise RuleViolation("referral_reason", _("Say why you refer."))
     if urgency not in Referral.Urgency.values:
@@ -435,11 +392,6 @@ def refer_to_service(
     return referral
 
 
-def _require_receiver(actor, referral: Referral) -> None:  # noqa: ANN001
-    if actor not in receivers_of(referral.service):
-        raise RuleViolation("referral_receiver", _("Only the provider who receives this referral can answer it."))
-
-
 def _require_status(referral: Referral, *allowed: str) -> None:
     if referral.status not in allowed:
         raise RuleViolation(
@@ -465,7 +417,7 @@ def _log(actor, referral: Referral, what: str) -> None:  # noqa: ANN001
 @atomic_action
 def accept_referral(actor, referral: Referral, expected_version: int | None = None) -> Referral:  # noqa: ANN001
     """The receiver takes the referral on and is proposed for the care team; the person decides on that."""
-    _require_receiver(actor, referral)
+    authorize(actor, "territory.accept_referral", referral)
     _require_status(referral, Referral.Status.SENT)
     professional = getattr(actor, "professional", None)
     if professional is None:
@@ -502,7 +454,7 @@ def _propose_for_team(referral: Referral, professional) -> TeamMember | None:  #
 
 @atomic_action
 def refuse_referral(actor, referral: Referral, reason: str, expected_version: int | None = None) -> Referral:  # noqa: ANN001
-    _require_receiver(actor, referral)
+    authorize(actor, "territory.refuse_referral", referral)
     _require_status(referral, Referral.Status.SENT)
     if not reason.strip():
         raise RuleViolation("referral_reason", _("Say why you refuse, so that the referrer can look further."))
@@ -517,7 +469,7 @@ def refuse_referral(actor, referral: Referral, reason: str, expected_version: in
 
 @atomic_action
 def complete_referral(actor, referral: Referral, note: str = "", expected_version: int | None = None) -> Referral:  # noqa: ANN001
-    _require_receiver(actor, referral)
+    authorize(actor, "territory.complete_referral", referral)
     _require_status(referral, Referral.Status.ACCEPTED)
     referral.status = Referral.Status.DONE
     referral.status_reason = note.strip()[:300]

@@ -18,6 +18,7 @@ from careweave.access.audit import record_access, record_list_read
 from careweave.access.decisions import Decision, decide
 from careweave.access.guard import AccessRefused
 from careweave.access.models import Level
+from careweave.access.permissions import may
 from careweave.careplans.errors import RuleViolation
 from careweave.people.models import Person
 from careweave.territory import actions
@@ -99,7 +100,8 @@ def search(request: HttpRequest) -> HttpResponse:
 def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
     service = get_object_or_404(Service.objects.select_related("location", "organisation", "professional"),
                                 fhir_id=service_id)
-    if not service.active and not actions.may_edit_service(request.user, service):
+    may_edit = may(request.user, "territory.update_service", service)
+    if not service.active and not may_edit:
         raise Http404
     days = [(label, actions.format_day_hours(service, day)) for day, label in WEEKDAYS]
     person = None
@@ -110,8 +112,7 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
     tiles = map_settings()
     context = {"service": service, "days": days, "person": person, "map": tiles,
                "zones": service.location.zones.order_by("kind", "name"),
-               "may_edit": actions.may_edit_service(request.user, service),
-               "keepers": service.managed_by.all() if actions.may_edit_service(request.user, service) else [],
+               "may_edit": may_edit, "keepers": service.managed_by.all() if may_edit else [],
                "markers": [_marker(actions.Hit(service, None, None))]}
     return _with_tiles_csp(render(request, "territory/service.html", context), tiles["tiles"])
 
@@ -164,9 +165,9 @@ def service_edit(request: HttpRequest, service_id: str | None = None) -> HttpRes
     service = None
     if service_id is not None:
         service = get_object_or_404(Service.objects.select_related("location"), fhir_id=service_id)
-        if not actions.may_edit_service(request.user, service):
+        if not may(request.user, "territory.update_service", service):
             record_access(request.user, "update", "HealthcareService", str(service.fhir_id), outcome="denied",
-                          reason="not the provider of this entry", request=request)
+                          reason="territory.update_service: not the provider of this entry", request=request)
             return render(request, "web/403.html",
                           {"message": _("Only the provider who keeps this entry can change it.")}, status=403)
     form = ServiceForm(request.POST or None, initial=_initial(service) if service else {"languages": ["nl"]})
@@ -211,11 +212,11 @@ def add_keeper(request: HttpRequest, service_id: str) -> HttpResponse:
     email = (request.POST.get("email") or "").strip()
     colleague = Professional.objects.filter(email__iexact=email).first() if email else None
     try:
-        if colleague is None and actions.may_edit_service(request.user, service):
+        if colleague is None and may(request.user, "territory.add_keeper", service):
             raise RuleViolation("keeper", _("No professional with this e-mail address is known."))
         actions.add_keeper(request.user, service, colleague)
     except RuleViolation as exc:
-        if exc.rule == "entry_owner":
+        if exc.rule == "not_allowed":
             return render(request, "web/403.html", {"message": str(exc)}, status=403)
         messages.error(request, str(exc))
     else:
@@ -273,7 +274,7 @@ def referral_step(request: HttpRequest, referral_id: str, step: str) -> HttpResp
     referral = get_object_or_404(Referral.objects.select_related("service", "person"), fhir_id=referral_id)
     if step not in STEPS:
         raise Http404
-    if not actions.may_see_referral(request.user, referral):
+    if not may(request.user, "territory.see_referral", referral):
         return render(request, "web/403.html", {"message": _("This referral is not addressed to you.")}, status=403)
     form = AnswerForm(request.POST)
     if not form.is_valid():

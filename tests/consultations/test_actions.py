@@ -65,7 +65,7 @@ def test_online_mdo_with_link_is_scheduled_and_audited(cast) -> None:  # noqa: A
 def test_informal_carer_and_stranger_cannot_convene(cast) -> None:  # noqa: ANN001
     kwargs = {"mode": "in_person", "start": today_at(10, 1), "end": today_at(11, 1), "location": "Thuis",
               "reason": "Overleg"}
-    refused("not_convener", actions.schedule_mdo, cast.jan.user, cast.maria, **kwargs)
+    refused("not_allowed", actions.schedule_mdo, cast.jan.user, cast.maria, **kwargs)
     refused("no_access", actions.schedule_mdo, cast.stranger.user, cast.maria, **kwargs)
     assert not Consultation.objects.exists()
 
@@ -102,7 +102,7 @@ def test_invitees_answer_for_themselves(cast, scheduled) -> None:  # noqa: ANN00
     actions.respond_to_invitation(cast.gp.user, gp, "accepted")
     person = _participant(scheduled, member__isnull=True)
     actions.respond_to_invitation(cast.maria.user, person, "declined")
-    refused("mdo_not_invitee", actions.respond_to_invitation, cast.jan.user, gp, "declined")
+    refused("not_allowed", actions.respond_to_invitation, cast.jan.user, gp, "declined")
     refused("mdo_response", actions.respond_to_invitation, cast.gp.user, gp, "maybe")
     gp.refresh_from_db()
     person.refresh_from_db()
@@ -225,7 +225,7 @@ def test_care_transition_proposes_one_mdo_per_transition(cast) -> None:  # noqa:
 
 def test_proposal_can_be_cancelled_by_the_coordinator_only(cast) -> None:  # noqa: ANN001
     proposal = actions.propose_for_transition(cast.maria, "programme_phase", "Fase 3", date.today())
-    refused("not_convener", actions.cancel_mdo, cast.jan.user, proposal, "Niet nodig")
+    refused("not_allowed", actions.cancel_mdo, cast.jan.user, proposal, "Niet nodig")
     actions.cancel_mdo(cast.coordinator.user, proposal, "Net een MDO gehad")
     proposal.refresh_from_db()
     assert proposal.status == "cancelled"

@@ -27,8 +27,9 @@ def refused(call, *args, **kwargs) -> RuleViolation:  # noqa: ANN001, ANN002, AN
 
 
 @pytest.fixture
-def cm(db) -> ProvisionType:  # noqa: ANN001
-    return ProvisionType.objects.get(code="CASEMANAGEMENT")
+def education(db) -> ProvisionType:  # noqa: ANN001
+    """Care education: a type the GP may provide (ProvisionType.disciplines, issue 17)."""
+    return ProvisionType.objects.get(code="ZORGEDUCATIE")
 
 
 def test_the_protocol_3_set_and_mdo_are_seeded_with_example_tariffs(db):  # noqa: ANN001
@@ -39,83 +40,86 @@ def test_the_protocol_3_set_and_mdo_are_seeded_with_example_tariffs(db):  # noqa
     assert str(ProvisionType.objects.get(code="NACHTBEZOEK").name) == "Night visit"
 
 
-def test_a_tariff_change_closes_the_previous_one_and_applies_by_date_with_inclusive_edges(admin, cm):
-    old = cm.tariffs.get()
-    new = actions.add_tariff(admin, cm, Payer.RIZIV, D("60.00"), "session", date(2025, 1, 1), source="test")
+def test_a_tariff_change_closes_the_previous_one_and_applies_by_date_with_inclusive_edges(admin, education):
+    old = education.tariffs.get()
+    new = actions.add_tariff(admin, education, Payer.RIZIV, D("60.00"), "session", date(2025, 1, 1), source="test")
     old.refresh_from_db()
     assert old.valid_to == date(2024, 12, 31)
-    assert actions.tariff_on(cm, Payer.RIZIV, date(2024, 12, 31)) == old
-    assert actions.tariff_on(cm, Payer.RIZIV, date(2025, 1, 1)) == new
-    assert actions.tariff_on(cm, Payer.RIZIV, date(2019, 1, 1)) == old
-    assert refused(actions.tariff_on, cm, Payer.RIZIV, date(2018, 12, 31)).rule == "no_tariff"
-    assert refused(actions.tariff_on, cm, Payer.PERSON, date(2025, 6, 1)).rule == "no_tariff"
+    assert actions.tariff_on(education, Payer.RIZIV, date(2024, 12, 31)) == old
+    assert actions.tariff_on(education, Payer.RIZIV, date(2025, 1, 1)) == new
+    assert actions.tariff_on(education, Payer.RIZIV, date(2019, 1, 1)) == old
+    assert refused(actions.tariff_on, education, Payer.RIZIV, date(2018, 12, 31)).rule == "no_tariff"
+    assert refused(actions.tariff_on, education, Payer.PERSON, date(2025, 6, 1)).rule == "no_tariff"
 
 
-def test_an_overlapping_tariff_is_refused_and_nothing_changes(admin, cm):
-    actions.add_tariff(admin, cm, Payer.FLEMISH, D("10"), "hour", date(2025, 1, 1), date(2025, 6, 30))
+def test_an_overlapping_tariff_is_refused_and_nothing_changes(admin, education):
+    actions.add_tariff(admin, education, Payer.FLEMISH, D("10"), "hour", date(2025, 1, 1), date(2025, 6, 30))
     before = list(Tariff.objects.values_list("pk", "valid_from", "valid_to"))
     for start, end in ((date(2025, 6, 30), date(2025, 12, 31)), (date(2024, 1, 1), date(2025, 1, 1)),
                        (date(2025, 3, 1), None)):
-        assert refused(actions.add_tariff, admin, cm, Payer.FLEMISH, D("11"), "hour", start, end).rule == \
+        assert refused(actions.add_tariff, admin, education, Payer.FLEMISH, D("11"), "hour", start, end).rule == \
             "tariff_overlap"
-    assert refused(actions.add_tariff, admin, cm, Payer.FLEMISH, D("11"), "hour", date(2026, 2, 1),
+    assert refused(actions.add_tariff, admin, education, Payer.FLEMISH, D("11"), "hour", date(2026, 2, 1),
                    date(2026, 1, 1)).rule == "bad_period"
     assert list(Tariff.objects.values_list("pk", "valid_from", "valid_to")) == before
-    actions.add_tariff(admin, cm, Payer.FLEMISH, D("11"), "hour", date(2025, 7, 1), None)  # the day after fits
+    actions.add_tariff(admin, education, Payer.FLEMISH, D("11"), "hour", date(2025, 7, 1), None)  # the day after fits
 
 
-def test_only_an_administrator_changes_tariffs(zone_staff, cm):
-    assert refused(actions.add_tariff, zone_staff, cm, Payer.RIZIV, D("1"), "session", date(2030, 1, 1)).rule == \
-        "not_allowed"
+def test_only_an_administrator_changes_tariffs(zone_staff, education):
+    assert refused(actions.add_tariff, zone_staff, education, Payer.RIZIV, D("1"), "session",
+                   date(2030, 1, 1)).rule == "not_allowed"
 
 
-def test_the_amount_is_quantity_times_the_tariff_of_the_day_and_the_write_is_audited(admin, gp, person, cm):
-    actions.add_tariff(admin, cm, Payer.RIZIV, D("60.00"), "session", date(2025, 1, 1))
-    p_old = actions.register_provision(gp.user, person, cm, date(2024, 12, 31), D("2.5"), professional=gp)
-    p_new = actions.register_provision(gp.user, person, cm, date(2025, 1, 1), D("2.5"), professional=gp)
-    assert (p_old.amount, p_new.amount) == (D("137.50"), D("150.00"))
+def test_the_amount_is_quantity_times_the_tariff_of_the_day_and_the_write_is_audited(admin, gp, person, education):
+    actions.add_tariff(admin, education, Payer.RIZIV, D("60.00"), "session", date(2025, 1, 1))
+    p_old = actions.register_provision(gp.user, person, education, date(2024, 12, 31), D("2.5"), professional=gp)
+    p_new = actions.register_provision(gp.user, person, education, date(2025, 1, 1), D("2.5"), professional=gp)
+    assert (p_old.amount, p_new.amount) == (D("100.00"), D("150.00"))  # the example tariff 40.00, then 60.00
     assert p_new.care_units == D("2.5") and p_new.status == Provision.Status.REGISTERED
     assert AuditEvent.objects.filter(person=person, resource_type="Claim", action="C", user=gp.user).count() == 2
 
 
-def test_registering_needs_plan_access_or_the_zone(outsider, zone_staff, person, cm, make_professional):
-    assert refused(actions.register_provision, outsider.user, person, cm, date(2025, 3, 1),
-                   professional=outsider).rule == "no_access"
+def test_registering_needs_plan_access_or_the_zone(outsider, zone_staff, person, education, make_professional):
+    assert refused(actions.register_provision, outsider.user, person, education, date(2025, 3, 1),
+                   professional=outsider).rule == "not_allowed"
     assert not Provision.objects.exists()
     assert AuditEvent.objects.filter(person=person, outcome="denied").exists()
     nurse = make_professional(Discipline.HOME_NURSE)
-    provision = actions.register_provision(zone_staff, person, cm, date(2025, 3, 1), professional=nurse)
+    provision = actions.register_provision(zone_staff, person, education, date(2025, 3, 1), professional=nurse)
     assert provision.professional == nurse
 
 
-def test_bad_input_is_refused_with_a_reason(gp, person, cm):
-    assert refused(actions.register_provision, gp.user, person, cm, date(2025, 3, 1), D("0"),
+def test_bad_input_is_refused_with_a_reason(gp, person, education):
+    assert refused(actions.register_provision, gp.user, person, education, date(2025, 3, 1), D("0"),
                    professional=gp).rule == "bad_quantity"
-    assert refused(actions.register_provision, gp.user, person, cm, date(2025, 3, 1)).rule == "no_provider"
-    assert refused(actions.register_provision, gp.user, person, cm, date(2025, 3, 1), professional=gp,
+    # a professional registers as the provider themselves (issue 17)
+    assert refused(actions.register_provision, gp.user, person, education, date(2025, 3, 1)).rule == "not_allowed"
+    assert refused(actions.register_provision, gp.user, person, education, date(2025, 3, 1), professional=gp,
                    payer=Payer.PERSON).rule == "no_tariff"
     assert not Provision.objects.exists()
 
 
-def test_care_units_never_go_negative(zone_staff, gp, person, cm):
+def test_care_units_never_go_negative(zone_staff, gp, person, education, make_professional):
     budget = actions.allocate_budget(zone_staff, person, date(2025, 1, 1), date(2025, 12, 31), D("10"))
-    actions.register_provision(gp.user, person, cm, date(2025, 2, 1), D("8"), professional=gp)
-    error = refused(actions.register_provision, gp.user, person, cm, date(2025, 2, 2), D("3"), professional=gp)
+    actions.register_provision(gp.user, person, education, date(2025, 2, 1), D("8"), professional=gp)
+    error = refused(actions.register_provision, gp.user, person, education, date(2025, 2, 2), D("3"), professional=gp)
     assert error.rule == "over_budget" and "2" in str(error)
     assert Provision.objects.count() == 1
     group = ProvisionType.objects.get(code="PSY GROEP")  # half a unit per session
-    actions.register_provision(gp.user, person, group, date(2025, 2, 3), D("4"), professional=gp)
+    psychologist = make_professional(Discipline.PSYCHOLOGIST)
+    actions.register_provision(zone_staff, person, group, date(2025, 2, 3), D("4"), professional=psychologist)
     assert actions.budget_status(budget).remaining == D("0")
-    mdo = ProvisionType.objects.get(code="MDO")  # outside the budget
-    actions.register_provision(gp.user, person, mdo, date(2025, 2, 4), professional=gp)
+    mdo = ProvisionType.objects.get(code="MDO")  # registered from a concluded MDO only, never by hand (issue 17)
+    assert refused(actions.register_provision, zone_staff, person, mdo, date(2025, 2, 4),
+                   professional=gp).rule == "mdo_fee_by_hand"
     # outside the budget's period, nothing is checked against it
-    actions.register_provision(gp.user, person, cm, date(2026, 1, 1), D("5"), professional=gp)
+    actions.register_provision(gp.user, person, education, date(2026, 1, 1), D("5"), professional=gp)
     assert actions.budget_status(budget).used == D("10")
 
 
-def test_cancelling_gives_the_units_back_and_refuses_a_stale_version(zone_staff, gp, person, cm):
+def test_cancelling_gives_the_units_back_and_refuses_a_stale_version(zone_staff, gp, person, education):
     budget = actions.allocate_budget(zone_staff, person, date(2025, 1, 1), date(2025, 12, 31), D("10"))
-    provision = actions.register_provision(gp.user, person, cm, date(2025, 2, 1), D("6"), professional=gp)
+    provision = actions.register_provision(gp.user, person, education, date(2025, 2, 1), D("6"), professional=gp)
     from careweave.versioning import ChangedMeanwhile
 
     with pytest.raises(ChangedMeanwhile):
@@ -138,12 +142,12 @@ def test_a_budget_is_allocated_by_the_zone_once_per_period(zone_staff, gp, perso
 
 
 def test_a_transfer_moves_units_within_the_zone_and_period_never_below_zero(zone_staff, gp, person, make_person,
-                                                                              other_zone, cm):
+                                                                              other_zone, education):
     year = (date(2025, 1, 1), date(2025, 12, 31))
     giver = actions.allocate_budget(zone_staff, person, *year, D("10"))
     other = make_person("Jef")
     taker = actions.allocate_budget(zone_staff, other, *year, D("2"))
-    actions.register_provision(gp.user, person, cm, date(2025, 3, 1), D("7"), professional=gp)
+    actions.register_provision(gp.user, person, education, date(2025, 3, 1), D("7"), professional=gp)
     assert refused(actions.transfer_units, zone_staff, giver, taker, D("4"), "more night care").rule == \
         "not_enough_units"
     assert refused(actions.transfer_units, zone_staff, giver, taker, D("3"), " ").rule == "no_reason"
@@ -164,13 +168,13 @@ def test_a_transfer_moves_units_within_the_zone_and_period_never_below_zero(zone
     assert BudgetTransfer.objects.count() == 1
 
 
-def test_an_import_with_an_external_id_is_idempotent(gp, person, cm):
-    first = actions.register_provision(gp.user, person, cm, date(2025, 3, 1), D("2"), professional=gp,
+def test_an_import_with_an_external_id_is_idempotent(gp, person, education):
+    first = actions.register_provision(gp.user, person, education, date(2025, 3, 1), D("2"), professional=gp,
                                        external_id="ext-1")
-    again = actions.register_provision(gp.user, person, cm, date(2025, 3, 1), D("2"), professional=gp,
+    again = actions.register_provision(gp.user, person, education, date(2025, 3, 1), D("2"), professional=gp,
                                        external_id="ext-1")
     assert again.pk == first.pk and Provision.objects.count() == 1
-    assert refused(actions.register_provision, gp.user, person, cm, date(2025, 3, 2), D("2"), professional=gp,
+    assert refused(actions.register_provision, gp.user, person, education, date(2025, 3, 2), D("2"), professional=gp,
                    external_id="ext-1").rule == "external_id_reused"
     assert Provision.objects.count() == 1
 
@@ -194,10 +198,10 @@ def test_a_concluded_reimbursable_mdo_registers_one_fee_per_paid_professional_on
     assert fees.count() == 3
 
 
-def test_a_tariff_change_is_refused_when_later_provisions_use_the_current_tariff(admin, gp, person, cm):
-    actions.register_provision(gp.user, person, cm, date(2025, 3, 1), professional=gp)
-    assert refused(actions.add_tariff, admin, cm, Payer.RIZIV, D("70"), "session", date(2025, 1, 1)).rule == \
+def test_a_tariff_change_is_refused_when_later_provisions_use_the_current_tariff(admin, gp, person, education):
+    actions.register_provision(gp.user, person, education, date(2025, 3, 1), professional=gp)
+    assert refused(actions.add_tariff, admin, education, Payer.RIZIV, D("70"), "session", date(2025, 1, 1)).rule == \
         "tariff_in_use"
-    assert cm.tariffs.get().valid_to is None
-    actions.add_tariff(admin, cm, Payer.RIZIV, D("70"), "session", date(2025, 3, 2))
-    assert actions.tariff_on(cm, Payer.RIZIV, date(2025, 3, 2)).amount == D("70")
+    assert education.tariffs.get().valid_to is None
+    actions.add_tariff(admin, education, Payer.RIZIV, D("70"), "session", date(2025, 3, 2))
+    assert actions.tariff_on(education, Payer.RIZIV, date(2025, 3, 2)).amount == D("70")

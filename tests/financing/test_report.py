@@ -129,7 +129,8 @@ def test_small_cells_are_hidden_for_zone_staff(zone, make_person, make_professio
     for p in people:
         actions.register_provision(zone_staff, p, night, date(2025, 2, 1), professional=nurse)
         actions.register_provision(zone_staff, p, night, date(2025, 5, 1), professional=nurse)
-    actions.register_provision(zone_staff, people[0], psy, date(2025, 5, 2), D := Decimal(3), professional=nurse)
+    psychologist = make_professional(Discipline.PSYCHOLOGIST)
+    actions.register_provision(zone_staff, people[0], psy, date(2025, 5, 2), D := Decimal(3), professional=psychologist)
     rep = reports.build([zone], "quarter", suppress=True, k=5, statuses=("registered",))
     psy_row = next(r for r in rep.rows if r.code == "PSY")
     assert psy_row.counts == [0, int(D)] and psy_row.hidden[1] is True

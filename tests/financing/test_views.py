@@ -32,12 +32,13 @@ def night(db) -> ProvisionType:  # noqa: ANN001
     return ProvisionType.objects.get(code="NACHTBEZOEK")
 
 
-def test_the_gp_registers_a_provision_and_bad_input_changes_nothing(gp, person, night, zone_staff):
+def test_the_gp_registers_a_provision_and_bad_input_changes_nothing(gp, person, zone_staff):
+    education = ProvisionType.objects.get(code="ZORGEDUCATIE")  # a type a GP may provide (issue 17)
     c = client_of(gp.user)
     url = f"/financing/person/{person.fhir_id}/register/"
     assert c.get(url).status_code == 200
     actions.allocate_budget(zone_staff, person, date(2025, 1, 1), date(2025, 12, 31), Decimal("3"))
-    data = {"provision_type": night.pk, "date": "2025-04-01", "quantity": "4", "professional": gp.pk,
+    data = {"provision_type": education.pk, "date": "2025-04-01", "quantity": "4", "professional": gp.pk,
             "payer": Payer.RIZIV}
     response = c.post(url, data)
     assert response.status_code == 400 and b"care units are left" in response.content
@@ -48,7 +49,7 @@ def test_the_gp_registers_a_provision_and_bad_input_changes_nothing(gp, person, 
     response = c.post(url, {**data, "quantity": "2"})
     assert response.status_code == 302
     provision = Provision.objects.get()
-    assert (provision.amount, provision.registered_by) == (Decimal("160.00"), gp.user)
+    assert (provision.amount, provision.registered_by) == (Decimal("80.00"), gp.user)
     page = c.get(f"/financing/person/{person.fhir_id}/")
     assert page.status_code == 200 and b'data-test="provision"' in page.content
     assert b'data-test="remaining">1' in page.content.replace(b".00", b"")

@@ -34,6 +34,7 @@ def plan(person, members) -> CarePlan:  # noqa: ANN001
 
 
 def _enrol(actor, person, version, member, **dates):  # noqa: ANN001, ANN003
+    dates.setdefault("person_agreed", True)  # the professional asked the person first (issue 17)
     return actions.enrol_in_programme(actor, person, version, reference_member=member, **dates)
 
 

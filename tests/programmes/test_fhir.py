@@ -70,13 +70,13 @@ def test_apply_gives_the_same_plan_as_enrolling_on_the_web(client, make_person, 
     nurse_member = lambda p: p.care_teams.get().members.get(professional=nurse)  # noqa: E731
     response = browser.post(f"/programmes/persons/{web_person.fhir_id}/enrol/", {
         "pathway": pathways["perinatal"].pk, "reference_member": nurse_member(web_person).pk,
-        "started_on": date.today().isoformat(), "expected_birth": expected})
+        "started_on": date.today().isoformat(), "expected_birth": expected, "person_agreed": "on"})
     assert response.status_code == 302
 
     api = _api(client, gp.user)
     parameters = {"resourceType": "Parameters", "parameter": [
         {"name": "subject", "valueString": f"Patient/{api_person.fhir_id}"},
-        {"name": "expectedBirth", "valueDate": expected},
+        {"name": "expectedBirth", "valueDate": expected}, {"name": "personAgreed", "valueBoolean": True},
         {"name": "referencePerson", "valueReference": {"reference": f"Practitioner/{nurse.fhir_id}"}}]}
     result = api.post(f"/PlanDefinition/{pathways['perinatal'].fhir_id}/$apply", parameters)
     assert result.status_code == 200, result.content

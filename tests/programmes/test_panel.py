@@ -33,7 +33,8 @@ def test_the_obesity_panel_draws_the_growth_chart_and_asks_for_the_school(make_p
     for months_ago, weight, height in ((12, 48.0, 148.0), (1, 55.0, 152.0)):
         _measure(gp.user, child, months_ago, weight, height)
     actions.enrol_in_programme(gp.user, child, next(v for v in actions.usable_versions()
-                                                    if v.pathway.code == "obesity-youth"), reference_member=member)
+                                                    if v.pathway.code == "obesity-youth"), reference_member=member,
+                               person_agreed=True)
 
     [view] = programme_views(gp.user, child, decide(gp.user, child))
     assert view.growth is not None and len(view.growth["dots"]) == 2

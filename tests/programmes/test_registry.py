@@ -44,13 +44,13 @@ def test_only_the_owner_or_the_zone_staff_move_a_pathway(requested, make_user, o
 
     stranger = make_user("elsewhere")
     ZoneStaff.objects.create(user=stranger, zone=other_zone, role=ZoneStaff.Role.STAFF)
-    assert refused(_move, stranger, requested, Step.CO_CREATION).rule == "registry_not_allowed"
+    assert refused(_move, stranger, requested, Step.CO_CREATION).rule == "not_allowed"
     owner = make_user("owner")
     requested.pathway.owner_user = owner
     requested.pathway.save()
     assert _move(owner, requested, Step.CO_CREATION).step == Step.CO_CREATION
     assert refused(registry.request_pathway, stranger, requested.pathway.zone, code="x", title="X",
-                   owner="Y").rule == "registry_staff"
+                   owner="Y").rule == "not_allowed"
 
 
 def test_adjusting_a_monitored_pathway_starts_a_new_version(zone_staff, zone, pathways) -> None:  # noqa: ANN001

@@ -26,7 +26,8 @@ def _as(user) -> Client:  # noqa: ANN001
 
 
 def _form(version: PathwayVersion, member, **extra) -> dict:  # noqa: ANN001, ANN003
-    return {"pathway": version.pk, "reference_member": member.pk, "started_on": date.today().isoformat(), **extra}
+    return {"pathway": version.pk, "reference_member": member.pk, "started_on": date.today().isoformat(),
+            "person_agreed": "on", **extra}
 
 
 def test_a_team_member_enrols_and_sees_the_programme_on_the_plan(person, plan, members, gp, pathways) -> None:  # noqa: ANN001
@@ -66,6 +67,7 @@ def test_outsiders_are_refused_and_audited(person, plan, members, outsider, path
 
 def test_recording_the_birth_on_the_web_moves_the_phase(person, plan, members, gp, pathways) -> None:  # noqa: ANN001
     enrolment = actions.enrol_in_programme(gp.user, person, pathways["perinatal"], reference_member=members["nurse"],
+                                           person_agreed=True,
                                            expected_birth=date.today() + timedelta(days=3))
     response = _as(gp.user).post(f"/programmes/enrolments/{enrolment.fhir_id}/", {
         "version": enrolment.version, "expected_birth": enrolment.expected_birth.isoformat(),
@@ -77,7 +79,8 @@ def test_recording_the_birth_on_the_web_moves_the_phase(person, plan, members, g
 
 def test_zone_counts_are_for_zone_staff_and_hide_small_cells(person, plan, members, gp, zone_staff,  # noqa: ANN001
                                                              pathways) -> None:
-    actions.enrol_in_programme(gp.user, person, pathways["frail-persons"], reference_member=members["gp"])
+    actions.enrol_in_programme(gp.user, person, pathways["frail-persons"], reference_member=members["gp"],
+                               person_agreed=True)
     assert _as(gp.user).get("/programmes/zone/").status_code == 403
     page = _as(zone_staff).get("/programmes/zone/").content.decode()
     assert 'data-test="zone-programmes"' in page
@@ -106,7 +109,7 @@ def test_the_registry_lists_pathways_and_zone_staff_move_their_own(zone_staff, z
 def test_leaving_on_the_web_needs_a_reason_and_outsiders_cannot(person, plan, members, gp, outsider,  # noqa: ANN001
                                                                 pathways) -> None:
     enrolment = actions.enrol_in_programme(gp.user, person, pathways["frail-persons"],
-                                           reference_member=members["gp"])
+                                           reference_member=members["gp"], person_agreed=True)
     url = f"/programmes/enrolments/{enrolment.fhir_id}/leave/"
     assert _as(outsider.user).post(url, {"version": enrolment.version, "reason": "x"}).status_code == 403
     assert _as(gp.user).post(url, {"version": enrolment.version, "reason": ""}).status_code == 422
@@ -118,6 +121,7 @@ def test_leaving_on_the_web_needs_a_reason_and_outsiders_cannot(person, plan, me
 def test_the_coordinator_sees_the_coming_transitions_of_their_persons(person, plan, members, gp, outsider,  # noqa: ANN001
                                                                       pathways) -> None:
     actions.enrol_in_programme(gp.user, person, pathways["perinatal"], reference_member=members["nurse"],
+                               person_agreed=True,
                                expected_birth=date.today() + timedelta(days=20))
     page = _as(gp.user).get("/programmes/transitions/").content.decode()
     assert page.count('data-test="transition"') == 1 and str(person.fhir_id) in page

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from careweave.access.decisions import decide
 from careweave.access.models import AuditEvent, Level
+from careweave.access.permissions import may
 from careweave.careplans.actions import approve_team_member
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import TeamMember
@@ -131,10 +132,11 @@ def test_a_zone_never_binds_the_person(person, team, gp, join, make_professional
 def test_only_the_provider_changes_its_entry_and_edits_are_audited(make_professional, make_service) -> None:
     owner, other = make_professional(Discipline.PHYSIOTHERAPIST), make_professional(Discipline.PHYSIOTHERAPIST)
     service = make_service(owner, "Kine Ninove")
-    assert actions.may_edit_service(owner.user, service) and not actions.may_edit_service(other.user, service)
+    assert may(owner.user, "territory.update_service", service) and not may(other.user, "territory.update_service",
+                                                                             service)
     rule = refused(actions.update_service, other.user, service, service.version, service={"name": "Hijacked"},
                    location={})
-    assert rule.rule == "entry_owner"
+    assert rule.rule == "not_allowed"
     service.refresh_from_db()
     assert service.name == "Kine Ninove"
     assert AuditEvent.objects.filter(user=other.user, resource_type="HealthcareService", outcome="denied").exists()
@@ -161,7 +163,7 @@ def test_stale_edit_and_bad_input_change_nothing(make_professional, make_service
 def test_only_providers_register_entries(make_user) -> None:
     assert refused(actions.register_service, make_user(), service={"name": "X", "discipline": "gp"},
                    location={"postal_code": "9400", "municipality": "Ninove", "latitude": 50.8,
-                             "longitude": 4.0}).rule == "entry_provider"
+                             "longitude": 4.0}).rule == "not_allowed"
     assert not Service.objects.exists()
 
 
@@ -199,7 +201,7 @@ def test_illegal_referral_steps_are_refused_with_a_reason(person, team, gp, join
     assert refused(actions.refer_to_service, gp.user, person, physio_service, reason=" ").rule == "referral_reason"
     referral = actions.refer_to_service(gp.user, person, physio_service, reason="Balance")
     assert refused(actions.refer_to_service, gp.user, person, physio_service, reason="again").rule == "referral_open"
-    assert refused(actions.accept_referral, gp.user, referral).rule == "referral_receiver"
+    assert refused(actions.accept_referral, gp.user, referral).rule == "not_allowed"
     assert refused(actions.complete_referral, receiver.user, referral).rule == "referral_status"
     assert refused(actions.refuse_referral, receiver.user, referral, "").rule == "referral_reason"
     actions.refuse_referral(receiver.user, referral, "No capacity")

@@ -161,7 +161,8 @@ def apply(ctx: Context, rid: str, body: Any, query: dict[str, str]) -> dict[str,
     ``subject`` comes from the query (``?subject=Patient/{id}``) or a Parameters body (valueString or
     valueReference). Careweave's own inputs, as parameters: ``referencePerson`` (the Practitioner or
     RelatedPerson in the team; default the requester's own membership), ``expectedBirth`` and
-    ``birthDate`` (valueDate, perinatal), ``start`` (valueDate).
+    ``birthDate`` (valueDate, perinatal), ``start`` (valueDate), ``personAgreed`` (valueBoolean: a
+    professional records that the person or their representative agreed; issue 17).
     """
     from careweave.careplans.actions._common import membership_of
     from careweave.careplans.actions.team import team_for
@@ -198,6 +199,8 @@ def apply(ctx: Context, rid: str, body: Any, query: dict[str, str]) -> dict[str,
                                 expression=["referencePerson"], rule="reference_not_member")
     elif person.care_teams.exists():
         reference = membership_of(ctx.actor, team_for(person))
+    agreed = _param(parameters, "personAgreed")
     enrolment = enrol_in_programme(ctx.actor, person, version, reference_member=reference, started_on=day("start"),
-                                   expected_birth=day("expectedBirth"), birth_date=day("birthDate"))
+                                   expected_birth=day("expectedBirth"), birth_date=day("birthDate"),
+                                   person_agreed=bool(agreed and agreed.get("valueBoolean") is True))
     return mapping_for("CarePlan").serve(enrolment.plan)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from careweave.access.models import Level
+from careweave.access.permissions import may
 
 register = template.Library()
 
@@ -19,6 +19,6 @@ def programme_panel(context: dict[str, Any]) -> dict[str, Any]:
     return {
         "person": person,
         "programmes": programme_views(request.user, person, view.decision),
-        "may_enrol": view.decision.allows(Level.PLAN),
+        "may_enrol": may(request.user, "programmes.enrol_in_programme", person),
         "request": request,
     }

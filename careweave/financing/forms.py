@@ -86,21 +86,29 @@ class TariffForm(forms.Form):
     source = forms.CharField(label=_("Source"), max_length=300)
 
 
+MAX_EUR_PER_PERSON = 100_000.0
+MAX_WEIGHT = 100.0
+
+
 class SimulatorForm(forms.Form):
     """The simulator's parameters (GET, so a result can be bookmarked); defaults are example values."""
 
     year = forms.IntegerField(label=_("Reference year"), required=False, min_value=2000, max_value=2100)
-    capitation_base = forms.FloatField(label=_("Forfait per person per year (EUR)"), min_value=0, initial=160)
-    weight_0 = forms.FloatField(label=_("Risk weight, level 0"), min_value=0, initial=0.6)
-    weight_1 = forms.FloatField(label=_("Risk weight, level 1"), min_value=0, initial=1.0)
-    weight_2 = forms.FloatField(label=_("Risk weight, level 2"), min_value=0, initial=1.8)
-    weight_3 = forms.FloatField(label=_("Risk weight, level 3"), min_value=0, initial=3.0)
+    # Upper bounds keep every amount a number a budget could be ("1e308" made the plot show "€ inf").
+    capitation_base = forms.FloatField(label=_("Forfait per person per year (EUR)"), min_value=0,
+                                       max_value=MAX_EUR_PER_PERSON, initial=160)
+    weight_0 = forms.FloatField(label=_("Risk weight, level 0"), min_value=0, max_value=MAX_WEIGHT, initial=0.6)
+    weight_1 = forms.FloatField(label=_("Risk weight, level 1"), min_value=0, max_value=MAX_WEIGHT, initial=1.0)
+    weight_2 = forms.FloatField(label=_("Risk weight, level 2"), min_value=0, max_value=MAX_WEIGHT, initial=1.8)
+    weight_3 = forms.FloatField(label=_("Risk weight, level 3"), min_value=0, max_value=MAX_WEIGHT, initial=3.0)
     bim_uplift = forms.FloatField(label=_("Uplift for increased reimbursement (BIM), %"), min_value=0,
                                   max_value=500, initial=20)
     bundle_min_level = forms.IntegerField(label=_("Bundled payment from risk level"), min_value=0, max_value=3,
                                           initial=2)
-    bundle_2 = forms.FloatField(label=_("Bundle price per episode, level 2 (EUR)"), min_value=0, initial=300)
-    bundle_3 = forms.FloatField(label=_("Bundle price per episode, level 3 (EUR)"), min_value=0, initial=600)
+    bundle_2 = forms.FloatField(label=_("Bundle price per episode, level 2 (EUR)"), min_value=0,
+                                max_value=MAX_EUR_PER_PERSON, initial=300)
+    bundle_3 = forms.FloatField(label=_("Bundle price per episode, level 3 (EUR)"), min_value=0,
+                                max_value=MAX_EUR_PER_PERSON, initial=600)
     reinvest = forms.FloatField(label=_("Share of an efficiency gain reinvested, %"), min_value=0, max_value=100,
                                 initial=50)
     shadow = forms.ChoiceField(label=_("Virtual payment: model computed in the shadow"),
@@ -108,7 +116,7 @@ class SimulatorForm(forms.Form):
     transition = forms.FloatField(label=_("Transition: share paid under the shadow model, %"), min_value=0,
                                   max_value=100, initial=50)
     p4p_bonus = forms.FloatField(label=_("Bonus per person per indicator target met (EUR)"), min_value=0,
-                                 initial=10)
+                                 max_value=MAX_EUR_PER_PERSON, initial=10)
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)

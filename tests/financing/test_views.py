@@ -156,6 +156,9 @@ def test_simulator_page_shows_every_model_per_zone(zone_staff, small_pop, settin
     assert c.get("/financing/simulator/?capitation_base=200&shadow=guarantee&year=2025").status_code == 200
     assert c.get("/financing/simulator/?year=2011").status_code == 400
     assert c.get("/financing/simulator/?shadow=nonsense").status_code == 400
+    for huge in ("capitation_base=1e308", "weight_3=1e308", "bundle_3=1e308", "p4p_bonus=1e300"):
+        page = c.get(f"/financing/simulator/?{huge}")  # issue 18.11: "€ inf" on the page
+        assert page.status_code == 400 and 'data-test="sim-row"' not in page.content.decode(), huge
 
 
 def test_simulator_without_data_explains(zone_staff, settings, tmp_path):

@@ -62,6 +62,7 @@ class Permission:
     level: int | None = Level.PLAN
     resource_type: str = ""
     refusal: Promise | str = ""
+    code: str = "not_allowed"
 
     @property
     def app(self) -> str:
@@ -86,11 +87,16 @@ def permission(
     level: int | None = Level.PLAN,
     resource_type: str = "",
     refusal: Promise | str = "",
+    code: str = "not_allowed",
 ) -> Permission:
-    """Add a row to the table (once per name)."""
+    """Add a row to the table (once per name).
+
+    ``code`` is the refusal's stable rule code (API clients and tests rely on the codes the
+    actions raised before the table, e.g. ``person_decides``).
+    """
     if name in TABLE:
         raise ValueError(f"permission {name} is declared twice")
-    row = Permission(name, label, predicate, level, resource_type, refusal)
+    row = Permission(name, label, predicate, level, resource_type, refusal, code)
     TABLE[name] = row
     return row
 
@@ -162,7 +168,7 @@ def check(actor: Any, name: str, target: Any = None, *, person: Person | None = 
         if not decision.allows(row.level):
             return False, "no_access", decision.refusal
     if not row.predicate.test(actor, target if target is not None else person):
-        return False, "not_allowed", _not_allowed(row)
+        return False, row.code, _not_allowed(row)
     return True, "", ""
 
 
@@ -178,7 +184,7 @@ def authorize(actor: Any, name: str, target: Any = None, *, person: Person | Non
         raise _refuse(actor, row, target if target is not None else person, person, "no_access",
                       decision.refusal, decision.basis)
     if not row.predicate.test(actor, target if target is not None else person):
-        raise _refuse(actor, row, target if target is not None else person, person, "not_allowed", _not_allowed(row),
+        raise _refuse(actor, row, target if target is not None else person, person, row.code, _not_allowed(row),
                       decision.basis if decision is not None else "")
     return decision
 
@@ -220,9 +226,164 @@ professional_in_care = (is_team_professional & is_care_professional) | is_case_m
 
 # =========================================================================== careplans (team, plan, coordination)
 
-# Example of a row; an action calls ``authorize(actor, "careplans.start_care_plan", person)`` first.
-permission("careplans.start_care_plan", team_professional_or_case_manager | speaks_for_person,
+
+@rules.predicate
+def has_file_access(actor: Any, target: Any) -> bool:
+    """Whoever the person's access decision lets in at the row's level (the level check decides).
+
+    The rule of the plan's everyday writes before the table (``require_level``): team members,
+    the case manager, consent, break-the-glass and the person; their choices narrow it.
+    """
+    return bool(actor is not None and getattr(actor, "is_authenticated", False)) and person_of(target) is not None
+
+
+def _membership(actor: Any, team: Any) -> Any:
+    from careweave.careplans.actions._common import membership_of
+
+    return membership_of(actor, team) if team is not None and actor is not None else None
+
+
+def _team_of(target: Any) -> Any:
+    """The care team a target belongs to (a team, a member, a plan, a task, an episode)."""
+    from careweave.careplans.models import CareTeam
+
+    if isinstance(target, CareTeam):
+        return target
+    for attribute in ("team", "plan"):
+        value = getattr(target, attribute, None)
+        if isinstance(value, CareTeam):
+            return value
+        if value is not None and getattr(value, "team", None) is not None:
+            return value.team
+    if isinstance(target, Person):  # the shared team (``team_for``), without creating one
+        return target.care_teams.filter(status=CareTeam.Status.ACTIVE, external_id="").order_by("created_at").first()
+    return None
+
+
+@rules.predicate
+def is_team_member(actor: Any, target: Any) -> bool:
+    """An active member of the target's care team: a professional or someone of the informal network."""
+    return _authenticated_actor(actor) and _membership(actor, _team_of(target)) is not None
+
+
+@rules.predicate
+def is_the_member(actor: Any, member: Any) -> bool:
+    """The team member themselves (a member may always leave)."""
+    return _authenticated_actor(actor) and getattr(member, "user", None) == actor
+
+
+@rules.predicate
+def is_episode_coordinator(actor: Any, episode: Any) -> bool:
+    """The coordinator (proposed or holding the role) of this coordination episode."""
+    coordinator = getattr(episode, "coordinator", None)
+    return _authenticated_actor(actor) and coordinator is not None and coordinator.user == actor
+
+
+@rules.predicate
+def is_task_assignee(actor: Any, task: Any) -> bool:
+    member = _membership(actor, getattr(getattr(task, "plan", None), "team", None))
+    return member is not None and task.assignee_id == member.pk
+
+
+@rules.predicate
+def coordinates_the_team(actor: Any, target: Any) -> bool:
+    """The actor's membership of the target's team holds an active coordination."""
+    from careweave.careplans.models import CoordinationEpisode
+
+    member = _membership(actor, _team_of(target))
+    return member is not None and CoordinationEpisode.objects.filter(
+        coordinator=member, status=CoordinationEpisode.Status.ACTIVE
+    ).exists()
+
+
+@rules.predicate
+def is_episode_case_manager(actor: Any, episode: Any) -> bool:
+    professional = getattr(actor, "professional", None) if _authenticated_actor(actor) else None
+    return professional is not None and professional.pk == episode.case_manager_id
+
+
+def _authenticated_actor(actor: Any) -> bool:
+    return bool(actor is not None and getattr(actor, "is_authenticated", False))
+
+
+# The person decides (decision 0006): refused with ``person_decides`` whatever the level.
+PERSON_DECIDES = _("Only the person or their representative can decide this.")
+zone_contact_point = zone_role("contact_point", "staff")
+team_member_or_case_manager = speaks_for_person | is_team_member | is_case_manager
+
+permission("careplans.start_care_plan", has_file_access,
            label=_("start the shared plan"), resource_type="CarePlan")
+permission("careplans.update_care_plan", has_file_access, label=_("change the shared plan"), resource_type="CarePlan")
+permission("careplans.add_life_goal", has_file_access, label=_("add a life goal"), resource_type="Goal")
+permission("careplans.update_life_goal", has_file_access, label=_("change a life goal"), resource_type="Goal")
+permission("careplans.add_goal", has_file_access, label=_("add a goal"), resource_type="Goal")
+permission("careplans.update_goal", has_file_access, label=_("change a goal"), resource_type="Goal")
+permission("careplans.assign_task", has_file_access, label=_("assign a task"), resource_type="Task")
+permission("careplans.update_task", has_file_access, label=_("change a task"), resource_type="Task")
+permission("careplans.complete_task", speaks_for_person | is_task_assignee | coordinates_the_team,
+           label=_("mark a task done"), resource_type="Task", code="task_not_yours",
+           refusal=_("Only the team member this task is assigned to, the person or the coordinator can mark it done."))
+permission("careplans.write_in_journal", has_file_access, label=_("write in the journal"),
+           resource_type="Communication")
+permission("careplans.record_agreement", has_file_access, label=_("record an agreement"), resource_type="CarePlan")
+permission("careplans.review_plan", has_file_access, label=_("review the plan"), resource_type="CarePlan")
+# Medical goals, tasks and journal entries need full access (decision 0004): asked besides the action's row.
+permission("careplans.write_medical_detail", has_file_access, level=Level.FULL,
+           label=_("write medical detail"), resource_type="CarePlan")
+
+permission("careplans.add_team_member", team_member_or_case_manager, label=_("add someone to the care team"),
+           resource_type="CareTeam", code="member_proposer",
+           refusal=_("Only the person, their representative or a team member can add someone to the team."))
+permission("careplans.enrol_registering_professional", is_professional, level=None,
+           label=_("become the first team member of a person one registers"), resource_type="CareTeam",
+           code="registrar_professional",
+           refusal=_("Only an active care or welfare professional can register a person."))
+permission("careplans.approve_team_member", speaks_for_person, level=None, label=_("agree to a proposed team member"),
+           resource_type="CareTeam", code="person_decides", refusal=PERSON_DECIDES)
+permission("careplans.decline_team_member", speaks_for_person, level=None, label=_("decline a proposed team member"),
+           resource_type="CareTeam", code="person_decides", refusal=PERSON_DECIDES)
+permission("careplans.remove_team_member", speaks_for_person | is_the_member, level=None,
+           label=_("remove a team member (or leave the team)"), resource_type="CareTeam", code="person_decides",
+           refusal=PERSON_DECIDES)
+
+permission("careplans.take_on_coordination", is_person_themselves | is_team_member,
+           label=_("take on the coordinator role"), resource_type="CareTeam", code="coordinator_not_member",
+           refusal=_("Only a member of the care team can take on the coordinator role. "
+                     "A case manager works from outside the team and cannot coordinate."))
+permission("careplans.assign_coordinator", team_member_or_case_manager, label=_("propose a coordinator"),
+           resource_type="CareTeam", code="coordinator_proposer",
+           refusal=_("Only the person, their representative, a team member or the case manager "
+                     "can propose a coordinator."))
+permission("careplans.accept_coordination", is_episode_coordinator, level=None, label=_("accept the coordinator role"),
+           resource_type="CareTeam", code="not_the_coordinator",
+           refusal=_("Only the proposed coordinator can accept the role."))
+permission("careplans.agree_to_coordinator", speaks_for_person, level=None, label=_("agree to the coordinator"),
+           resource_type="CareTeam", code="person_decides", refusal=PERSON_DECIDES)
+permission("careplans.refuse_coordinator", speaks_for_person, level=None, label=_("refuse the proposed coordinator"),
+           resource_type="CareTeam", code="person_decides", refusal=PERSON_DECIDES)
+permission("careplans.end_coordination", is_episode_coordinator | speaks_for_person, level=None,
+           label=_("end coordination"), resource_type="CareTeam", code="end_coordination_by",
+           refusal=_("Only the coordinator or the person can end coordination."))
+permission("careplans.hand_back_coordination", is_episode_coordinator | speaks_for_person, level=None,
+           label=_("hand back coordination"), resource_type="CareTeam", code="end_coordination_by",
+           refusal=_("Only the coordinator or the person can end coordination."))
+
+# Case management: the bell is rung by anyone with access; the zone's contact point decides (l. 19781-19785).
+permission("careplans.ring_the_bell", has_file_access, label=_("ask for a case manager"),
+           resource_type="ServiceRequest")
+permission("careplans.appoint_case_manager", zone_contact_point, level=None, label=_("appoint a case manager"),
+           resource_type="EpisodeOfCare", code="appointed_by_zone",
+           refusal=_("A case manager is appointed by the zone's contact point, not by the care team."))
+permission("careplans.decline_case_management", zone_contact_point, level=None,
+           label=_("decline a request for case management"), resource_type="ServiceRequest",
+           code="appointed_by_zone", refusal=_("Only the zone's contact point decides on case management."))
+permission("careplans.end_case_management", is_episode_case_manager | zone_contact_point | speaks_for_person,
+           level=None, label=_("end case management"), resource_type="EpisodeOfCare", code="end_case_management_by",
+           refusal=_("Only the case manager, the zone or the person can end case management."))
+permission("careplans.register_training", zone_contact_point, level=None,
+           label=_("keep the zone's registry of trained coordinators and case managers"),
+           resource_type="PractitionerRole", code="registry_by_zone",
+           refusal=_("Only staff of the zone can update its registry."))
 
 # =========================================================================== assessments
 

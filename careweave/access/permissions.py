@@ -33,6 +33,7 @@ from careweave.access.decisions import Decision, decide
 from careweave.access.models import Level
 from careweave.access.predicates import (
     has_break_glass,
+    has_file_access,
     is_administrator,
     is_any_zone_staff,
     is_care_professional,
@@ -222,19 +223,78 @@ professional_in_care = (is_team_professional & is_care_professional) | is_case_m
 
 # =========================================================================== access (consent, emergency)
 
-# =========================================================================== people (network, registration)
 
-# =========================================================================== careplans (team, plan, coordination)
+def _authenticated_actor(actor: Any) -> bool:
+    return bool(actor is not None and getattr(actor, "is_authenticated", False))
+
+
+ACCESS_CHOICE_BY_PERSON = _("Only the person or their representative decides who may see their file.")
+permission("access.set_access_choice", speaks_for_person, level=None, label=_("choose who may see the file"),
+           resource_type="Consent", code="access_choice_by_person", refusal=ACCESS_CHOICE_BY_PERSON)
+permission("access.revoke_access_choice", speaks_for_person, level=None, label=_("withdraw an access choice"),
+           resource_type="Consent", code="access_choice_by_person", refusal=ACCESS_CHOICE_BY_PERSON)
+# Emergency access is for someone without access yet: no level asked; the reason is checked by the action.
+permission("access.break_the_glass", is_care_professional, level=None, label=_("open the file in an emergency"),
+           resource_type="Patient", code="break_glass_professional",
+           refusal=_("Only an active care professional can use emergency access."))
+
+# =========================================================================== people (network, registration)
 
 
 @rules.predicate
-def has_file_access(actor: Any, target: Any) -> bool:
-    """Whoever the person's access decision lets in at the row's level (the level check decides).
+def is_person_or_representative(actor: Any, target: Any) -> bool:
+    """The person or their active representative: those who decide who acts for the person.
 
-    The rule of the plan's everyday writes before the table (``require_level``): team members,
-    the case manager, consent, break-the-glass and the person; their choices narrow it.
+    Narrower than ``speaks_for_person``: someone with proxy access uses Careweave for the person
+    but hands out no access to others (docs/domain.md, "Who acts for the person").
     """
-    return bool(actor is not None and getattr(actor, "is_authenticated", False)) and person_of(target) is not None
+    from careweave.people.actions import REPRESENTATIVE, SELF, standing
+
+    person = person_of(target)
+    return person is not None and _authenticated_actor(actor) and standing(actor, person) in (SELF, REPRESENTATIVE)
+
+
+@rules.predicate
+def is_own_network_record(actor: Any, related: Any) -> bool:
+    """The network member themselves (a proxy gives up their access, a representative steps down)."""
+    user_id = getattr(related, "user_id", None)
+    return user_id is not None and getattr(actor, "pk", None) == user_id
+
+
+PROXY_BY_PERSON = _("Only the person or their representative decides who has proxy access.")
+@rules.predicate
+def has_full_access(actor: Any, target: Any) -> bool:
+    person = person_of(target)
+    return person is not None and decide(actor, person).allows(Level.FULL)
+
+
+permission("people.register_person", is_professional, level=None, label=_("register a new person"),
+           resource_type="Patient", code="registrar_professional",
+           refusal=_("Only an active care or welfare professional can register a person."))
+# Full access is the person's own measure of trust (welfare professionals and informal carers get it
+# when the person gives it); emergency access and consent to read do not count.
+permission("people.update_contact_details",
+           speaks_for_person | ((is_team_professional | is_team_informal_carer | is_case_manager) & has_full_access),
+           label=_("change contact details"), resource_type="Patient", code="contact_details_editor",
+           refusal=_("Only the person, their representative, or a member of their care team with full access "
+                     "can change their contact details."))
+permission("people.add_to_network", has_file_access, label=_("add someone to the informal network"),
+           resource_type="RelatedPerson")
+permission("people.grant_proxy_access", is_person_or_representative, level=None, label=_("give proxy access"),
+           resource_type="RelatedPerson", code="proxy_by_person", refusal=PROXY_BY_PERSON)
+permission("people.withdraw_proxy_access", is_own_network_record | is_person_or_representative, level=None,
+           label=_("withdraw proxy access"), resource_type="RelatedPerson", code="proxy_by_person",
+           refusal=PROXY_BY_PERSON)
+# Art. 14 §1 patient-rights law: a mandate is given by the person themselves, never in their name.
+permission("people.appoint_representative", is_person_themselves, level=None, label=_("appoint a representative"),
+           resource_type="RelatedPerson", code="representative_by_person",
+           refusal=_("Only the person themselves can appoint a representative, by a signed and dated written "
+                     "mandate (patient-rights law of 22 August 2002, art. 14)."))
+permission("people.end_representation", is_own_network_record | is_person_themselves, level=None,
+           label=_("end a representation"), resource_type="RelatedPerson", code="representation_end_by",
+           refusal=_("Only the person or the representative themselves can end a representation."))
+
+# =========================================================================== careplans (team, plan, coordination)
 
 
 def _membership(actor: Any, team: Any) -> Any:
@@ -300,10 +360,6 @@ def coordinates_the_team(actor: Any, target: Any) -> bool:
 def is_episode_case_manager(actor: Any, episode: Any) -> bool:
     professional = getattr(actor, "professional", None) if _authenticated_actor(actor) else None
     return professional is not None and professional.pk == episode.case_manager_id
-
-
-def _authenticated_actor(actor: Any) -> bool:
-    return bool(actor is not None and getattr(actor, "is_authenticated", False))
 
 
 # The person decides (decision 0006): refused with ``person_decides`` whatever the level.

@@ -25,7 +25,6 @@ from careweave.careplans import actions
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import CarePlan, Goal, LifeGoal, Task
 from careweave.people.models import Person
-from careweave.people.registration import may_update_contact_details
 from careweave.versioning import ChangedMeanwhile
 from careweave.web.access import person_view, require_full
 from careweave.web.forms.base import add_rule_error
@@ -80,7 +79,6 @@ def render_plan(
         "checkin_form": checkin_form or CarerCheckinForm(),
         "checkins": checkins,
         "reviews": list(view.plan.reviews.select_related("reviewed_by")[:10]) if view.plan is not None else [],
-        "may_edit_details": may_update_contact_details(view.decision),
         "assessments": assessment_summary(request, person),
     }
     return render(request, "web/plan.html", context, status=status)

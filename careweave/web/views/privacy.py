@@ -125,9 +125,9 @@ def network_rows(actor, person: Person, who: str) -> list[dict]:  # noqa: ANN001
             {
                 "related": related,
                 "is_me": related.user_id is not None and related.user_id == actor.pk,
-                "may_grant": people_actions.grant_proxy_refusal(actor, related, who) is None,
-                "may_withdraw": people_actions.withdraw_proxy_refusal(actor, related, who) is None,
-                "may_end": people_actions.end_representation_refusal(actor, related, who) is None,
+                "may_grant": people_actions.grant_proxy_refusal(actor, related) is None,
+                "may_withdraw": people_actions.withdraw_proxy_refusal(actor, related) is None,
+                "may_end": people_actions.end_representation_refusal(actor, related) is None,
             }
         )
     return rows

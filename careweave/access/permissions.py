@@ -443,6 +443,51 @@ permission("careplans.register_training", zone_contact_point, level=None,
 
 # =========================================================================== assessments
 
+
+def _is_assessment_author(actor: Any, assessment: Any) -> bool:
+    return _authenticated_actor(actor) and getattr(assessment, "author_id", None) == actor.pk
+
+
+@rules.predicate
+def is_assessment_author(actor: Any, assessment: Any) -> bool:
+    """The one who filled the assessment in."""
+    return _is_assessment_author(actor, assessment)
+
+
+@rules.predicate
+def not_private_or_author(actor: Any, assessment: Any) -> bool:
+    """A private questionnaire (a carer's own, 001 l.4781-4785) is its author's until shared."""
+    return not getattr(assessment, "author_only", False) or _is_assessment_author(actor, assessment)
+
+
+ASSESSMENT = "QuestionnaireResponse"
+PRIVATE_TO_AUTHOR = _("Only the one who filled this in can see it, until they share it with the team.")
+permission("assessments.private_to_author", not_private_or_author, level=None,
+           label=_("see a questionnaire kept private by its author"), resource_type=ASSESSMENT,
+           code="private_to_author", refusal=PRIVATE_TO_AUTHOR)
+permission("assessments.medical_instrument", has_file_access, level=Level.FULL,
+           label=_("fill in or see a medical instrument"), resource_type=ASSESSMENT)
+permission("assessments.open_assessment", not_private_or_author, label=_("see an assessment"),
+           resource_type=ASSESSMENT, code="private_to_author", refusal=PRIVATE_TO_AUTHOR)
+permission("assessments.start_assessment", has_file_access, label=_("start an assessment"), resource_type=ASSESSMENT)
+permission("assessments.save_answers", has_file_access, label=_("save answers"), resource_type=ASSESSMENT)
+permission("assessments.complete_assessment", has_file_access, label=_("complete an assessment"),
+           resource_type=ASSESSMENT)
+permission("assessments.amend_assessment", has_file_access, label=_("correct a completed assessment"),
+           resource_type=ASSESSMENT)
+permission("assessments.sync_response", has_file_access, label=_("send answers captured offline"),
+           resource_type=ASSESSMENT)
+permission("assessments.record_own_judgement", is_professional, label=_("record one's own judgement next to a score"),
+           resource_type=ASSESSMENT, code="judgement_by_professional",
+           refusal=_("Only a professional can record their own judgement next to a score."))
+permission("assessments.share_with_team", is_assessment_author, label=_("share a private questionnaire with the team"),
+           resource_type=ASSESSMENT, code="private_to_author", refusal=PRIVATE_TO_AUTHOR)
+permission("assessments.mark_entered_in_error", is_assessment_author | speaks_for_person,
+           label=_("withdraw an assessment entered in error"), resource_type=ASSESSMENT, code="withdraw_by_author",
+           refusal=_("Only the one who filled this in, the person or their representative can withdraw it."))
+permission("assessments.score_to_goal", not_private_or_author, label=_("turn a score into a goal"),
+           resource_type=ASSESSMENT, code="private_to_author", refusal=PRIVATE_TO_AUTHOR)
+
 # =========================================================================== programmes and pathways
 
 # =========================================================================== consultations (MDO)

@@ -498,6 +498,65 @@ permission("assessments.score_to_goal", not_private_or_author, label=_("turn a s
 
 # =========================================================================== maturity
 
+
+def _maturity_zone(target: Any) -> Any:
+    """The zone whose self-assessment a round, participant, workshop or vote belongs to."""
+    from careweave.territory.models import Zone
+
+    if isinstance(target, Zone):
+        return target
+    for path in ("zone", "round.zone", "workshop.round.zone"):
+        value = target
+        for attribute in path.split("."):
+            value = getattr(value, attribute, None)
+        if value is not None:
+            return value
+    return None
+
+
+@rules.predicate
+def runs_zone_self_assessment(actor: Any, target: Any) -> bool:
+    """Zone staff (and the contact point) of the zone run its maturity self-assessment (decision 0019)."""
+    zone = _maturity_zone(target)
+    return zone is not None and zone_contact_point.test(actor, zone)
+
+
+@rules.predicate
+def is_the_participant(actor: Any, participant: Any) -> bool:
+    return _authenticated_actor(actor) and participant.user_id == actor.pk
+
+
+@rules.predicate
+def is_round_participant(actor: Any, vote: Any) -> bool:
+    """Everyone invited to the round votes in its workshop, submitted or not (C13-R11)."""
+    from careweave.maturity.actions import voter
+
+    return voter(actor, vote.workshop) is not None
+
+
+ZONE_STAFF_ONLY = _("Only the zone's staff can do this.")
+for _name, _label in (
+    ("open_round", _("open a maturity round")),
+    ("close_round", _("close a maturity round")),
+    ("reopen_round", _("reopen a maturity round")),
+    ("invite_participant", _("invite a participant")),
+    ("reopen_scores", _("reopen a participant's scores")),
+    ("send_reminders", _("send reminders")),
+    ("plan_workshop", _("plan a consensus workshop")),
+    ("record_consensus", _("record the consensus")),
+    ("open_vote", _("open a vote")),
+    ("close_vote", _("close a vote")),
+):
+    permission(f"maturity.{_name}", runs_zone_self_assessment, level=None, label=_label,
+               resource_type="MaturityRound", code="zone_staff_only", refusal=ZONE_STAFF_ONLY)
+permission("maturity.save_score", is_the_participant, level=None, label=_("score a dimension"),
+           resource_type="MaturityScore", code="own_scores_only", refusal=_("You can only change your own scores."))
+permission("maturity.submit_scores", is_the_participant, level=None, label=_("submit one's scores"),
+           resource_type="MaturityScore", code="own_scores_only", refusal=_("You can only change your own scores."))
+permission("maturity.cast_vote", is_round_participant, level=None, label=_("vote in a workshop"),
+           resource_type="MaturityBallot", code="not_participant",
+           refusal=_("Only the round's participants can vote."))
+
 # =========================================================================== population
 
 # =========================================================================== records (received data)

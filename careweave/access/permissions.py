@@ -559,6 +559,32 @@ permission("maturity.cast_vote", is_round_participant, level=None, label=_("vote
 
 # =========================================================================== population
 
+
+@rules.predicate
+def in_zone_staff_group(actor: Any) -> bool:
+    """Zone dashboards: superusers and members of the ``zone_staff`` group (population/views.py)."""
+    from careweave.population.views import ZONE_STAFF_GROUP
+
+    return _authenticated_actor(actor) and (
+        actor.is_superuser or actor.groups.filter(name=ZONE_STAFF_GROUP).exists()
+    )
+
+
+@rules.predicate
+def may_see_outreach_persons(actor: Any) -> bool:
+    """The person-level outreach list needs the Django permission ``population.view_outreach_list``."""
+    from careweave.population.views import OUTREACH_PERMISSION
+
+    return _authenticated_actor(actor) and actor.has_perm(OUTREACH_PERMISSION)
+
+
+# Reads of a zone (aggregated, or pseudonymised and audited): the views ask through population.access.
+permission("population.view_zone_dashboard", in_zone_staff_group, level=None, label=_("see a zone's dashboard"),
+           resource_type="PopulationDashboard", refusal=_("Zone dashboards are for zone staff."))
+permission("population.view_outreach_list", in_zone_staff_group & may_see_outreach_persons, level=None,
+           label=_("see the person-level outreach list"), resource_type="PopulationOutreachList",
+           refusal=_("The person-level outreach list needs a specific permission."))
+
 # =========================================================================== records (received data)
 
 __all__ = [

@@ -233,6 +233,10 @@ permission("access.set_access_choice", speaks_for_person, level=None, label=_("c
            resource_type="Consent", code="access_choice_by_person", refusal=ACCESS_CHOICE_BY_PERSON)
 permission("access.revoke_access_choice", speaks_for_person, level=None, label=_("withdraw an access choice"),
            resource_type="Consent", code="access_choice_by_person", refusal=ACCESS_CHOICE_BY_PERSON)
+# The privacy page (access choices, who acts for the person, who looked): the person's own (decision 0006).
+permission("access.see_access_choices", speaks_for_person, level=None,
+           label=_("see and change who may see the file"), resource_type="Consent", code="person_decides",
+           refusal=_("Only the person or their representative can see and change who may see their file."))
 # Emergency access is for someone without access yet: no level asked; the reason is checked by the action.
 permission("access.break_the_glass", is_care_professional, level=None, label=_("open the file in an emergency"),
            resource_type="Patient", code="break_glass_professional",
@@ -386,6 +390,8 @@ permission("careplans.review_plan", has_file_access, label=_("review the plan"),
 # Medical goals, tasks and journal entries need full access (decision 0004): asked besides the action's row.
 permission("careplans.write_medical_detail", has_file_access, level=Level.FULL,
            label=_("write medical detail"), resource_type="CarePlan")
+permission("careplans.see_medical_detail", has_file_access, level=Level.FULL,
+           label=_("see medical detail"), resource_type="CarePlan")
 
 permission("careplans.add_team_member", team_member_or_case_manager, label=_("add someone to the care team"),
            resource_type="CareTeam", code="member_proposer",

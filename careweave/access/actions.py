@@ -13,22 +13,13 @@ from careweave.access.audit import record_access
 from careweave.access.decisions import BREAK_GLASS_REFUSED, decide, may_break_glass
 from careweave.access.guard import AccessRefused
 from careweave.access.models import AccessRule, ApiToken, BreakGlass, Level
+from careweave.access.permissions import authorize, check
+from careweave.careplans.actions._common import atomic_action
 from careweave.careplans.errors import RuleViolation
 from careweave.people.models import Person
 
 
-def _require_person_or_proxy(actor, person: Person) -> str:  # noqa: ANN001
-    """Refuse anyone else; return the basis ("self" or "proxy") for the audit trail."""
-    basis = decide(actor, person).basis
-    if basis not in ("self", "proxy"):
-        raise RuleViolation(
-            "access_choice_by_person",
-            _("Only the person or their representative decides who may see their file."),
-        )
-    return basis
-
-
-@transaction.atomic
+@atomic_action
 def set_access_choice(
     actor,
     person: Person,
@@ -41,7 +32,7 @@ def set_access_choice(
     note: str = "",  # noqa: ANN001
 ) -> AccessRule:
     """The person makes access stricter or looser for one grantee or a whole sector."""
-    basis = _require_person_or_proxy(actor, person)
+    basis = authorize(actor, "access.set_access_choice", person).basis
     if level not in Level.values:
         raise RuleViolation("access_level", _("Choose one of the offered access levels."))
     existing = AccessRule.objects.filter(
@@ -64,20 +55,23 @@ def set_access_choice(
     return rule
 
 
-@transaction.atomic
+@atomic_action
 def revoke_access_choice(actor, rule: AccessRule) -> None:  # noqa: ANN001
-    basis = _require_person_or_proxy(actor, rule.person)
+    basis = authorize(actor, "access.revoke_access_choice", rule).basis
     rule.active = False
     rule.save_versioned(update_fields=["active"])
     record_access(actor, "update", "Consent", str(rule.fhir_id), person=rule.person, basis=basis)
 
 
 def break_the_glass(actor, person: Person, reason: str) -> BreakGlass:  # noqa: ANN001
-    """Emergency access for a care professional, with a reason the person will see."""
-    refusal = None
-    if not may_break_glass(actor):
-        refusal = RuleViolation("break_glass_professional", str(BREAK_GLASS_REFUSED))
-    elif len((reason or "").strip()) < 10:
+    """Emergency access for a care professional, with a reason the person will see.
+
+    The table's row decides who; a refusal is audited here (basis ``break_glass``, with the reason
+    given) outside any transaction, so the person sees refused attempts too.
+    """
+    allowed, code, message = check(actor, "access.break_the_glass", person)
+    refusal = None if allowed else RuleViolation(code, message)
+    if refusal is None and len((reason or "").strip()) < 10:
         refusal = RuleViolation(
             "break_glass_reason", _("Explain in a sentence why you need emergency access (at least 10 characters).")
         )

@@ -22,7 +22,9 @@ looser, per professional, per informal-network member or per sector.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -92,8 +94,34 @@ def may_break_glass(user: AbstractBaseUser | AnonymousUser) -> bool:
     return professional is not None and professional.sector == Sector.CARE
 
 
+# Decisions remembered while a page asks the permission table for its links and buttons (never
+# while an action runs: an action may change the relationships it is decided on).
+_remembered: ContextVar[dict | None] = ContextVar("careweave_remembered_decisions", default=None)
+
+
+@contextmanager
+def remembering_decisions(memo: dict | None = None) -> Iterator[dict]:
+    """Within the block, :func:`decide` answers each (user, person) once; ``memo`` may be kept per request."""
+    memo = {} if memo is None else memo
+    token = _remembered.set(memo)
+    try:
+        yield memo
+    finally:
+        _remembered.reset(token)
+
+
 def decide(user: AbstractBaseUser | AnonymousUser, person: Person) -> Decision:
     """Return the access level ``user`` has to ``person``'s file and the basis for it."""
+    memo = _remembered.get()
+    if memo is None or person is None or getattr(person, "pk", None) is None:
+        return _decide(user, person)
+    key = (getattr(user, "pk", None), person.pk)
+    if key not in memo:
+        memo[key] = _decide(user, person)
+    return memo[key]
+
+
+def _decide(user: AbstractBaseUser | AnonymousUser, person: Person) -> Decision:
     if not user or not user.is_authenticated or not user.is_active:
         return Decision(Level.NONE, "anonymous", NO_RELATIONSHIP)
     if person.user_id == user.pk:

@@ -33,6 +33,7 @@ from careweave.access.decisions import Decision, decide
 from careweave.access.models import Level
 from careweave.access.predicates import (
     has_break_glass,
+    has_file_access,
     has_level,
     is_administrator,
     is_any_zone_staff,
@@ -64,6 +65,7 @@ class Permission:
     level: int | Callable[[Any], int] | None = Level.PLAN
     resource_type: str = ""
     refusal: Promise | str = ""
+    code: str = "not_allowed"
 
     def level_for(self, target: Any) -> int | None:
         """The level needed on this target: fixed, or by the target's label (a medical goal needs full)."""
@@ -92,11 +94,16 @@ def permission(
     level: int | Callable[[Any], int] | None = Level.PLAN,
     resource_type: str = "",
     refusal: Promise | str = "",
+    code: str = "not_allowed",
 ) -> Permission:
-    """Add a row to the table (once per name)."""
+    """Add a row to the table (once per name).
+
+    ``code`` is the refusal's stable rule code (API clients and tests rely on the codes the
+    actions raised before the table, e.g. ``person_decides``).
+    """
     if name in TABLE:
         raise ValueError(f"permission {name} is declared twice")
-    row = Permission(name, label, predicate, level, resource_type, refusal)
+    row = Permission(name, label, predicate, level, resource_type, refusal, code)
     TABLE[name] = row
     return row
 
@@ -169,7 +176,7 @@ def check(actor: Any, name: str, target: Any = None, *, person: Person | None = 
         if not decision.allows(needed):
             return False, "no_access", decision.refusal
     if not row.predicate.test(actor, target if target is not None else person):
-        return False, "not_allowed", _not_allowed(row)
+        return False, row.code, _not_allowed(row)
     return True, "", ""
 
 
@@ -186,7 +193,7 @@ def authorize(actor: Any, name: str, target: Any = None, *, person: Person | Non
         raise _refuse(actor, row, target if target is not None else person, person, "no_access",
                       decision.refusal, decision.basis)
     if not row.predicate.test(actor, target if target is not None else person):
-        raise _refuse(actor, row, target if target is not None else person, person, "not_allowed", _not_allowed(row),
+        raise _refuse(actor, row, target if target is not None else person, person, row.code, _not_allowed(row),
                       decision.basis if decision is not None else "")
     return decision
 
@@ -233,15 +240,276 @@ professional_in_care = (is_team_professional & is_care_professional) | is_case_m
 
 # =========================================================================== access (consent, emergency)
 
+
+def _authenticated_actor(actor: Any) -> bool:
+    return bool(actor is not None and getattr(actor, "is_authenticated", False))
+
+
+ACCESS_CHOICE_BY_PERSON = _("Only the person or their representative decides who may see their file.")
+permission("access.set_access_choice", speaks_for_person, level=None, label=_("choose who may see the file"),
+           resource_type="Consent", code="access_choice_by_person", refusal=ACCESS_CHOICE_BY_PERSON)
+permission("access.revoke_access_choice", speaks_for_person, level=None, label=_("withdraw an access choice"),
+           resource_type="Consent", code="access_choice_by_person", refusal=ACCESS_CHOICE_BY_PERSON)
+# The privacy page (access choices, who acts for the person, who looked): the person's own (decision 0006).
+permission("access.see_access_choices", speaks_for_person, level=None,
+           label=_("see and change who may see the file"), resource_type="Consent", code="person_decides",
+           refusal=_("Only the person or their representative can see and change who may see their file."))
+# Emergency access is for someone without access yet: no level asked; the reason is checked by the action.
+permission("access.break_the_glass", is_care_professional, level=None, label=_("open the file in an emergency"),
+           resource_type="Patient", code="break_glass_professional",
+           refusal=_("Only an active care professional can use emergency access."))
+
 # =========================================================================== people (network, registration)
+
+
+@rules.predicate
+def is_person_or_representative(actor: Any, target: Any) -> bool:
+    """The person or their active representative: those who decide who acts for the person.
+
+    Narrower than ``speaks_for_person``: someone with proxy access uses Careweave for the person
+    but hands out no access to others (docs/domain.md, "Who acts for the person").
+    """
+    from careweave.people.actions import REPRESENTATIVE, SELF, standing
+
+    person = person_of(target)
+    return person is not None and _authenticated_actor(actor) and standing(actor, person) in (SELF, REPRESENTATIVE)
+
+
+@rules.predicate
+def is_own_network_record(actor: Any, related: Any) -> bool:
+    """The network member themselves (a proxy gives up their access, a representative steps down)."""
+    user_id = getattr(related, "user_id", None)
+    return user_id is not None and getattr(actor, "pk", None) == user_id
+
+
+PROXY_BY_PERSON = _("Only the person or their representative decides who has proxy access.")
+@rules.predicate
+def has_full_access(actor: Any, target: Any) -> bool:
+    person = person_of(target)
+    return person is not None and decide(actor, person).allows(Level.FULL)
+
+
+permission("people.register_person", is_professional, level=None, label=_("register a new person"),
+           resource_type="Patient", code="registrar_professional",
+           refusal=_("Only an active care or welfare professional can register a person."))
+# Full access is the person's own measure of trust (welfare professionals and informal carers get it
+# when the person gives it); emergency access and consent to read do not count.
+permission("people.update_contact_details",
+           speaks_for_person | ((is_team_professional | is_team_informal_carer | is_case_manager) & has_full_access),
+           label=_("change contact details"), resource_type="Patient", code="contact_details_editor",
+           refusal=_("Only the person, their representative, or a member of their care team with full access "
+                     "can change their contact details."))
+permission("people.add_to_network", has_file_access, label=_("add someone to the informal network"),
+           resource_type="RelatedPerson")
+permission("people.grant_proxy_access", is_person_or_representative, level=None, label=_("give proxy access"),
+           resource_type="RelatedPerson", code="proxy_by_person", refusal=PROXY_BY_PERSON)
+permission("people.withdraw_proxy_access", is_own_network_record | is_person_or_representative, level=None,
+           label=_("withdraw proxy access"), resource_type="RelatedPerson", code="proxy_by_person",
+           refusal=PROXY_BY_PERSON)
+# Art. 14 §1 patient-rights law: a mandate is given by the person themselves, never in their name.
+permission("people.appoint_representative", is_person_themselves, level=None, label=_("appoint a representative"),
+           resource_type="RelatedPerson", code="representative_by_person",
+           refusal=_("Only the person themselves can appoint a representative, by a signed and dated written "
+                     "mandate (patient-rights law of 22 August 2002, art. 14)."))
+permission("people.end_representation", is_own_network_record | is_person_themselves, level=None,
+           label=_("end a representation"), resource_type="RelatedPerson", code="representation_end_by",
+           refusal=_("Only the person or the representative themselves can end a representation."))
 
 # =========================================================================== careplans (team, plan, coordination)
 
-# Example of a row; an action calls ``authorize(actor, "careplans.start_care_plan", person)`` first.
-permission("careplans.start_care_plan", team_professional_or_case_manager | speaks_for_person,
+
+def _membership(actor: Any, team: Any) -> Any:
+    from careweave.careplans.actions._common import membership_of
+
+    return membership_of(actor, team) if team is not None and actor is not None else None
+
+
+def _team_of(target: Any) -> Any:
+    """The care team a target belongs to (a team, a member, a plan, a task, an episode)."""
+    from careweave.careplans.models import CareTeam
+
+    if isinstance(target, CareTeam):
+        return target
+    for attribute in ("team", "plan"):
+        value = getattr(target, attribute, None)
+        if isinstance(value, CareTeam):
+            return value
+        if value is not None and getattr(value, "team", None) is not None:
+            return value.team
+    if isinstance(target, Person):  # the shared team (``team_for``), without creating one
+        return target.care_teams.filter(status=CareTeam.Status.ACTIVE, external_id="").order_by("created_at").first()
+    return None
+
+
+@rules.predicate
+def is_team_member(actor: Any, target: Any) -> bool:
+    """An active member of the target's care team: a professional or someone of the informal network."""
+    return _authenticated_actor(actor) and _membership(actor, _team_of(target)) is not None
+
+
+@rules.predicate
+def is_the_member(actor: Any, member: Any) -> bool:
+    """The team member themselves (a member may always leave)."""
+    return _authenticated_actor(actor) and getattr(member, "user", None) == actor
+
+
+@rules.predicate
+def is_episode_coordinator(actor: Any, episode: Any) -> bool:
+    """The coordinator (proposed or holding the role) of this coordination episode."""
+    coordinator = getattr(episode, "coordinator", None)
+    return _authenticated_actor(actor) and coordinator is not None and coordinator.user == actor
+
+
+@rules.predicate
+def is_task_assignee(actor: Any, task: Any) -> bool:
+    member = _membership(actor, getattr(getattr(task, "plan", None), "team", None))
+    return member is not None and task.assignee_id == member.pk
+
+
+@rules.predicate
+def coordinates_the_team(actor: Any, target: Any) -> bool:
+    """The actor's membership of the target's team holds an active coordination."""
+    from careweave.careplans.models import CoordinationEpisode
+
+    member = _membership(actor, _team_of(target))
+    return member is not None and CoordinationEpisode.objects.filter(
+        coordinator=member, status=CoordinationEpisode.Status.ACTIVE
+    ).exists()
+
+
+@rules.predicate
+def is_episode_case_manager(actor: Any, episode: Any) -> bool:
+    professional = getattr(actor, "professional", None) if _authenticated_actor(actor) else None
+    return professional is not None and professional.pk == episode.case_manager_id
+
+
+# The person decides (decision 0006): refused with ``person_decides`` whatever the level.
+PERSON_DECIDES = _("Only the person or their representative can decide this.")
+zone_contact_point = zone_role("contact_point", "staff")
+team_member_or_case_manager = speaks_for_person | is_team_member | is_case_manager
+
+permission("careplans.start_care_plan", has_file_access,
            label=_("start the shared plan"), resource_type="CarePlan")
+permission("careplans.update_care_plan", has_file_access, label=_("change the shared plan"), resource_type="CarePlan")
+permission("careplans.add_life_goal", has_file_access, label=_("add a life goal"), resource_type="Goal")
+permission("careplans.update_life_goal", has_file_access, label=_("change a life goal"), resource_type="Goal")
+permission("careplans.add_goal", has_file_access, label=_("add a goal"), resource_type="Goal")
+permission("careplans.update_goal", has_file_access, label=_("change a goal"), resource_type="Goal")
+permission("careplans.assign_task", has_file_access, label=_("assign a task"), resource_type="Task")
+permission("careplans.update_task", has_file_access, label=_("change a task"), resource_type="Task")
+permission("careplans.complete_task", speaks_for_person | is_task_assignee | coordinates_the_team,
+           label=_("mark a task done"), resource_type="Task", code="task_not_yours",
+           refusal=_("Only the team member this task is assigned to, the person or the coordinator can mark it done."))
+permission("careplans.write_in_journal", has_file_access, label=_("write in the journal"),
+           resource_type="Communication")
+permission("careplans.record_agreement", has_file_access, label=_("record an agreement"), resource_type="CarePlan")
+permission("careplans.review_plan", has_file_access, label=_("review the plan"), resource_type="CarePlan")
+# Medical goals, tasks and journal entries need full access (decision 0004): asked besides the action's row.
+permission("careplans.write_medical_detail", has_file_access, level=Level.FULL,
+           label=_("write medical detail"), resource_type="CarePlan")
+permission("careplans.see_medical_detail", has_file_access, level=Level.FULL,
+           label=_("see medical detail"), resource_type="CarePlan")
+
+permission("careplans.add_team_member", team_member_or_case_manager, label=_("add someone to the care team"),
+           resource_type="CareTeam", code="member_proposer",
+           refusal=_("Only the person, their representative or a team member can add someone to the team."))
+permission("careplans.enrol_registering_professional", is_professional, level=None,
+           label=_("become the first team member of a person one registers"), resource_type="CareTeam",
+           code="registrar_professional",
+           refusal=_("Only an active care or welfare professional can register a person."))
+permission("careplans.approve_team_member", speaks_for_person, level=None, label=_("agree to a proposed team member"),
+           resource_type="CareTeam", code="person_decides", refusal=PERSON_DECIDES)
+permission("careplans.decline_team_member", speaks_for_person, level=None, label=_("decline a proposed team member"),
+           resource_type="CareTeam", code="person_decides", refusal=PERSON_DECIDES)
+permission("careplans.remove_team_member", speaks_for_person | is_the_member, level=None,
+           label=_("remove a team member (or leave the team)"), resource_type="CareTeam", code="person_decides",
+           refusal=PERSON_DECIDES)
+
+permission("careplans.take_on_coordination", is_person_themselves | is_team_member,
+           label=_("take on the coordinator role"), resource_type="CareTeam", code="coordinator_not_member",
+           refusal=_("Only a member of the care team can take on the coordinator role. "
+                     "A case manager works from outside the team and cannot coordinate."))
+permission("careplans.assign_coordinator", team_member_or_case_manager, label=_("propose a coordinator"),
+           resource_type="CareTeam", code="coordinator_proposer",
+           refusal=_("Only the person, their representative, a team member or the case manager "
+                     "can propose a coordinator."))
+permission("careplans.accept_coordination", is_episode_coordinator, level=None, label=_("accept the coordinator role"),
+           resource_type="CareTeam", code="not_the_coordinator",
+           refusal=_("Only the proposed coordinator can accept the role."))
+permission("careplans.agree_to_coordinator", speaks_for_person, level=None, label=_("agree to the coordinator"),
+           resource_type="CareTeam", code="person_decides", refusal=PERSON_DECIDES)
+permission("careplans.refuse_coordinator", speaks_for_person, level=None, label=_("refuse the proposed coordinator"),
+           resource_type="CareTeam", code="person_decides", refusal=PERSON_DECIDES)
+permission("careplans.end_coordination", is_episode_coordinator | speaks_for_person, level=None,
+           label=_("end coordination"), resource_type="CareTeam", code="end_coordination_by",
+           refusal=_("Only the coordinator or the person can end coordination."))
+permission("careplans.hand_back_coordination", is_episode_coordinator | speaks_for_person, level=None,
+           label=_("hand back coordination"), resource_type="CareTeam", code="end_coordination_by",
+           refusal=_("Only the coordinator or the person can end coordination."))
+
+# Case management: the bell is rung by anyone with access; the zone's contact point decides (l. 19781-19785).
+permission("careplans.ring_the_bell", has_file_access, label=_("ask for a case manager"),
+           resource_type="ServiceRequest")
+permission("careplans.appoint_case_manager", zone_contact_point, level=None, label=_("appoint a case manager"),
+           resource_type="EpisodeOfCare", code="appointed_by_zone",
+           refusal=_("A case manager is appointed by the zone's contact point, not by the care team."))
+permission("careplans.decline_case_management", zone_contact_point, level=None,
+           label=_("decline a request for case management"), resource_type="ServiceRequest",
+           code="appointed_by_zone", refusal=_("Only the zone's contact point decides on case management."))
+permission("careplans.end_case_management", is_episode_case_manager | zone_contact_point | speaks_for_person,
+           level=None, label=_("end case management"), resource_type="EpisodeOfCare", code="end_case_management_by",
+           refusal=_("Only the case manager, the zone or the person can end case management."))
+permission("careplans.register_training", zone_contact_point, level=None,
+           label=_("keep the zone's registry of trained coordinators and case managers"),
+           resource_type="PractitionerRole", code="registry_by_zone",
+           refusal=_("Only staff of the zone can update its registry."))
 
 # =========================================================================== assessments
+
+
+def _is_assessment_author(actor: Any, assessment: Any) -> bool:
+    return _authenticated_actor(actor) and getattr(assessment, "author_id", None) == actor.pk
+
+
+@rules.predicate
+def is_assessment_author(actor: Any, assessment: Any) -> bool:
+    """The one who filled the assessment in."""
+    return _is_assessment_author(actor, assessment)
+
+
+@rules.predicate
+def not_private_or_author(actor: Any, assessment: Any) -> bool:
+    """A private questionnaire (a carer's own, 001 l.4781-4785) is its author's until shared."""
+    return not getattr(assessment, "author_only", False) or _is_assessment_author(actor, assessment)
+
+
+ASSESSMENT = "QuestionnaireResponse"
+PRIVATE_TO_AUTHOR = _("Only the one who filled this in can see it, until they share it with the team.")
+permission("assessments.private_to_author", not_private_or_author, level=None,
+           label=_("see a questionnaire kept private by its author"), resource_type=ASSESSMENT,
+           code="private_to_author", refusal=PRIVATE_TO_AUTHOR)
+permission("assessments.medical_instrument", has_file_access, level=Level.FULL,
+           label=_("fill in or see a medical instrument"), resource_type=ASSESSMENT)
+permission("assessments.open_assessment", not_private_or_author, label=_("see an assessment"),
+           resource_type=ASSESSMENT, code="private_to_author", refusal=PRIVATE_TO_AUTHOR)
+permission("assessments.start_assessment", has_file_access, label=_("start an assessment"), resource_type=ASSESSMENT)
+permission("assessments.save_answers", has_file_access, label=_("save answers"), resource_type=ASSESSMENT)
+permission("assessments.complete_assessment", has_file_access, label=_("complete an assessment"),
+           resource_type=ASSESSMENT)
+permission("assessments.amend_assessment", has_file_access, label=_("correct a completed assessment"),
+           resource_type=ASSESSMENT)
+permission("assessments.sync_response", has_file_access, label=_("send answers captured offline"),
+           resource_type=ASSESSMENT)
+permission("assessments.record_own_judgement", is_professional, label=_("record one's own judgement next to a score"),
+           resource_type=ASSESSMENT, code="judgement_by_professional",
+           refusal=_("Only a professional can record their own judgement next to a score."))
+permission("assessments.share_with_team", is_assessment_author, label=_("share a private questionnaire with the team"),
+           resource_type=ASSESSMENT, code="private_to_author", refusal=PRIVATE_TO_AUTHOR)
+permission("assessments.mark_entered_in_error", is_assessment_author | speaks_for_person,
+           label=_("withdraw an assessment entered in error"), resource_type=ASSESSMENT, code="withdraw_by_author",
+           refusal=_("Only the one who filled this in, the person or their representative can withdraw it."))
+permission("assessments.score_to_goal", not_private_or_author, label=_("turn a score into a goal"),
+           resource_type=ASSESSMENT, code="private_to_author", refusal=PRIVATE_TO_AUTHOR)
 
 # =========================================================================== programmes and pathways
 
@@ -468,7 +736,104 @@ permission("territory.see_referral", made_referral | receives_referral | has_lev
 
 # =========================================================================== maturity
 
+
+def _maturity_zone(target: Any) -> Any:
+    """The zone whose self-assessment a round, participant, workshop or vote belongs to."""
+    from careweave.territory.models import Zone
+
+    if isinstance(target, Zone):
+        return target
+    for path in ("zone", "round.zone", "workshop.round.zone"):
+        value = target
+        for attribute in path.split("."):
+            value = getattr(value, attribute, None)
+        if value is not None:
+            return value
+    return None
+
+
+@rules.predicate
+def runs_zone_self_assessment(actor: Any, target: Any) -> bool:
+    """Zone staff (and the contact point) of the zone run its maturity self-assessment (decision 0019)."""
+    zone = _maturity_zone(target)
+    return zone is not None and zone_contact_point.test(actor, zone)
+
+
+@rules.predicate
+def is_the_participant(actor: Any, participant: Any) -> bool:
+    return _authenticated_actor(actor) and participant.user_id == actor.pk
+
+
+@rules.predicate
+def is_round_participant(actor: Any, vote: Any) -> bool:
+    """Everyone invited to the round votes in its workshop, submitted or not (C13-R11)."""
+    from careweave.maturity.actions import voter
+
+    return voter(actor, vote.workshop) is not None
+
+
+ZONE_STAFF_ONLY = _("Only the zone's staff can do this.")
+for _name, _label in (
+    ("open_round", _("open a maturity round")),
+    ("close_round", _("close a maturity round")),
+    ("reopen_round", _("reopen a maturity round")),
+    ("invite_participant", _("invite a participant")),
+    ("reopen_scores", _("reopen a participant's scores")),
+    ("send_reminders", _("send reminders")),
+    ("plan_workshop", _("plan a consensus workshop")),
+    ("record_consensus", _("record the consensus")),
+    ("open_vote", _("open a vote")),
+    ("close_vote", _("close a vote")),
+):
+    permission(f"maturity.{_name}", runs_zone_self_assessment, level=None, label=_label,
+               resource_type="MaturityRound", code="zone_staff_only", refusal=ZONE_STAFF_ONLY)
+permission("maturity.save_score", is_the_participant, level=None, label=_("score a dimension"),
+           resource_type="MaturityScore", code="own_scores_only", refusal=_("You can only change your own scores."))
+permission("maturity.submit_scores", is_the_participant, level=None, label=_("submit one's scores"),
+           resource_type="MaturityScore", code="own_scores_only", refusal=_("You can only change your own scores."))
+permission("maturity.cast_vote", is_round_participant, level=None, label=_("vote in a workshop"),
+           resource_type="MaturityBallot", code="not_participant",
+           refusal=_("Only the round's participants can vote."))
+
 # =========================================================================== population
+
+
+@rules.predicate
+def in_zone_staff_group(actor: Any) -> bool:
+    """Zone dashboards: superusers and members of the ``zone_staff`` group (population/views.py)."""
+    from careweave.population.access import ZONE_STAFF_GROUP
+
+    return _authenticated_actor(actor) and (
+        actor.is_superuser or actor.groups.filter(name=ZONE_STAFF_GROUP).exists()
+    )
+
+
+@rules.predicate
+def may_see_outreach_persons(actor: Any) -> bool:
+    """A zone staff member granted ``population.view_outreach_list`` (to them or a group of theirs).
+
+    Not ``user.has_perm``: that says yes to every superuser, and an administrator reads no personal
+    file (decision 0011; issue 17.13).
+    """
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    from careweave.population.access import OUTREACH_PERMISSION, ZONE_STAFF_GROUP
+
+    if not _authenticated_actor(actor) or not actor.groups.filter(name=ZONE_STAFF_GROUP).exists():
+        return False
+    app_label, codename = OUTREACH_PERMISSION.split(".")
+    return Permission.objects.filter(
+        Q(user=actor) | Q(group__user=actor), content_type__app_label=app_label, codename=codename
+    ).exists()
+
+
+# Reads of a zone (aggregated, or pseudonymised and audited): the views ask through population.access.
+permission("population.view_zone_dashboard", in_zone_staff_group, level=None, label=_("see a zone's dashboard"),
+           resource_type="PopulationDashboard", refusal=_("Zone dashboards are for zone staff."))
+permission("population.view_outreach_list", in_zone_staff_group & may_see_outreach_persons, level=None,
+           label=_("see the person-level outreach list"), resource_type="PopulationOutreachList",
+           refusal=_("The person-level outreach list needs a specific permission."))
 
 # =========================================================================== records (received data)
 

@@ -168,6 +168,17 @@ def has_break_glass(actor: Any, target: Any) -> bool:
     )
 
 
+@rules.predicate
+def has_file_access(actor: Any, target: Any) -> bool:
+    """Whoever the person's access decision lets in at the row's level (the level check decides).
+
+    The rule of the plan's everyday writes before the table (``require_level``): team members,
+    the case manager, consent, break-the-glass and the person; their choices narrow it. Only
+    for rows with a level: on its own it says nothing.
+    """
+    return _authenticated(actor) and _person(target) is not None
+
+
 def _zone_of(target: Any) -> Any:
     from careweave.territory.models import Zone
 

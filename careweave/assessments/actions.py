@@ -37,10 +37,11 @@ from careweave.access.audit import record_access
 from careweave.access.decisions import decide
 from careweave.access.guard import AccessRefused, require_access
 from careweave.access.models import Level
+from careweave.access.permissions import authorize, may
 from careweave.assessments.catalogue import instrument_for
 from careweave.assessments.models import Assessment, Instrument, Score
 from careweave.careplans.actions import add_goal
-from careweave.careplans.actions._common import atomic_action, audit_write, require_level, speaks_for_person
+from careweave.careplans.actions._common import atomic_action, audit_write
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import CarePlan, Goal
 from careweave.people.models import Person
@@ -93,23 +94,25 @@ PRIVATE = gettext_lazy("Only the one who filled this in can see it, until they s
 
 def may_see(actor, assessment: Assessment) -> bool:  # noqa: ANN001
     """Whether ``actor`` may see this assessment (no audit: for lists that are audited as a whole)."""
-    if assessment.author_only and not _is_author(actor, assessment):
-        return False
-    return decide(actor, assessment.person).allows(needed_level(assessment.instrument))
+    return may(actor, "assessments.private_to_author", assessment) and may(
+        actor, _SEE_MEDICAL if assessment.instrument.medical else "assessments.open_assessment", assessment
+    )
 
 
-def _refuse_private(actor, assessment: Assessment, action: str) -> RuleViolation:  # noqa: ANN001
-    event = record_access(actor, action, RESOURCE, str(assessment.fhir_id), person=assessment.person,
-                          outcome="denied", reason=str(PRIVATE), basis=decide(actor, assessment.person).basis)
-    error = RuleViolation("private_to_author", str(PRIVATE))
-    error.denied_audit = event
-    return error
+_SEE_MEDICAL = "assessments.medical_instrument"
 
 
-def _require_write(actor, assessment: Assessment) -> None:  # noqa: ANN001
-    if assessment.author_only and not _is_author(actor, assessment):
-        raise _refuse_private(actor, assessment, "update")
-    require_level(actor, assessment.person, needed_level(assessment.instrument))
+def _authorize_level(actor, name: str, target, instrument: Instrument) -> None:  # noqa: ANN001
+    """Full access first for a medical instrument (decision 0004), then the action's own row."""
+    if instrument.medical:
+        authorize(actor, _SEE_MEDICAL, target)
+    authorize(actor, name, target)
+
+
+def _require_write(actor, assessment: Assessment, name: str) -> None:  # noqa: ANN001
+    """A private questionnaire stays its author's (asked first), then the level and the action's row."""
+    authorize(actor, "assessments.private_to_author", assessment)
+    _authorize_level(actor, name, assessment, assessment.instrument)
 
 
 def open_assessment(actor, assessment: Assessment, *, request=None) -> Assessment:  # noqa: ANN001
@@ -268,7 +271,7 @@ def start_assessment(
 ) -> Assessment:
     """Start filling in an instrument for the person; earlier answers to the same questions are taken over."""
     instrument = _instrument(instrument_code, version)
-    require_level(actor, person, needed_level(instrument))
+    _authorize_level(actor, "assessments.start_assessment", person, instrument)
     if person.deceased_on:
         raise RuleViolation("deceased", _("This person has died; no new assessment can be started."))
     if plan is not None and plan.person_id != person.pk:
@@ -297,7 +300,7 @@ def start_assessment(
 def save_answers(actor, assessment: Assessment, answers: dict, expected_version: int) -> Assessment:  # noqa: ANN001
     """Keep answers given so far (one screen at a time); checks types and ranges, not completeness."""
     current = _locked(assessment, expected_version)
-    _require_write(actor, current)
+    _require_write(actor, current, "assessments.save_answers")
     _require_open(current)
     definition = current.instrument.definition()
     merged = _merge(current.answers, answers)
@@ -314,7 +317,7 @@ def save_answers(actor, assessment: Assessment, answers: dict, expected_version:
 def complete_assessment(actor, assessment: Assessment, answers: dict, expected_version: int) -> Assessment:  # noqa: ANN001
     """Finish: every required answer given, the scores computed and kept; the answers are frozen from now on."""
     current = _locked(assessment, expected_version)
-    _require_write(actor, current)
+    _require_write(actor, current, "assessments.complete_assessment")
     _require_open(current)
     definition = current.instrument.definition()
     merged = _final_answers(definition, _merge(current.answers, answers))
@@ -335,7 +338,7 @@ def amend_assessment(actor, assessment: Assessment, answers: dict, expected_vers
                      ) -> Assessment:
     """Correct a completed assessment: the same response, status ``amended``, rescored, with the reason kept."""
     current = _locked(assessment, expected_version)
-    _require_write(actor, current)
+    _require_write(actor, current, "assessments.amend_assessment")
     if not current.is_done:
         raise RuleViolation("not_completed", _("Only a completed assessment can be corrected."))
     reason = (reason or "").strip()
@@ -365,11 +368,7 @@ def record_own_judgement(actor, assessment: Assessment, reason: str, expected_ve
     records where and why they disagree; the score is not changed.
     """
     current = _locked(assessment, expected_version)
-    _require_write(actor, current)
-    professional = getattr(actor, "professional", None)
-    if professional is None or not professional.active:
-        raise RuleViolation("judgement_by_professional",
-                            _("Only a professional can record their own judgement next to a score."))
+    _require_write(actor, current, "assessments.record_own_judgement")
     if not current.is_done:
         raise RuleViolation("not_completed", _("There is no score yet: complete the assessment first."))
     reason = (reason or "").strip()
@@ -391,9 +390,7 @@ def share_with_team(actor, assessment: Assessment, expected_version: int) -> Ass
     current = _locked(assessment, expected_version)
     if not current.is_private:
         raise RuleViolation("not_private", _("This assessment is already visible to the team."))
-    if not _is_author(actor, current):
-        raise _refuse_private(actor, current, "update")
-    require_level(actor, current.person, needed_level(current.instrument))
+    _authorize_level(actor, "assessments.share_with_team", current, current.instrument)
     if current.shared:
         return current
     current.shared = True
@@ -412,12 +409,9 @@ def mark_entered_in_error(actor, assessment: Assessment, reason: str, expected_v
     scores no longer appear as Observations, its answers are not taken over and it proposes nothing.
     """
     current = _locked(assessment, expected_version)
-    _require_write(actor, current)
+    _require_write(actor, current, "assessments.mark_entered_in_error")
     if current.status == Assessment.Status.ENTERED_IN_ERROR:
         raise RuleViolation("entered_in_error", _("This assessment was already withdrawn."))
-    if not (_is_author(actor, current) or speaks_for_person(actor, current.person)):
-        raise RuleViolation("withdraw_by_author",
-                            _("Only the one who filled this in, the person or their representative can withdraw it."))
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation("withdraw_reason_required", _("Say why this assessment was entered in error."))
@@ -433,8 +427,7 @@ def mark_entered_in_error(actor, assessment: Assessment, reason: str, expected_v
 def score_to_goal(actor, assessment: Assessment, text: str, *, domain: str | None = None) -> Goal:  # noqa: ANN001
     """Turn a result into a care or support goal in the person's plan (through the plan's own action)."""
     if assessment.author_only:
-        if not _is_author(actor, assessment):
-            raise _refuse_private(actor, assessment, "update")
+        authorize(actor, "assessments.private_to_author", assessment)
         raise RuleViolation("share_first", _("Share this with the team before it becomes a goal in the plan."))
     if not assessment.is_done:
         raise RuleViolation("not_completed", _("There is no score yet: complete the assessment first."))
@@ -442,7 +435,7 @@ def score_to_goal(actor, assessment: Assessment, text: str, *, domain: str | Non
         CarePlan.Status.DRAFT, CarePlan.Status.ACTIVE, CarePlan.Status.ON_HOLD]).order_by("-created_at").first())
     if plan is None:
         raise RuleViolation("no_plan", _("This person has no care plan yet: start one first."))
-    require_level(actor, assessment.person, needed_level(assessment.instrument))
+    _authorize_level(actor, "assessments.score_to_goal", assessment, assessment.instrument)
     if domain is None:
         domain = Goal.Domain.CARER if assessment.is_private else Goal.Domain.HEALTH
     goal = add_goal(actor, plan, text, domain=domain, is_medical=assessment.is_medical,
@@ -559,6 +552,7 @@ def sync_response(actor, person: Person, payload: dict) -> SyncResult:  # noqa: 
     one (or to a response completed meanwhile) give ``conflict`` with the differing questions, and
     nothing is overwritten. Invalid answers refuse the whole sync (nothing saved half).
     """
+    authorize(actor, "assessments.sync_response", person)
     client_id, code, version, base, answers, complete, plan = _payload(person, payload)
     existing = Assessment.objects.select_for_update().filter(client_id=client_id).first()
     if existing is None:
@@ -586,7 +580,7 @@ def _sync_existing(actor, person: Person, existing: Assessment, code: str, base:
                    answers: dict[str, Any], complete: bool) -> SyncResult:
     if existing.person_id != person.pk or existing.instrument.code != code:
         raise RuleViolation("sync_mismatch", _("This client id belongs to another assessment."))
-    _require_write(actor, existing)
+    _require_write(actor, existing, "assessments.sync_response")
     definition = existing.instrument.definition()
     mine = answers
     if existing.is_done:

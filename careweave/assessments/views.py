@@ -657,8 +657,7 @@ def _render_result(
         "judgement_form": judgement_form or JudgementForm(initial={"version": assessment.version}),
         "goal_form": goal_form or GoalFromScoreForm(initial={"text": suggestion}),
         "share_form": VersionOnlyForm(initial={"version": assessment.version}),
-        "may_share": definition.private_to_author and not assessment.shared and assessment.author_id == request.user.pk,
-        "is_professional": getattr(request.user, "professional", None) is not None,
+        "shareable": definition.private_to_author and not assessment.shared,
         "plan": current_plan(person),
         "conflict": conflict,
     }

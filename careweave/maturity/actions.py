@@ -21,8 +21,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from careweave.access.audit import record_access
+from careweave.access.permissions import authorize, may
 from careweave.careplans.actions._common import atomic_action
-from careweave.careplans.actions.coordination import is_zone_actor
 from careweave.careplans.errors import RuleViolation
 from careweave.territory.models import Zone
 from careweave.versioning import ChangedMeanwhile
@@ -45,13 +45,8 @@ logger = logging.getLogger(__name__)
 
 
 def manages(actor, zone: Zone) -> bool:  # noqa: ANN001
-    """Zone staff (and the contact point) of the zone run its self-assessment."""
-    return bool(actor and actor.is_authenticated and is_zone_actor(actor, zone))
-
-
-def _require_manager(actor, zone: Zone) -> None:  # noqa: ANN001
-    if not manages(actor, zone):
-        raise RuleViolation("zone_staff_only", _("Only the zone's staff can do this."))
+    """Zone staff (and the contact point) of the zone run its self-assessment (the table's row)."""
+    return bool(actor and actor.is_authenticated) and may(actor, "maturity.open_round", zone)
 
 
 def _audit(actor, action: str, kind: str, obj) -> None:  # noqa: ANN001
@@ -81,7 +76,7 @@ def _check_dimension(code: str) -> None:
 @atomic_action
 def open_round(actor, zone: Zone, year: int, label: str = "") -> MaturityRound:  # noqa: ANN001
     """A new yearly measurement for the zone (C13-R13); one per zone and year."""
-    _require_manager(actor, zone)
+    authorize(actor, "maturity.open_round", zone)
     if not 2000 <= year <= 2100:
         raise RuleViolation("year_range", _("Give a year between 2000 and 2100."))
     if MaturityRound.objects.filter(zone=zone, year=year).exists():
@@ -94,7 +89,7 @@ def open_round(actor, zone: Zone, year: int, label: str = "") -> MaturityRound: 
 @atomic_action
 def close_round(actor, round_: MaturityRound, expected_version: int | None = None) -> MaturityRound:  # noqa: ANN001
     """Closing stops all scoring; the results stay as they are for the report and next year's comparison."""
-    _require_manager(actor, round_.zone)
+    authorize(actor, "maturity.close_round", round_)
     if not round_.is_open:
         raise RuleViolation("round_closed", _("This round is already closed."))
     round_.status, round_.closed_at = MaturityRound.Status.CLOSED, timezone.now()
@@ -105,7 +100,7 @@ def close_round(actor, round_: MaturityRound, expected_version: int | None = Non
 
 @atomic_action
 def reopen_round(actor, round_: MaturityRound, expected_version: int | None = None) -> MaturityRound:  # noqa: ANN001
-    _require_manager(actor, round_.zone)
+    authorize(actor, "maturity.reopen_round", round_)
     if round_.is_open:
         raise RuleViolation("round_open", _("This round is already open."))
     round_.status, round_.closed_at = MaturityRound.Status.OPEN, None
@@ -119,7 +114,7 @@ def invite_participant(
     actor, round_: MaturityRound, user: User, organisation: str = "", role: str = ""  # noqa: ANN001
 ) -> Participant:
     """Invite someone to score for their organisation or role (a mix of backgrounds, 001 l.7792-7794)."""
-    _require_manager(actor, round_.zone)
+    authorize(actor, "maturity.invite_participant", round_)
     if not round_.is_open:
         raise RuleViolation("round_closed", _("This round is closed: nobody can be invited any more."))
     if not user.is_active:
@@ -136,9 +131,8 @@ def invite_participant(
 # --- scoring -----------------------------------------------------------------------------------------
 
 
-def _require_own_open(actor, participant: Participant) -> None:  # noqa: ANN001
-    if actor is None or participant.user_id != actor.pk:
-        raise RuleViolation("own_scores_only", _("You can only change your own scores."))
+def _require_own_open(actor, participant: Participant, name: str) -> None:  # noqa: ANN001
+    authorize(actor, name, participant)
     if not participant.round.is_open:
         raise RuleViolation("round_closed", _("This round is closed: the scores can no longer be changed."))
     if participant.submitted:
@@ -175,7 +169,7 @@ def save_score(
     changes nothing, and a late request carrying an older edit of the same device is ignored. A
     different device that saved meanwhile is a conflict (``ChangedMeanwhile``), never a silent overwrite.
     """
-    _require_own_open(actor, participant)
+    _require_own_open(actor, participant, "maturity.save_score")
     _check_dimension(dimension)
     _check_score(score)
     _check_argument(argument)
@@ -215,7 +209,7 @@ def missing_dimensions(participant: Participant) -> list[str]:
 @atomic_action
 def submit_scores(actor, participant: Participant) -> Participant:  # noqa: ANN001
     """"Submit my scores": all twelve with an argument (C13-R03); then read-only unless reopened."""
-    _require_own_open(actor, participant)
+    _require_own_open(actor, participant, "maturity.submit_scores")
     missing = missing_dimensions(participant)
     if missing:
         names = ", ".join(f"{by_code(c).number}. {by_code(c).name}" for c in missing)
@@ -233,7 +227,7 @@ def submit_scores(actor, participant: Participant) -> Participant:  # noqa: ANN0
 @atomic_action
 def reopen_scores(actor, participant: Participant) -> Participant:  # noqa: ANN001
     """Zone staff give a participant their scores back to change them (while the round is open)."""
-    _require_manager(actor, participant.round.zone)
+    authorize(actor, "maturity.reopen_scores", participant)
     if not participant.round.is_open:
         raise RuleViolation("round_closed", _("This round is closed: reopen the round first."))
     if not participant.submitted:
@@ -284,7 +278,7 @@ def send_reminders(
     and a double click waits for the first and then finds the reminder of less than 24 hours.
     A backend that fails never raises: the participant is reported in ``failed``.
     """
-    _require_manager(actor, round_.zone)
+    authorize(actor, "maturity.send_reminders", round_)
     if not round_.is_open:
         raise RuleViolation("round_closed", _("This round is closed: reminders are only sent while it is open."))
     if participants is None:
@@ -379,7 +373,7 @@ def plan_workshop(
     actor, round_: MaturityRound, held_on: date, chosen: Iterable[str], attendees: int = 0  # noqa: ANN001
 ) -> ConsensusWorkshop:
     """A consensus workshop on 3-7 dimensions (001 l.7862-7880); it may follow a closed round."""
-    _require_manager(actor, round_.zone)
+    authorize(actor, "maturity.plan_workshop", round_)
     chosen = _check_workshop_dimensions(chosen)
     if attendees < 0:
         raise RuleViolation("attendees", _("The number of attendees cannot be negative."))
@@ -398,7 +392,7 @@ def record_consensus(
     expected_version: int,
 ) -> ConsensusWorkshop:
     """The facilitator's report per discussed dimension (001 l.7942-7944): a consensus score needs its argument."""
-    _require_manager(actor, workshop.round.zone)
+    authorize(actor, "maturity.record_consensus", workshop)
     rows = {d.dimension: d for d in workshop.dimensions.all()}
     for code, (score, argument) in outcomes.items():
         if code not in rows:
@@ -439,7 +433,7 @@ def voter(actor, workshop: ConsensusWorkshop) -> Participant | None:  # noqa: AN
 @atomic_action
 def open_vote(actor, workshop: ConsensusWorkshop, dimension: str) -> WorkshopVote:  # noqa: ANN001
     """The facilitator asks the room to score one discussed dimension; one open vote per workshop at a time."""
-    _require_manager(actor, workshop.round.zone)
+    authorize(actor, "maturity.open_vote", workshop)
     ConsensusWorkshop.objects.select_for_update().filter(pk=workshop.pk).first()  # serialise two clicks at once
     item = workshop.dimensions.filter(dimension=dimension).first()
     if item is None:
@@ -458,7 +452,7 @@ def open_vote(actor, workshop: ConsensusWorkshop, dimension: str) -> WorkshopVot
 @atomic_action
 def close_vote(actor, vote: WorkshopVote) -> WorkshopVote:  # noqa: ANN001
     """Closing freezes the ballots: the distribution stays beside the dimension for the consensus."""
-    _require_manager(actor, vote.workshop.round.zone)
+    authorize(actor, "maturity.close_vote", vote)
     locked = WorkshopVote.objects.select_for_update().get(pk=vote.pk)
     if not locked.is_open:
         raise RuleViolation("vote_closed", _("This vote is already closed."))
@@ -471,9 +465,8 @@ def close_vote(actor, vote: WorkshopVote) -> WorkshopVote:  # noqa: ANN001
 @atomic_action
 def cast_vote(actor, vote: WorkshopVote, score: int) -> VoteBallot:  # noqa: ANN001
     """A participant's score in the open vote; voting again changes their ballot, after closing nothing changes."""
+    authorize(actor, "maturity.cast_vote", vote)
     participant = voter(actor, vote.workshop)
-    if participant is None:
-        raise RuleViolation("not_participant", _("Only the round's participants can vote."))
     if score is None:
         raise RuleViolation("score_range", _("A score is a whole number from 0 to 5."))
     _check_score(score)

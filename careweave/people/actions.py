@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 
 from careweave.access.audit import record_access
 from careweave.access.decisions import decide
-from careweave.careplans.actions._common import atomic_action, audit_write, require_level
+from careweave.access.permissions import authorize, check
+from careweave.careplans.actions._common import atomic_action, audit_write
 from careweave.careplans.errors import RuleViolation
 from careweave.people.models import Person, RelatedPerson
 
@@ -29,7 +30,7 @@ def add_to_network(
     are the person's own decision, taken with the actions below (:func:`grant_proxy_access`,
     :func:`appoint_representative`), never as a side effect of recording a name.
     """
-    require_level(actor, person)
+    authorize(actor, "people.add_to_network", person)
     given_name, family_name = (given_name or "").strip(), (family_name or "").strip()
     if not given_name or not family_name:
         raise RuleViolation("network_name", _("Fill in the given name and family name."))
@@ -115,14 +116,17 @@ def _cannot_act_for(related: RelatedPerson) -> RuleViolation | None:
     return None
 
 
-def grant_proxy_refusal(actor, related: RelatedPerson, who: str | None = None) -> RuleViolation | None:  # noqa: ANN001
+def _who_refusal(actor, name: str, related: RelatedPerson) -> RuleViolation | None:  # noqa: ANN001
+    """The table's answer on *who* may take this decision (not audited: for pages and the checks below)."""
+    allowed, code, message = check(actor, name, related)
+    return None if allowed else RuleViolation(code, message)
+
+
+def grant_proxy_refusal(actor, related: RelatedPerson) -> RuleViolation | None:  # noqa: ANN001
     """Why ``actor`` may not give ``related`` proxy access now, or ``None`` when they may."""
     person = related.person
-    who = standing(actor, person) if who is None else who
-    if who not in (SELF, REPRESENTATIVE):
-        return RuleViolation(
-            "proxy_by_person", _("Only the person or their representative decides who has proxy access.")
-        )
+    if (refusal := _who_refusal(actor, "people.grant_proxy_access", related)) is not None:
+        return refusal
     if _is_own_record(actor, related):
         return RuleViolation(
             "proxy_for_yourself",
@@ -135,17 +139,13 @@ def grant_proxy_refusal(actor, related: RelatedPerson, who: str | None = None) -
     return None
 
 
-def withdraw_proxy_refusal(actor, related: RelatedPerson, who: str | None = None) -> RuleViolation | None:  # noqa: ANN001
+def withdraw_proxy_refusal(actor, related: RelatedPerson) -> RuleViolation | None:  # noqa: ANN001
     """Why ``actor`` may not withdraw ``related``'s proxy access, or ``None`` when they may.
 
     Besides the person and their representative, the proxy may give up their own access.
     """
-    if not _is_own_record(actor, related):
-        who = standing(actor, related.person) if who is None else who
-        if who not in (SELF, REPRESENTATIVE):
-            return RuleViolation(
-                "proxy_by_person", _("Only the person or their representative decides who has proxy access.")
-            )
+    if (refusal := _who_refusal(actor, "people.withdraw_proxy_access", related)) is not None:
+        return refusal
     if not related.has_proxy_access:
         return RuleViolation("not_proxy", _("%(name)s has no proxy access.") % {"name": related})
     return None
@@ -156,20 +156,10 @@ def appoint_representative_refusal(
     related: RelatedPerson,
     *,
     mandate_confirmed: bool,
-    who: str | None = None,
 ) -> RuleViolation | None:
     """Why ``actor`` may not appoint ``related`` as representative, or ``None`` when they may."""
-    person = related.person
-    who = standing(actor, person) if who is None else who
-    if who != SELF:
-        return RuleViolation(
-            "representative_by_person",
-            _(
-                "Only %(person)s can appoint a representative, by a signed and dated written mandate "
-                "(patient-rights law of 22 August 2002, art. 14)."
-            )
-            % {"person": person},
-        )
+    if (refusal := _who_refusal(actor, "people.appoint_representative", related)) is not None:
+        return refusal
     if (refusal := _cannot_act_for(related)) is not None:
         return refusal
     if related.is_representative:
@@ -188,18 +178,13 @@ def appoint_representative_refusal(
     return None
 
 
-def end_representation_refusal(actor, related: RelatedPerson, who: str | None = None) -> RuleViolation | None:  # noqa: ANN001
+def end_representation_refusal(actor, related: RelatedPerson) -> RuleViolation | None:  # noqa: ANN001
     """Why ``actor`` may not end ``related``'s representation, or ``None`` when they may.
 
     The person withdraws the mandate, or the representative steps down; nobody else.
     """
-    if not _is_own_record(actor, related):
-        who = standing(actor, related.person) if who is None else who
-        if who != SELF:
-            return RuleViolation(
-                "representation_end_by",
-                _("Only the person or the representative themselves can end a representation."),
-            )
+    if (refusal := _who_refusal(actor, "people.end_representation", related)) is not None:
+        return refusal
     if not related.is_representative:
         return RuleViolation("not_representative", _("%(name)s is not a representative.") % {"name": related})
     return None
@@ -237,7 +222,7 @@ def grant_proxy_access(actor, related: RelatedPerson, *, expected_version: int |
     Proxy access opens the whole file, so granting it twice is refused (``already_proxy``) rather
     than silently repeated: the person learns it was already in place.
     """
-    basis = decide(actor, related.person).basis
+    basis = authorize(actor, "people.grant_proxy_access", related).basis
     _refuse(actor, related, grant_proxy_refusal(actor, related))
     related.has_proxy_access = True
     related.save_versioned(expected_version, update_fields=["has_proxy_access"])
@@ -248,7 +233,7 @@ def grant_proxy_access(actor, related: RelatedPerson, *, expected_version: int |
 @atomic_action
 def withdraw_proxy_access(actor, related: RelatedPerson, *, expected_version: int | None = None) -> RelatedPerson:  # noqa: ANN001
     """The person (or their representative) withdraws proxy access; the proxy may also give it up."""
-    basis = decide(actor, related.person).basis
+    basis = authorize(actor, "people.withdraw_proxy_access", related).basis
     _refuse(actor, related, withdraw_proxy_refusal(actor, related))
     related.has_proxy_access = False
     related.save_versioned(expected_version, update_fields=["has_proxy_access"])
@@ -270,7 +255,7 @@ def appoint_representative(
     representative at a time: appointing a new one ends the previous representation (audited),
     so there is never doubt about who speaks for the person.
     """
-    basis = decide(actor, related.person).basis
+    basis = authorize(actor, "people.appoint_representative", related).basis
     _refuse(actor, related, appoint_representative_refusal(actor, related, mandate_confirmed=mandate_confirmed))
     for previous in related.person.network.filter(is_representative=True).exclude(pk=related.pk):
         previous.is_representative = False
@@ -288,7 +273,7 @@ def end_representation(actor, related: RelatedPerson, *, expected_version: int |
 
     Proxy access, if any, is a separate choice and stays until it is withdrawn.
     """
-    basis = decide(actor, related.person).basis
+    basis = authorize(actor, "people.end_representation", related).basis
     stepping_down = _is_own_record(actor, related)
     _refuse(actor, related, end_representation_refusal(actor, related))
     related.is_representative = False

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from careweave.access.audit import record_access
 from careweave.access.decisions import Decision, _active_professional, decide
 from careweave.access.models import Level
+from careweave.access.permissions import authorize, check, may
 from careweave.careplans.actions._common import atomic_action, audit_write
 from careweave.careplans.actions.team import enrol_registering_professional
 from careweave.careplans.errors import RuleViolation
@@ -229,14 +230,8 @@ def zone_for_municipality(municipality: str) -> Zone | None:
 
 def _registering_professional(actor) -> Professional:  # noqa: ANN001
     """Only an active professional registers: checked first, so nobody else learns whether an SSIN is known."""
-    professional = (
-        _active_professional(actor) if actor is not None and getattr(actor, "is_authenticated", False) else None
-    )
-    if professional is None or not actor.is_active:
-        raise RuleViolation(
-            "registrar_professional", _("Only an active care or welfare professional can register a person.")
-        )
-    return professional
+    authorize(actor, "people.register_person")
+    return _active_professional(actor)
 
 
 def _already_registered(actor, existing: Person) -> AlreadyRegistered:  # noqa: ANN001
@@ -340,28 +335,9 @@ def register_person(
 # --- contact details ------------------------------------------------------------------------------------
 
 
-def may_update_contact_details(decision: Decision) -> bool:
-    """The person, their representative/proxy, or a team member (or case manager) with full access.
-
-    Full access is the person's own measure of trust (welfare professionals and informal carers
-    get it when the person gives it); emergency access and consent to read do not count.
-    """
-    if decision.basis in ("self", "proxy"):
-        return True
-    return decision.basis in ("care_relationship", "case_management") and decision.allows(Level.FULL)
-
-
 def _refuse_contact_editor(actor, person: Person, decision: Decision, action: str) -> RuleViolation:  # noqa: ANN001
-    if decision.level == Level.NONE:
-        error = RuleViolation("no_access", decision.refusal)
-    else:
-        error = RuleViolation(
-            "contact_details_editor",
-            _(
-                "Only the person, their representative, or a member of their care team with full access "
-                "can change their contact details."
-            ),
-        )
+    _allowed, code, message = check(actor, "people.update_contact_details", person)
+    error = RuleViolation(code, message)
     error.denied_audit = record_access(
         actor,
         action,
@@ -377,9 +353,9 @@ def _refuse_contact_editor(actor, person: Person, decision: Decision, action: st
 
 
 def require_contact_editor(actor, person: Person, *, action: str = "update") -> Decision:  # noqa: ANN001
-    """Refuse (audited as ``action``: the details page audits a read) anyone who may not edit the details."""
+    """Refuse (audited as ``action``: the details page audits a read) anyone the table does not let edit."""
     decision = decide(actor, person)
-    if not may_update_contact_details(decision):
+    if not may(actor, "people.update_contact_details", person):
         raise _refuse_contact_editor(actor, person, decision, action)
     return decision
 
@@ -392,6 +368,7 @@ def update_contact_details(actor, person: Person, *, expected_version: int, **ch
     in between, :class:`~careweave.versioning.ChangedMeanwhile` is raised and nothing is written.
     A move to another municipality moves the person to that municipality's zone.
     """
+    # The table's row; refused and audited as an update like the details page's own refusal.
     require_contact_editor(actor, person)
     identity = IDENTITY_FIELDS & changes.keys()
     if identity:

@@ -1,26 +1,45 @@
-"""Who may see person-level population data: the outreach list is the zone's outreach work list."""
+"""Who sees the zone dashboards and the person-level outreach list: the permission table's rows.
+
+The views ask here, in one call each, and never decide themselves (issue 17). These are reads of
+aggregated (or pseudonymised, audited) data of a zone, not of one person's file.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Permission
-from django.db.models import Q
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from careweave.access.permissions import may
 
 ZONE_STAFF_GROUP = "zone_staff"
 OUTREACH_PERMISSION = "population.view_outreach_list"
 
 
-def may_view_outreach_list(user) -> bool:  # noqa: ANN001
-    """Zone staff who were given the permission (docs/population.md), never anyone just for being superuser.
+def can_view_zone(user: Any, zone: str | None = None) -> bool:
+    """Zone dashboards: superusers and the zone_staff group (``population.view_zone_dashboard``)."""
+    return may(user, "population.view_zone_dashboard", zone)
 
-    ``user.has_perm`` answers yes for every superuser, so an administrator would read persons' risk
-    levels without being part of the zone's outreach team (decision 0011: the admin reads no personal
-    file); the permission must have been granted to the user or one of their groups.
-    """
-    if not (getattr(user, "is_authenticated", False) and user.is_active):
-        return False
-    if not user.groups.filter(name=ZONE_STAFF_GROUP).exists():
-        return False
-    app_label, codename = OUTREACH_PERMISSION.split(".")
-    return Permission.objects.filter(
-        Q(user=user) | Q(group__user=user), content_type__app_label=app_label, codename=codename
-    ).exists()
+
+def may_view_outreach_list(user: Any, zone: str | None = None) -> bool:
+    """The person-level outreach list needs its own permission besides the dashboard's."""
+    return may(user, "population.view_outreach_list", zone)
+
+
+def require_zone_access(request: HttpRequest, zone: str | None = None) -> None:
+    """A 403 for anyone the table does not let see zone dashboards."""
+    if not can_view_zone(request.user, zone):
+        raise PermissionDenied(_("Zone dashboards are for zone staff."))
+
+
+def require_outreach_list(request: HttpRequest, zone: str) -> None:
+    """A 403 for anyone who may not open the outreach list; a refusal of zone staff is audited."""
+    from careweave.access.audit import record_access
+
+    require_zone_access(request, zone)
+    if not may_view_outreach_list(request.user, zone):
+        record_access(request.user, "read", "PopulationOutreachList", zone, outcome="denied",
+                      reason="missing permission population.view_outreach_list", request=request)
+        raise PermissionDenied(_("The person-level outreach list needs a specific permission."))

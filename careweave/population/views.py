@@ -2,8 +2,8 @@
 outreach (aggregated and suppressed; person-level only with a permission, and audited).
 
 Access: superusers and members of the ``zone_staff`` group see dashboards; the person-level
-outreach list also needs ``population.view_outreach_list`` granted to a zone staff member (a superuser
-is not let through for being one: ``access.may_view_outreach_list``). Refusals are 403. Plots are SVG
+outreach list also needs ``population.view_outreach_list``. Both are rows of the permission table,
+asked through :mod:`careweave.population.access`. Refusals are 403. Plots are SVG
 drawn by the templates from geometry computed here (no JavaScript, no CDN).
 """
 
@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -26,7 +25,12 @@ from django.utils.translation import gettext_lazy as _lazy
 from careweave.csvexport import CONTENT_TYPE, csv_bytes
 
 from . import api, dashboard_cache, indicators
-from .access import OUTREACH_PERMISSION, ZONE_STAFF_GROUP, may_view_outreach_list
+from .access import (
+    can_view_zone,  # noqa: F401 - financing.views asks here; the answer is the table's
+    may_view_outreach_list,
+    require_outreach_list,
+    require_zone_access,
+)
 from .engines import DataDirError
 from .stratify import load_yaml
 from .suppression import suppress_table, suppress_vector
@@ -46,17 +50,6 @@ def _data_dir() -> Path:
     return Path(getattr(settings, "POPULATION_DATA_DIR", "var/population"))
 
 
-def can_view_zone(user) -> bool:
-    """Zone dashboards: superusers and the zone_staff group."""
-    return bool(user.is_authenticated and (user.is_superuser
-                                           or user.groups.filter(name=ZONE_STAFF_GROUP).exists()))
-
-
-def _require_zone_access(request: HttpRequest) -> None:
-    if not can_view_zone(request.user):
-        raise PermissionDenied(_("Zone dashboards are for zone staff."))
-
-
 def _results():
     """The data set's results, read once per version of the data files (see dashboard_cache)."""
     data_dir = _data_dir()
@@ -74,7 +67,7 @@ def _empty(request: HttpRequest) -> HttpResponse:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    _require_zone_access(request)
+    require_zone_access(request)
     res = _results()
     if res is None:
         return _empty(request)
@@ -117,7 +110,7 @@ def _spark(values: list[float | None], width: int = 90, height: int = 24) -> str
 
 def zone_dashboard(request: HttpRequest, zone: str) -> HttpResponse:
     """The dashboard, computed once per data-set version, zone, language and indicator."""
-    _require_zone_access(request)
+    require_zone_access(request, zone)
     res = _results()
     if res is None:
         return _empty(request)
@@ -132,7 +125,7 @@ def zone_dashboard(request: HttpRequest, zone: str) -> HttpResponse:
     key = ("zone", signature, zone, k, get_language(), selected)
     context = dashboard_cache.cached(key, lambda: _zone_context(res, zone, k, selected))
     return render(request, "population/zone.html", {
-        **context, "can_list": may_view_outreach_list(request.user),
+        **context, "can_list": may_view_outreach_list(request.user, zone),
     })
 
 
@@ -314,16 +307,6 @@ def _outreach_person(r, names: dict) -> dict:  # noqa: ANN001 - a pandas row
     }
 
 
-def _require_outreach_permission(request: HttpRequest, zone: str) -> None:
-    from careweave.access.audit import record_access
-
-    _require_zone_access(request)
-    if not may_view_outreach_list(request.user):
-        record_access(request.user, "read", "PopulationOutreachList", zone, outcome="denied",
-                      reason=f"missing permission {OUTREACH_PERMISSION}", request=request)
-        raise PermissionDenied(_("The person-level outreach list needs a specific permission."))
-
-
 def _outreach_data(request: HttpRequest, zone: str):  # noqa: ANN202
     res = _results()
     if res is None:
@@ -337,7 +320,7 @@ def outreach_list(request: HttpRequest, zone: str) -> HttpResponse:
     """Person-level outreach list: permission required, every view (and refusal) audited; paged and filtered."""
     from careweave.access.audit import record_access
 
-    _require_outreach_permission(request, zone)
+    require_outreach_list(request, zone)
     data = _outreach_data(request, zone)
     if data is None:
         return _empty(request)
@@ -360,7 +343,7 @@ def outreach_csv(request: HttpRequest, zone: str) -> HttpResponse:
     """The filtered outreach list as CSV for the outreach team: same permission, audited as an export."""
     from careweave.access.audit import record_access
 
-    _require_outreach_permission(request, zone)
+    require_outreach_list(request, zone)
     data = _outreach_data(request, zone)
     if data is None:
         return _empty(request)

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, render
 from careweave.access.decisions import Decision, decide
 from careweave.access.guard import AccessRefused, require_access
 from careweave.access.models import Level
+from careweave.access.permissions import may
 from careweave.people.models import Person
 from careweave.web.roles import roles_for
 
@@ -91,8 +92,8 @@ def person_view(
 
 
 def require_full(request: HttpRequest, person: Person, resource_type: str) -> None:
-    """Medical detail needs full access; a refusal is audited and explained like any other."""
-    if decide(request.user, person).allows(Level.FULL):
+    """Medical detail needs full access (the table's row); a refusal is audited and explained like any other."""
+    if may(request.user, "careplans.see_medical_detail", person):
         return
     require_access(
         request.user,

@@ -13,8 +13,9 @@ from datetime import date, timedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from careweave.access.decisions import Decision
+from careweave.access.decisions import Decision, remembering_decisions
 from careweave.access.models import BreakGlass, Level
+from careweave.access.permissions import may
 from careweave.careplans.actions import active_case_management, active_coordination
 from careweave.careplans.models import (
     CarePlan,
@@ -136,6 +137,7 @@ class PlanView:
     break_glass: list[BreakGlass] = field(default_factory=list)
     my_break_glass: BreakGlass | None = None
     other_systems: OtherSystems = field(default_factory=OtherSystems)  # conditions, measurements (issue 12)
+    _closing: dict = field(default_factory=dict, repr=False)  # may_close's answers per (plan, assignee)
 
     @property
     def speaks(self) -> bool:
@@ -168,10 +170,19 @@ class PlanView:
         return review_state(self.plan.review_date) if self.plan else ""
 
     def may_close(self, task: Task) -> bool:
-        """Mirror of the rule in ``complete_task`` (which enforces it): offer the button only then."""
+        """The table's ``careplans.complete_task`` row (which the action enforces): offer the button only then.
+
+        The answer depends on the viewer and the task's assignee only, so it is asked once per
+        assignee on a page, not once per task (the plan page's queries do not grow with its tasks).
+        """
         if not task.is_open:
             return False
-        return self.speaks or self.i_coordinate or (self.me is not None and task.assignee_id == self.me.pk)
+        key = (task.plan_id, task.assignee_id)
+        if key not in self._closing:
+            memo = {(getattr(self.viewer, "pk", None), self.person.pk): self.decision}
+            with remembering_decisions(memo):
+                self._closing[key] = may(self.viewer, "careplans.complete_task", task)
+        return self._closing[key]
 
     def decorate(self, tasks: list[Task]) -> list[Task]:
         for task in tasks:

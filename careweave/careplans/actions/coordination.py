@@ -12,15 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from careweave.careplans.actions._common import (
-    atomic_action,
-    audit_write,
-    is_active_case_manager,
-    membership_of,
-    require_level,
-    require_person_decides,
-    speaks_for_person,
-)
+from careweave.access.permissions import authorize, may
+from careweave.careplans.actions._common import atomic_action, audit_write, membership_of, speaks_for_person
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import (
     CareTeam,
@@ -33,7 +26,7 @@ from careweave.careplans.models import (
 from careweave.careplans.models.coordination import Trigger
 from careweave.people.models import Person, Professional
 from careweave.people.roles import member_role_code
-from careweave.territory.models import Zone, ZoneStaff
+from careweave.territory.models import Zone
 
 OPEN = [CoordinationEpisode.Status.PROPOSED, CoordinationEpisode.Status.ACTIVE]
 
@@ -132,8 +125,8 @@ def take_on_coordination(
     When the person (or representative/informal carer) takes coordination on, it starts at once
     and is not reimbursable (l. 19505-19514).
     """
+    authorize(actor, "careplans.take_on_coordination", team)
     person = team.person
-    require_level(actor, person)
     now = timezone.now()
     if person.user_id and person.user_id == actor.pk:
         _open_episode_for(team, None, True)
@@ -152,14 +145,6 @@ def take_on_coordination(
         )
     else:
         member = membership_of(actor, team)
-        if member is None:
-            raise RuleViolation(
-                "coordinator_not_member",
-                _(
-                    "Only a member of the care team can take on the coordinator role. "
-                    "A case manager works from outside the team and cannot coordinate."
-                ),
-            )
         _check_not_case_manager(member, person)
         _open_episode_for(team, member, False)
         informal = member.is_informal
@@ -196,26 +181,17 @@ def assign_coordinator(
     """Propose a team member as coordinator: the person, a representative, a team member or the
     case manager (who may start coordination, l. 19639-19647) can propose. The member accepts;
     the person agrees (l. 19492-19494)."""
+    decision = authorize(actor, "careplans.assign_coordinator", team)
     person = team.person
     _check_member(member, team)
     _check_not_case_manager(member, person)
-    speaks = speaks_for_person(actor, person)
-    if not speaks:
-        require_level(actor, person)
-        if membership_of(actor, team) is None and not is_active_case_manager(actor, person):
-            raise RuleViolation(
-                "coordinator_proposer",
-                _(
-                    "Only the person, their representative, a team member or the case manager "
-                    "can propose a coordinator."
-                ),
-            )
+    speaks = decision is not None and decision.basis in ("self", "proxy")
     _open_episode_for(team, member, False)
     now = timezone.now()
     is_self = member.user is not None and member.user == actor
     initiator = initiated_by or (
         CoordinationEpisode.Initiator.CASE_MANAGER
-        if is_active_case_manager(actor, person)
+        if decision is not None and decision.basis == "case_management"
         else _initiator_for(actor, person, None)
     )
     episode = CoordinationEpisode(
@@ -245,9 +221,8 @@ def _require_proposed(episode: CoordinationEpisode) -> None:
 @atomic_action
 def accept_coordination(actor, episode: CoordinationEpisode) -> CoordinationEpisode:  # noqa: ANN001
     """The proposed member accepts the role."""
+    authorize(actor, "careplans.accept_coordination", episode)
     _require_proposed(episode)
-    if episode.coordinator is None or episode.coordinator.user != actor:
-        raise RuleViolation("not_the_coordinator", _("Only the proposed coordinator can accept the role."))
     _check_member(episode.coordinator, episode.team)
     _check_not_case_manager(episode.coordinator, episode.team.person)
     episode.accepted_by_coordinator_at = timezone.now()
@@ -260,8 +235,8 @@ def accept_coordination(actor, episode: CoordinationEpisode) -> CoordinationEpis
 @atomic_action
 def agree_to_coordinator(actor, episode: CoordinationEpisode) -> CoordinationEpisode:  # noqa: ANN001
     """The person (or representative) agrees to who holds the coordinator role."""
+    authorize(actor, "careplans.agree_to_coordinator", episode)
     _require_proposed(episode)
-    require_person_decides(actor, episode.team.person)
     episode.agreed_by = actor
     episode.agreed_at = timezone.now()
     _activate(episode, actor)
@@ -273,8 +248,8 @@ def agree_to_coordinator(actor, episode: CoordinationEpisode) -> CoordinationEpi
 @atomic_action
 def refuse_coordinator(actor, episode: CoordinationEpisode, reason: str = "") -> CoordinationEpisode:  # noqa: ANN001
     """The person refuses the proposed coordinator; the proposal is closed and kept."""
+    authorize(actor, "careplans.refuse_coordinator", episode)
     _require_proposed(episode)
-    require_person_decides(actor, episode.team.person)
     episode.status = CoordinationEpisode.Status.REFUSED
     episode.ended_at = timezone.now()
     episode.ended_by = actor
@@ -287,14 +262,12 @@ def refuse_coordinator(actor, episode: CoordinationEpisode, reason: str = "") ->
 @atomic_action
 def end_coordination(actor, episode: CoordinationEpisode, reason: str) -> CoordinationEpisode:  # noqa: ANN001
     """End coordination: by the coordinator (hand back) or the person. The reason is required."""
+    authorize(actor, "careplans.end_coordination", episode)
     if episode.status != CoordinationEpisode.Status.ACTIVE:
         raise RuleViolation("not_active", _("This coordination is not active."))
     if reason not in CoordinationEpisode.EndReason.values:
         raise RuleViolation("end_reason", _("Choose why coordination ends."))
     person = episode.team.person
-    is_coordinator = episode.coordinator is not None and episode.coordinator.user == actor
-    if not is_coordinator and not speaks_for_person(actor, person):
-        raise RuleViolation("end_coordination_by", _("Only the coordinator or the person can end coordination."))
     episode.status = CoordinationEpisode.Status.ENDED
     episode.ended_at = timezone.now()
     episode.ended_by = actor
@@ -305,6 +278,7 @@ def end_coordination(actor, episode: CoordinationEpisode, reason: str) -> Coordi
 
 
 def hand_back_coordination(actor, episode: CoordinationEpisode) -> CoordinationEpisode:  # noqa: ANN001
+    authorize(actor, "careplans.hand_back_coordination", episode)
     return end_coordination(actor, episode, CoordinationEpisode.EndReason.HANDED_BACK)
 
 
@@ -323,7 +297,7 @@ def ring_the_bell(
 
     Anyone with a relationship can: the person, a representative, an informal carer, a team
     member or the coordinator (who may call in a case manager, l. 19959-19961)."""
-    decision = require_level(actor, person)
+    decision = authorize(actor, "careplans.ring_the_bell", person)
     triggers = list(dict.fromkeys(triggers))
     if not triggers:
         raise RuleViolation("trigger_required", _("Say why case management is needed (at least one reason)."))
@@ -355,12 +329,8 @@ def ring_the_bell(
 
 
 def is_zone_actor(actor, zone: Zone | None) -> bool:  # noqa: ANN001
-    return (
-        zone is not None
-        and ZoneStaff.objects.filter(
-            user=actor, zone=zone, role__in=[ZoneStaff.Role.CONTACT_POINT, ZoneStaff.Role.STAFF]
-        ).exists()
-    )
+    """Staff or contact point of the zone: the table's row for deciding on case management."""
+    return zone is not None and may(actor, "careplans.register_training", zone)
 
 
 def caseload(professional: Professional) -> int:
@@ -377,12 +347,8 @@ def appoint_case_manager(
     note: str = "",  # noqa: ANN001
 ) -> CaseManagementEpisode:
     """A meso-level actor appoints a trained case manager, external to the care team."""
+    authorize(actor, "careplans.appoint_case_manager", request)
     person = request.person
-    if not is_zone_actor(actor, request.zone):
-        raise RuleViolation(
-            "appointed_by_zone",
-            _("A case manager is appointed by the zone's contact point, not by the care team."),
-        )
     if request.status != CaseManagementRequest.Status.OPEN:
         raise RuleViolation("request_closed", _("This request has already been decided."))
     training = TrainingRecord.objects.filter(
@@ -436,8 +402,7 @@ def audit_write_zone(actor, action: str, resource_type: str, obj, person: Person
 
 @atomic_action
 def decline_case_management(actor, request: CaseManagementRequest, note: str) -> CaseManagementRequest:  # noqa: ANN001
-    if not is_zone_actor(actor, request.zone):
-        raise RuleViolation("appointed_by_zone", _("Only the zone's contact point decides on case management."))
+    authorize(actor, "careplans.decline_case_management", request)
     if request.status != CaseManagementRequest.Status.OPEN:
         raise RuleViolation("request_closed", _("This request has already been decided."))
     if not note.strip():
@@ -453,20 +418,11 @@ def decline_case_management(actor, request: CaseManagementRequest, note: str) ->
 def end_case_management(actor, episode: CaseManagementEpisode, reason: str) -> CaseManagementEpisode:  # noqa: ANN001
     """As short as possible, as long as necessary (l. 19795-19805): ended by the case manager,
     the zone or the person. It may be started again later."""
+    authorize(actor, "careplans.end_case_management", episode)
     if episode.status != CaseManagementEpisode.Status.ACTIVE:
         raise RuleViolation("not_active", _("This case management has already ended."))
     if reason not in CaseManagementEpisode.EndReason.values:
         raise RuleViolation("end_reason", _("Choose why case management ends."))
-    professional = getattr(actor, "professional", None)
-    allowed = (
-        (professional is not None and professional.pk == episode.case_manager_id)
-        or is_zone_actor(actor, episode.zone)
-        or speaks_for_person(actor, episode.person)
-    )
-    if not allowed:
-        raise RuleViolation(
-            "end_case_management_by", _("Only the case manager, the zone or the person can end case management.")
-        )
     episode.status = CaseManagementEpisode.Status.ENDED
     episode.ended_at = timezone.now()
     episode.ended_by = actor
@@ -486,8 +442,7 @@ def register_training(
     capacity: int = 20,  # noqa: ANN001
 ) -> TrainingRecord:
     """The zone keeps the registry of trained coordinators and case managers (l. 19912-19916)."""
-    if not is_zone_actor(actor, zone):
-        raise RuleViolation("registry_by_zone", _("Only staff of %(zone)s can update its registry.") % {"zone": zone})
+    authorize(actor, "careplans.register_training", zone)
     if capacity < 1:
         raise RuleViolation("capacity", _("The caseload capacity must be at least 1."))
     record, _created = TrainingRecord.objects.update_or_create(

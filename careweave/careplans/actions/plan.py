@@ -12,14 +12,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from careweave.access.models import Level
-from careweave.careplans.actions._common import (
-    atomic_action,
-    audit_write,
-    membership_of,
-    require_level,
-    speaks_for_person,
-)
+from careweave.access.permissions import authorize
+from careweave.careplans.actions._common import atomic_action, audit_write
 from careweave.careplans.actions.team import team_for
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.limits import (
@@ -39,7 +33,6 @@ from careweave.careplans.limits import (
 from careweave.careplans.models import (
     Agreement,
     CarePlan,
-    CoordinationEpisode,
     Goal,
     JournalEntry,
     LifeGoal,
@@ -57,8 +50,11 @@ def _require_text(value: str, what: str, limit: int | None = None) -> str:
     return check_length(value, limit, what) if limit else value
 
 
-def _level_for(is_medical: bool) -> int:
-    return Level.FULL if is_medical else Level.PLAN
+def _authorize(actor, name: str, target: Any, *, medical: bool = False) -> None:  # noqa: ANN001
+    """The action's row, and full access besides when it writes medical detail (decision 0004)."""
+    authorize(actor, name, target)
+    if medical:
+        authorize(actor, "careplans.write_medical_detail", target)
 
 
 @atomic_action
@@ -71,7 +67,7 @@ def start_care_plan(
     review_date: date | None = None,  # noqa: ANN001
 ) -> CarePlan:
     """Start the shared plan (and the team, if there is none yet)."""
-    require_level(actor, person)
+    authorize(actor, "careplans.start_care_plan", person)
     title = _require_text(title, _("a title"), PLAN_TITLE_MAX)
     check_length(description or "", PLAN_SUMMARY_MAX, _("the summary of the situation"))
     plan = CarePlan.objects.create(
@@ -88,7 +84,7 @@ def start_care_plan(
 
 @atomic_action
 def update_care_plan(actor, plan: CarePlan, expected_version: int, **changes: Any) -> CarePlan:  # noqa: ANN001
-    require_level(actor, plan.person)
+    authorize(actor, "careplans.update_care_plan", plan)
     allowed = {"title", "description", "status", "review_date"}
     _apply(plan, changes, allowed)
     if "title" in changes:
@@ -113,7 +109,7 @@ def _apply(obj, changes: dict[str, Any], allowed: set[str]) -> None:  # noqa: AN
 @atomic_action
 def add_life_goal(actor, plan: CarePlan, text: str) -> LifeGoal:  # noqa: ANN001
     """Record what matters to the person, in their own words."""
-    require_level(actor, plan.person)
+    authorize(actor, "careplans.add_life_goal", plan)
     text = _require_text(text, _("the life goal"), LIFE_GOAL_MAX)
     position = plan.life_goals.count()
     goal = LifeGoal.objects.create(plan=plan, text=text, recorded_by=actor, position=position)
@@ -123,7 +119,7 @@ def add_life_goal(actor, plan: CarePlan, text: str) -> LifeGoal:  # noqa: ANN001
 
 @atomic_action
 def update_life_goal(actor, goal: LifeGoal, expected_version: int, text: str) -> LifeGoal:  # noqa: ANN001
-    require_level(actor, goal.plan.person)
+    authorize(actor, "careplans.update_life_goal", goal)
     goal.text = _require_text(text, _("the life goal"), LIFE_GOAL_MAX)
     goal.save_versioned(expected_version)
     audit_write(actor, "update", "Goal", goal, goal.plan.person, reason="life goal")
@@ -144,7 +140,7 @@ def add_goal(
     status: str = Goal.Status.ACTIVE,
 ) -> Goal:
     """A care or support goal; linked to the life goal it serves. A target date is optional."""
-    require_level(actor, plan.person, _level_for(is_medical))
+    _authorize(actor, "careplans.add_goal", plan, medical=is_medical)
     description = _require_text(description, _("the goal"), GOAL_MAX)
     check_not_in_past(target_date, rule="target_in_past", message=target_date_in_past_message())
     if life_goal is not None and life_goal.plan_id != plan.pk:
@@ -166,7 +162,7 @@ def add_goal(
 
 @atomic_action
 def update_goal(actor, goal: Goal, expected_version: int, **changes: Any) -> Goal:  # noqa: ANN001
-    require_level(actor, goal.plan.person, _level_for(goal.is_medical or changes.get("is_medical", False)))
+    _authorize(actor, "careplans.update_goal", goal, medical=goal.is_medical or changes.get("is_medical", False))
     previous_target = goal.target_date
     _apply(goal, changes, {"description", "kind", "domain", "status", "target_date", "is_medical", "life_goal"})
     goal.description = _require_text(goal.description, _("the goal"), GOAL_MAX)
@@ -203,7 +199,7 @@ def assign_task(
     is_medical: bool = False,
 ) -> Task:
     """Create a task for a named team member (or for the person themselves)."""
-    require_level(actor, plan.person, _level_for(is_medical))
+    _authorize(actor, "careplans.assign_task", plan, medical=is_medical)
     description = _require_text(description, _("the task"), TASK_MAX)
     check_not_in_past(due_date, rule="due_in_past", message=due_date_in_past_message())
     if assignee is None and not to_person:
@@ -227,7 +223,7 @@ def assign_task(
 
 @atomic_action
 def update_task(actor, task: Task, expected_version: int, **changes: Any) -> Task:  # noqa: ANN001
-    require_level(actor, task.plan.person, _level_for(task.is_medical))
+    _authorize(actor, "careplans.update_task", task, medical=task.is_medical)
     was_open = task.is_open
     previous_due = task.due_date
     _apply(task, changes, {"description", "assignee", "assigned_to_person", "status", "due_date", "goal"})
@@ -236,12 +232,9 @@ def update_task(actor, task: Task, expected_version: int, **changes: Any) -> Tas
     _check_assignee(task.plan, task.assignee)
     if task.goal is not None and task.goal.plan_id != task.plan_id:
         raise RuleViolation("goal_plan", _("This goal belongs to another plan."))
-    if was_open and task.status == Task.Status.COMPLETED and not _may_close(actor, task):
-        # The same rule as complete_task: an update must not be a second door around it.
-        raise RuleViolation(
-            "task_not_yours",
-            _("Only the team member this task is assigned to, the person or the coordinator can mark it done."),
-        )
+    if was_open and task.status == Task.Status.COMPLETED:
+        # The same row as complete_task: an update must not be a second door around it.
+        authorize(actor, "careplans.complete_task", task)
     if task.status == Task.Status.COMPLETED and not task.completed_at:
         task.completed_at, task.completed_by = timezone.now(), actor
     task.save_versioned(expected_version)
@@ -249,30 +242,15 @@ def update_task(actor, task: Task, expected_version: int, **changes: Any) -> Tas
     return task
 
 
-def _may_close(actor, task: Task) -> bool:  # noqa: ANN001
-    person = task.plan.person
-    if speaks_for_person(actor, person):
-        return True
-    member = membership_of(actor, task.plan.team) if task.plan.team else None
-    if member is None:
-        return False
-    if task.assignee_id == member.pk:
-        return True
-    return CoordinationEpisode.objects.filter(coordinator=member, status=CoordinationEpisode.Status.ACTIVE).exists()
-
-
 @atomic_action
 def complete_task(actor, task: Task, expected_version: int | None = None) -> Task:  # noqa: ANN001
     """Mark a task done: by the one it is assigned to, the person, or the coordinator."""
-    require_level(actor, task.plan.person, _level_for(task.is_medical))
+    if task.is_medical:
+        authorize(actor, "careplans.write_medical_detail", task)
+    authorize(actor, "careplans.complete_task", task)
     if not task.is_open:
         raise RuleViolation(
             "task_closed", _("This task is already %(status)s.") % {"status": task.get_status_display()}
-        )
-    if not _may_close(actor, task):
-        raise RuleViolation(
-            "task_not_yours",
-            _("Only the team member this task is assigned to, the person or the coordinator can mark it done."),
         )
     task.status = Task.Status.COMPLETED
     task.completed_at = timezone.now()
@@ -297,7 +275,7 @@ def write_in_journal(
     A carer's check-in may say how they are doing (``carer_feeling``, a code): "too much" is a
     signal on the coordinator's home and on the caseload.
     """
-    require_level(actor, plan.person, _level_for(is_medical))
+    _authorize(actor, "careplans.write_in_journal", plan, medical=is_medical)
     text = _require_text(text, _("a message"), JOURNAL_MAX)
     if carer_feeling and carer_feeling not in JournalEntry.CarerFeeling.values:
         raise RuleViolation("unknown_feeling", _("Choose how you are doing."))
@@ -316,7 +294,7 @@ def write_in_journal(
 
 @atomic_action
 def record_agreement(actor, plan: CarePlan, text: str, agreed_on: date | None = None) -> Agreement:  # noqa: ANN001
-    require_level(actor, plan.person)
+    authorize(actor, "careplans.record_agreement", plan)
     text = _require_text(text, _("the agreement"), AGREEMENT_MAX)
     agreement = Agreement.objects.create(
         plan=plan, text=text, agreed_on=agreed_on or date.today(), recorded_by=actor
@@ -332,7 +310,7 @@ def review_plan(actor, plan: CarePlan, *, notes: str = "", next_review: date | N
     What was discussed and the next date are both required: an empty review would otherwise
     clear the planned date and leave nothing in the history (issue 11.2).
     """
-    require_level(actor, plan.person)
+    authorize(actor, "careplans.review_plan", plan)
     if next_review is not None and next_review <= date.today():
         raise RuleViolation("review_in_future", _("The next review date must be in the future."))
     notes = _require_text(notes, _("what was discussed"), REVIEW_NOTES_MAX)

@@ -6,15 +6,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from careweave.careplans.actions._common import (
-    atomic_action,
-    audit_write,
-    is_active_case_manager,
-    membership_of,
-    require_level,
-    require_person_decides,
-    speaks_for_person,
-)
+from careweave.access.permissions import authorize
+from careweave.careplans.actions._common import atomic_action, audit_write
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import CareTeam, CaseManagementEpisode, CoordinationEpisode, TeamMember
 from careweave.people.models import Person, Professional, RelatedPerson
@@ -39,16 +32,10 @@ def add_team_member(
 ) -> TeamMember:
     """Add someone to the team. Added by the person (or representative): member at once.
     Proposed by a team member: waits for the person's agreement."""
+    decision = authorize(actor, "careplans.add_team_member", team)
     person = team.person
     if (professional is None) == (related_person is None):
         raise RuleViolation("member_kind", _("Choose either a professional or someone from the informal network."))
-    if not speaks_for_person(actor, person):
-        require_level(actor, person)
-        if membership_of(actor, team) is None and not is_active_case_manager(actor, person):
-            raise RuleViolation(
-                "member_proposer",
-                _("Only the person, their representative or a team member can add someone to the team."),
-            )
     if related_person is not None and related_person.person_id != person.pk:
         raise RuleViolation("member_network", _("This informal carer belongs to another person's network."))
     if (
@@ -74,7 +61,8 @@ def add_team_member(
         raise RuleViolation(
             "already_member", _("%(name)s is already in the care team.") % {"name": professional or related_person}
         )
-    status = TeamMember.Status.ACTIVE if speaks_for_person(actor, person) else TeamMember.Status.PROPOSED
+    speaks = decision is not None and decision.basis in ("self", "proxy")
+    status = TeamMember.Status.ACTIVE if speaks else TeamMember.Status.PROPOSED
     member = TeamMember.objects.create(
         team=team,
         professional=professional,
@@ -104,11 +92,8 @@ def enrol_registering_professional(
     the team of yet; the person can remove the professional like any other member. ``reason`` is
     kept on the membership (the web registration records the person's agreement there).
     """
-    professional = getattr(actor, "professional", None)
-    if professional is None or not professional.active:
-        raise RuleViolation(
-            "registrar_professional", _("Only an active care or welfare professional can register a person.")
-        )
+    authorize(actor, "careplans.enrol_registering_professional", person)
+    professional = actor.professional
     if TeamMember.objects.filter(team__person=person).exists():
         raise RuleViolation("team_exists", _("This person already has a care team: ask to be added to it."))
     team = team_for(person)
@@ -137,7 +122,7 @@ def _touch(team: CareTeam) -> None:
 @atomic_action
 def approve_team_member(actor, member: TeamMember) -> TeamMember:  # noqa: ANN001
     """The person agrees that a proposed member joins their team."""
-    require_person_decides(actor, member.team.person)
+    authorize(actor, "careplans.approve_team_member", member)
     if member.status != TeamMember.Status.PROPOSED:
         raise RuleViolation("not_proposed", _("This membership is not waiting for agreement."))
     member.status = TeamMember.Status.ACTIVE
@@ -150,7 +135,7 @@ def approve_team_member(actor, member: TeamMember) -> TeamMember:  # noqa: ANN00
 
 @atomic_action
 def decline_team_member(actor, member: TeamMember, reason: str = "") -> TeamMember:  # noqa: ANN001
-    require_person_decides(actor, member.team.person)
+    authorize(actor, "careplans.decline_team_member", member)
     if member.status != TeamMember.Status.PROPOSED:
         raise RuleViolation("not_proposed", _("This membership is not waiting for agreement."))
     member.status = TeamMember.Status.DECLINED
@@ -166,10 +151,8 @@ def decline_team_member(actor, member: TeamMember, reason: str = "") -> TeamMemb
 @atomic_action
 def remove_team_member(actor, member: TeamMember, reason: str = "") -> TeamMember:  # noqa: ANN001
     """The person removes a member, or a member leaves. The period stays in the history."""
+    authorize(actor, "careplans.remove_team_member", member)
     team = member.team
-    leaving_self = member.user is not None and member.user == actor
-    if not leaving_self:
-        require_person_decides(actor, team.person)
     if member.status not in (TeamMember.Status.ACTIVE, TeamMember.Status.PROPOSED):
         raise RuleViolation("not_member", _("%(name)s is no longer in the care team.") % {"name": member})
     now = timezone.now()

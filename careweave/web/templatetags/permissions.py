@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from careweave.access.decisions import remembering_decisions
 from careweave.access.permissions import may as _may
 
 register = template.Library()
@@ -22,7 +23,11 @@ def may(context: template.Context, name: str, target: Any = None) -> bool:
     key = (name, type(target).__name__, getattr(target, "pk", id(target)))
     if cache is not None and key in cache:
         return cache[key]
-    answer = user is not None and _may(user, name, target)
+    memo = getattr(request, "_careweave_decisions", None) if request is not None else None
+    if memo is None and request is not None:
+        memo = request._careweave_decisions = {}
+    with remembering_decisions(memo):  # the page's answers share one decision per person
+        answer = user is not None and _may(user, name, target)
     if cache is not None:
         cache[key] = answer
     return answer

@@ -20,12 +20,12 @@ from django.views.decorators.http import require_POST
 
 from careweave.access.decisions import Decision
 from careweave.access.models import Level
+from careweave.access.permissions import may
 from careweave.assessments.views import plan_summary as assessment_summary
 from careweave.careplans import actions
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import CarePlan, Goal, LifeGoal, Task
 from careweave.people.models import Person
-from careweave.people.registration import may_update_contact_details
 from careweave.versioning import ChangedMeanwhile
 from careweave.web.access import person_view, require_full
 from careweave.web.forms.base import add_rule_error
@@ -80,7 +80,6 @@ def render_plan(
         "checkin_form": checkin_form or CarerCheckinForm(),
         "checkins": checkins,
         "reviews": list(view.plan.reviews.select_related("reviewed_by")[:10]) if view.plan is not None else [],
-        "may_edit_details": may_update_contact_details(view.decision),
         "assessments": assessment_summary(request, person),
     }
     return render(request, "web/plan.html", context, status=status)
@@ -325,7 +324,7 @@ def life_goal_edit(request: HttpRequest, person: Person, decision: Decision, pk:
 def goal_add(request: HttpRequest, person: Person, decision: Decision) -> HttpResponse:
     plan = _plan_or_404(person)
     initial = {"life_goal": request.GET.get("life_goal")}
-    form = GoalForm(request.POST or None, initial=initial, plan=plan, allow_medical=decision.allows(Level.FULL))
+    form = GoalForm(request.POST or None, initial=initial, plan=plan, allow_medical=_medical(request, person))
     return _create(
         request,
         person,
@@ -349,7 +348,7 @@ def goal_edit(request: HttpRequest, person: Person, decision: Decision, pk: int)
     goal = get_object_or_404(Goal, pk=pk, plan=plan)
     if goal.is_medical:
         require_full(request, person, "Goal")
-    kwargs = {"plan": plan, "allow_medical": decision.allows(Level.FULL)}
+    kwargs = {"plan": plan, "allow_medical": _medical(request, person)}
     return _edit(
         request,
         person,
@@ -381,7 +380,7 @@ def goal_edit(request: HttpRequest, person: Person, decision: Decision, pk: int)
 @person_view()
 def task_add(request: HttpRequest, person: Person, decision: Decision) -> HttpResponse:
     plan = _plan_or_404(person)
-    full = decision.allows(Level.FULL)
+    full = _medical(request, person)
     initial = {"goal": request.GET.get("goal"), "assignee": request.GET.get("assignee")}
     form = TaskForm(
         request.POST or None,
@@ -420,6 +419,11 @@ def task_add(request: HttpRequest, person: Person, decision: Decision) -> HttpRe
             "assignee_required": "assignee",
         },
     )
+
+
+def _medical(request: HttpRequest, person: Person) -> bool:
+    """Offer the "medical" choice only to whom the table lets write medical detail."""
+    return may(request.user, "careplans.write_medical_detail", person)
 
 
 def _task_for(request: HttpRequest, person: Person, pk: int) -> Task:

@@ -20,6 +20,7 @@ from careweave.access.audit import record_access
 from careweave.access.decisions import _rule_level, decide
 from careweave.access.guard import AccessRefused
 from careweave.access.models import AccessRule, AuditEvent, BreakGlass, Level
+from careweave.access.permissions import check, may
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import TeamMember
 from careweave.people import actions as people_actions
@@ -47,9 +48,9 @@ def _require_person_decides(
     resource_type: str = "Consent",
 ) -> None:
     """These choices belong to the person (or their representative): anyone else is refused and audited."""
-    if decision.basis in ("self", "proxy"):
+    allowed, _code, message = check(request.user, "access.see_access_choices", person)
+    if allowed:
         return
-    message = _("Only the person or their representative can see and change who may see their file.")
     record_access(
         request.user,
         action,
@@ -124,9 +125,9 @@ def network_rows(actor, person: Person, who: str) -> list[dict]:  # noqa: ANN001
             {
                 "related": related,
                 "is_me": related.user_id is not None and related.user_id == actor.pk,
-                "may_grant": people_actions.grant_proxy_refusal(actor, related, who) is None,
-                "may_withdraw": people_actions.withdraw_proxy_refusal(actor, related, who) is None,
-                "may_end": people_actions.end_representation_refusal(actor, related, who) is None,
+                "may_grant": people_actions.grant_proxy_refusal(actor, related) is None,
+                "may_withdraw": people_actions.withdraw_proxy_refusal(actor, related) is None,
+                "may_end": people_actions.end_representation_refusal(actor, related) is None,
             }
         )
     return rows
@@ -142,7 +143,7 @@ def _render_privacy(
 ) -> HttpResponse:
     form = form or AccessChoiceForm(team=team)
     who = people_actions.standing(request.user, person)
-    may_appoint = who == people_actions.SELF and not person.deceased_on
+    may_appoint = may(request.user, "people.appoint_representative", person) and not person.deceased_on
     if may_appoint and appoint_form is None:
         appoint_form = AppointRepresentativeForm(person=person)
     show_own = request.GET.get("own") == "1"

@@ -15,12 +15,10 @@ from careweave.careplans import actions
 from careweave.careplans.actions.coordination import caseload
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import CaseManagementRequest, TrainingRecord
-from careweave.territory.models import Zone, ZoneStaff
+from careweave.territory.models import Zone
 from careweave.web.forms.base import add_rule_error
 from careweave.web.forms.coordination import AppointForm, DeclineRequestForm, TrainingForm
 from careweave.web.roles import roles_for
-
-DECIDING_ROLES = (ZoneStaff.Role.CONTACT_POINT, ZoneStaff.Role.STAFF)
 
 
 def _zones(request: HttpRequest) -> list[Zone]:
@@ -28,12 +26,6 @@ def _zones(request: HttpRequest) -> list[Zone]:
     if not zones:
         raise PermissionDenied(_("This page is for the staff of a primary-care zone."))
     return list(dict.fromkeys(zones))
-
-
-def _may_decide(request: HttpRequest, zone: Zone | None) -> bool:
-    return any(
-        r.zone_id == getattr(zone, "pk", None) and r.role in DECIDING_ROLES for r in roles_for(request).zone_roles
-    )
 
 
 def case_managers(zone: Zone | None) -> list[dict]:
@@ -131,7 +123,6 @@ def zone_request(request: HttpRequest, pk: int) -> HttpResponse:
         "appoint": appoint,
         "decline": decline,
         "case_managers": case_managers(cm_request.zone),
-        "may_decide": _may_decide(request, cm_request.zone),
         "history": CaseManagementRequest.objects.filter(person=cm_request.person).exclude(pk=cm_request.pk),
         "active": actions.active_case_management(cm_request.person),
     }
@@ -158,5 +149,5 @@ def zone_registry(request: HttpRequest) -> HttpResponse:
     for row in rows:
         row["full"] = row["caseload"] >= row["capacity"]
     rows.sort(key=lambda r: (r["record"].function, str(r["record"].professional)))
-    context = {"zones": zones, "zone": zone_, "rows": rows, "form": form, "may_decide": _may_decide(request, zone_)}
+    context = {"zones": zones, "zone": zone_, "rows": rows, "form": form}
     return render(request, "web/zone_registry.html", context)

@@ -90,8 +90,9 @@ def may_break_glass(user: AbstractBaseUser | AnonymousUser) -> bool:
     informal carers, zone staff and administrators have no access to files by default, so none of
     them may break the glass, nor search the register of persons that precedes it.
     """
-    professional = _active_professional(user)
-    return professional is not None and professional.sector == Sector.CARE
+    from careweave.access.permissions import may
+
+    return may(user, "access.emergency_lookup")
 
 
 # Decisions remembered while a page asks the permission table for its links and buttons (never

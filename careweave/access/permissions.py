@@ -255,6 +255,9 @@ permission("access.see_access_choices", speaks_for_person, level=None,
            label=_("see and change who may see the file"), resource_type="Consent", code="person_decides",
            refusal=_("Only the person or their representative can see and change who may see their file."))
 # Emergency access is for someone without access yet: no level asked; the reason is checked by the action.
+permission("access.emergency_lookup", is_care_professional, level=None,
+           label=_("look a person up by SSIN for emergency access"), resource_type="Patient",
+           code="break_glass_professional", refusal=_("Only an active care professional can use emergency access."))
 permission("access.break_the_glass", is_care_professional, level=None, label=_("open the file in an emergency"),
            resource_type="Patient", code="break_glass_professional",
            refusal=_("Only an active care professional can use emergency access."))

@@ -121,12 +121,6 @@ class IssuedToken:
     secret: str
 
 
-def _require_own_tokens(actor, owner) -> None:  # noqa: ANN001
-    """Only the user themself manages their API tokens (the CLI acts as the named user)."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or actor.pk != owner.pk:
-        raise RuleViolation("api_token_owner", _("You can only manage your own API tokens."))
-
-
 def _audit_token(actor, token: ApiToken, what: str, reason: str = "") -> None:  # noqa: ANN001
     """On the person's file only when the token's user is a person (their account is part of it)."""
     owner = token.user
@@ -144,13 +138,9 @@ def _audit_token(actor, token: ApiToken, what: str, reason: str = "") -> None:  
 @transaction.atomic
 def create_api_token(actor, *, name: str, days: int | None = None) -> IssuedToken:  # noqa: ANN001
     """A new bearer token for the actor's own use of the FHIR API, valid ``days`` (default API_TOKEN_DAYS)."""
+    authorize(actor, "access.create_api_token")
     from django.conf import settings
 
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise RuleViolation("api_token_owner", _("Only an active user can create an API token."))
-    professional = getattr(actor, "professional", None)
-    if professional is not None and not professional.active:
-        raise RuleViolation("api_token_owner", _("Only an active user can create an API token."))
     name = (name or "").strip()
     if not name:
         raise RuleViolation("api_token_name", _("Give the token a name, so that you recognise it later."))
@@ -169,7 +159,7 @@ def create_api_token(actor, *, name: str, days: int | None = None) -> IssuedToke
 @transaction.atomic
 def revoke_api_token(actor, token: ApiToken) -> ApiToken:  # noqa: ANN001
     """The owner stops one token at once; a revoked token never works again."""
-    _require_own_tokens(actor, token.user)
+    authorize(actor, "access.revoke_api_token", token)
     if not token.revoked:
         token.revoked = True
         token.revoked_at = timezone.now()
@@ -181,7 +171,7 @@ def revoke_api_token(actor, token: ApiToken) -> ApiToken:  # noqa: ANN001
 @transaction.atomic
 def revoke_all_api_tokens(actor, owner) -> int:  # noqa: ANN001
     """The owner stops all their tokens at once (a lost laptop); returns how many were still active."""
-    _require_own_tokens(actor, owner)
+    authorize(actor, "access.revoke_all_api_tokens", owner)
     return _revoke_all(actor, owner, "")
 
 

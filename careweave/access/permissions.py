@@ -262,6 +262,34 @@ permission("access.break_the_glass", is_care_professional, level=None, label=_("
            resource_type="Patient", code="break_glass_professional",
            refusal=_("Only an active care professional can use emergency access."))
 
+
+
+@rules.predicate
+def is_active_account(actor: Any) -> bool:
+    """An active user; a professional's account also needs the professional to be active."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    professional = getattr(actor, "professional", None)
+    return professional is None or professional.active
+
+
+@rules.predicate
+def owns_tokens(actor: Any, target: Any) -> bool:
+    """The user whose API tokens these are (a token, or the user themselves)."""
+    from careweave.access.models import ApiToken
+
+    owner_id = target.user_id if isinstance(target, ApiToken) else getattr(target, "pk", None)
+    return bool(getattr(actor, "is_authenticated", False)) and owner_id is not None and owner_id == actor.pk
+
+
+# API tokens: each user creates, lists and revokes only their own (the CLI acts as the named user).
+permission("access.create_api_token", is_active_account, level=None, label=_("create an API token"),
+           resource_type="Account", code="api_token_owner", refusal=_("Only an active user can create an API token."))
+permission("access.revoke_api_token", owns_tokens, level=None, label=_("revoke an API token"),
+           resource_type="Account", code="api_token_owner", refusal=_("You can only manage your own API tokens."))
+permission("access.revoke_all_api_tokens", owns_tokens, level=None, label=_("revoke all API tokens"),
+           resource_type="Account", code="api_token_owner", refusal=_("You can only manage your own API tokens."))
+
 # =========================================================================== people (network, registration)
 
 

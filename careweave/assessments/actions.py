@@ -299,8 +299,8 @@ def start_assessment(
 @atomic_action
 def save_answers(actor, assessment: Assessment, answers: dict, expected_version: int) -> Assessment:  # noqa: ANN001
     """Keep answers given so far (one screen at a time); checks types and ranges, not completeness."""
+    _require_write(actor, assessment, "assessments.save_answers")
     current = _locked(assessment, expected_version)
-    _require_write(actor, current, "assessments.save_answers")
     _require_open(current)
     definition = current.instrument.definition()
     merged = _merge(current.answers, answers)
@@ -316,8 +316,8 @@ def save_answers(actor, assessment: Assessment, answers: dict, expected_version:
 @atomic_action
 def complete_assessment(actor, assessment: Assessment, answers: dict, expected_version: int) -> Assessment:  # noqa: ANN001
     """Finish: every required answer given, the scores computed and kept; the answers are frozen from now on."""
+    _require_write(actor, assessment, "assessments.complete_assessment")
     current = _locked(assessment, expected_version)
-    _require_write(actor, current, "assessments.complete_assessment")
     _require_open(current)
     definition = current.instrument.definition()
     merged = _final_answers(definition, _merge(current.answers, answers))
@@ -337,8 +337,8 @@ def complete_assessment(actor, assessment: Assessment, answers: dict, expected_v
 def amend_assessment(actor, assessment: Assessment, answers: dict, expected_version: int, reason: str  # noqa: ANN001
                      ) -> Assessment:
     """Correct a completed assessment: the same response, status ``amended``, rescored, with the reason kept."""
+    _require_write(actor, assessment, "assessments.amend_assessment")
     current = _locked(assessment, expected_version)
-    _require_write(actor, current, "assessments.amend_assessment")
     if not current.is_done:
         raise RuleViolation("not_completed", _("Only a completed assessment can be corrected."))
     reason = (reason or "").strip()
@@ -367,8 +367,8 @@ def record_own_judgement(actor, assessment: Assessment, reason: str, expected_ve
     Instead of filling in answers until the conclusion matches what they see, the professional
     records where and why they disagree; the score is not changed.
     """
+    _require_write(actor, assessment, "assessments.record_own_judgement")
     current = _locked(assessment, expected_version)
-    _require_write(actor, current, "assessments.record_own_judgement")
     if not current.is_done:
         raise RuleViolation("not_completed", _("There is no score yet: complete the assessment first."))
     reason = (reason or "").strip()
@@ -387,10 +387,10 @@ def record_own_judgement(actor, assessment: Assessment, reason: str, expected_ve
 @atomic_action
 def share_with_team(actor, assessment: Assessment, expected_version: int) -> Assessment:  # noqa: ANN001
     """The carer who answered a private questionnaire lets the team see it (001 l.4781-4785)."""
+    _authorize_level(actor, "assessments.share_with_team", assessment, assessment.instrument)
     current = _locked(assessment, expected_version)
     if not current.is_private:
         raise RuleViolation("not_private", _("This assessment is already visible to the team."))
-    _authorize_level(actor, "assessments.share_with_team", current, current.instrument)
     if current.shared:
         return current
     current.shared = True
@@ -408,8 +408,8 @@ def mark_entered_in_error(actor, assessment: Assessment, reason: str, expected_v
     Only its author, the person or their representative may do this; the reason is required. Its
     scores no longer appear as Observations, its answers are not taken over and it proposes nothing.
     """
+    _require_write(actor, assessment, "assessments.mark_entered_in_error")
     current = _locked(assessment, expected_version)
-    _require_write(actor, current, "assessments.mark_entered_in_error")
     if current.status == Assessment.Status.ENTERED_IN_ERROR:
         raise RuleViolation("entered_in_error", _("This assessment was already withdrawn."))
     reason = (reason or "").strip()

@@ -23,12 +23,35 @@ ACTION_MODULES = sorted(
 )
 
 
-def _actions() -> list[tuple[Path, ast.FunctionDef]]:
+ASKS = {"authorize", "check", "may"}  # the table's questions
+# Reads that only resolve what the question is about (which instrument), allowed before it.
+RESOLVERS = {"_instrument"}
+
+
+def _called(node: ast.AST) -> set[str]:
+    return {getattr(n.func, "id", getattr(n.func, "attr", "")) for n in ast.walk(node) if isinstance(n, ast.Call)}
+
+
+def _asking_helpers(tree: ast.Module, asks: set[str] = ASKS) -> set[str]:
+    """Functions of the module that ask the table (directly or through another such function)."""
+    functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    asking = {name for name, f in functions.items() if _called(f) & asks}
+    grown = True
+    while grown:
+        more = {name for name, f in functions.items() if name not in asking and _called(f) & asking}
+        grown = bool(more)
+        asking |= more
+    return asking
+
+
+def _actions() -> list[tuple[Path, ast.FunctionDef, frozenset[str]]]:
     found = []
     for path in ACTION_MODULES:
         if path.name.startswith("_") and path.name != "__init__.py":
             continue
         tree = ast.parse(path.read_text())
+        asking = frozenset(_asking_helpers(tree) | ASKS)
+        authorizing = _asking_helpers(tree, {"authorize"}) | {"authorize"}
         for node in tree.body:
             if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
                 continue
@@ -36,30 +59,27 @@ def _actions() -> list[tuple[Path, ast.FunctionDef]]:
             if not params or params[0] != "actor":
                 continue
             decorators = {getattr(d, "id", getattr(d, "attr", "")) for d in node.decorator_list}
-            writes = "atomic_action" in decorators or "atomic" in decorators
-            found.append((path, node)) if writes or _calls_authorize(node) else None
+            writes = bool(decorators & {"atomic_action", "atomic"})
+            # Read helpers that only filter with may()/check() are not actions; writes and authorize() are.
+            if writes or _called(node) & authorizing:
+                found.append((path, node, asking))
     return found
 
 
-def _authorize_call(statement: ast.stmt) -> ast.Call | None:
-    value = getattr(statement, "value", None)
-    if isinstance(statement, ast.Assign | ast.AnnAssign | ast.Expr) and isinstance(value, ast.Call):
-        func = value.func
-        name = getattr(func, "id", getattr(func, "attr", ""))
-        if name == "authorize":
-            return value
-    return None
-
-
-def _calls_authorize(node: ast.FunctionDef) -> bool:
-    return any(_authorize_call(s) is not None for s in ast.walk(node) if isinstance(s, ast.stmt))
-
-
-def _first_statement(node: ast.FunctionDef) -> ast.stmt:
+def _body(node: ast.FunctionDef) -> list[ast.stmt]:
     body = node.body
     if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
         body = body[1:]
-    return body[0]
+    return body
+
+
+def _is_guard(statement: ast.stmt) -> bool:
+    """``if <bad input>: raise ...`` or resolving what is asked about: nothing written, nothing shown."""
+    if isinstance(statement, ast.If) and all(isinstance(s, ast.Raise) for s in statement.body) \
+            and not statement.orelse:
+        return True
+    value = getattr(statement, "value", None)
+    return isinstance(statement, ast.Assign) and isinstance(value, ast.Call) and _called(value) <= RESOLVERS
 
 
 ACTIONS = _actions()
@@ -69,17 +89,27 @@ def test_there_are_actions_to_check() -> None:
     assert len(ACTIONS) > 60
 
 
-@pytest.mark.parametrize(("path", "node"), ACTIONS, ids=[f"{p.parent.name}.{n.name}" for p, n in ACTIONS])
-def test_every_action_asks_the_table_before_anything_else(path: Path, node: ast.FunctionDef) -> None:
-    call = _authorize_call(_first_statement(node))
-    assert call is not None, f"{path.relative_to(ROOT)}:{node.lineno} {node.name} does not start with authorize()"
-    name = call.args[1].value if len(call.args) > 1 and isinstance(call.args[1], ast.Constant) else None
-    assert name in TABLE, f"{node.name} asks for {name!r}, which the permission table does not name"
+@pytest.mark.parametrize(("path", "node", "asking"), ACTIONS, ids=[f"{p.parent.name}.{n.name}" for p, n, _a in ACTIONS])
+def test_every_action_asks_the_table_before_anything_else(path: Path, node: ast.FunctionDef,
+                                                          asking: frozenset[str]) -> None:
+    where = f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"
+    for statement in _body(node):
+        if _called(statement) & asking:
+            break
+        assert _is_guard(statement), f"{where} does something before asking the permission table"
+    else:
+        pytest.fail(f"{where} never asks the permission table")
+    tree = ast.parse(path.read_text())
+    helpers = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in asking}
+    scope = [node, *(helpers[name] for name in _called(node) if name in helpers)]
+    names = {c.value for part in scope for c in ast.walk(part) if isinstance(c, ast.Constant)
+             and isinstance(c.value, str)}
+    assert names & set(TABLE), f"{where} asks for no row of the permission table"
 
 
 def test_every_row_names_an_action_or_a_declared_read() -> None:
     functions = {(p.parent.name if p.parent.name != "actions" else p.parent.parent.name, n.name)
-                 for p, n in ACTIONS}
+                 for p, n, _a in ACTIONS}
     for row in TABLE.values():
         app, _sep, action = row.name.partition(".")
         if (app, action) in functions:

@@ -122,7 +122,10 @@ def test_every_row_names_an_action_or_a_declared_read() -> None:
 
 
 # An app's own door modules (pages, its FHIR handlers, its commands) may use the doors' helpers.
-DOOR_MODULES = {"views", "urls", "forms", "cli", "fhir_views", "admin", "apps", "panel"}
+# ``fhir_import`` reads FHIR bundles into the population model, ``offline`` serves the offline assessment page,
+# ``mail`` sends e-mail in the reader's language: doors of their app.
+DOOR_MODULES = {"views", "urls", "forms", "cli", "fhir_views", "admin", "apps", "panel", "fhir_import", "offline",
+                "mail"}
 DOOR_PARTS = {"migrations", "management", "templatetags", "views"}
 
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "careweave.people",
     "careweave.careplans",
     "careweave.access",
+    "careweave.records",
     "careweave.fhir",
     "careweave.assessments",
     "careweave.programmes",

@@ -489,8 +489,11 @@ class Mapping:
         sources.link_references(out)
         return out
 
-    def authorise_read(self, ctx: Context, obj: models.Model, action: str = "read") -> None:
-        """Check (and audit) that the actor may see this record; raise AccessRefused otherwise."""
+    def authorise_read(self, ctx: Context, obj: models.Model, action: str = "read", needed: int | None = None
+                       ) -> None:
+        """Check (and audit) that the actor may see this record; raise AccessRefused otherwise.
+
+        ``needed``: a stricter level than today's label asks (history: the strictest any version carried)."""
         person = self.person_of(obj)
         if person is None:
             if not getattr(ctx.actor, "is_authenticated", False):
@@ -502,7 +505,7 @@ class Mapping:
             action=action,
             resource_type=self.resource_type,
             resource_id=self.resource_id(obj),
-            needed=self.needed_level(obj),
+            needed=max(self.needed_level(obj), needed or 0),
             request=ctx.request,
         )
 

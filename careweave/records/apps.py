@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RecordsConfig(AppConfig):
@@ -6,4 +7,4 @@ class RecordsConfig(AppConfig):
 
     name = "careweave.records"
     label = "records"
-    verbose_name = "Integrated record"
+    verbose_name = _("Integrated record")

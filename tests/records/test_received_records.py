@@ -198,6 +198,23 @@ def test_2_an_ownerless_clinical_record_kept_earlier_is_read_by_nobody(make_api,
         assert make_api(user).get(f"/Condition/{legacy.fhir_id}").status_code == 403
 
 
+def test_2_a_conditional_subject_of_a_modelled_resource_does_not_reveal_a_person(make_api, person, physio):
+    """A CarePlan for ``Patient?identifier=<Maria's SSIN>`` by someone out of reach: the same 422 as for
+    an SSIN nobody has (it was a 403, audited on Maria's file: proof that she is registered)."""
+    pieter = make_api(physio)
+
+    def plan_for(ssin: str) -> dict:
+        return {"resourceType": "CarePlan", "status": "active", "intent": "plan", "title": "Probe",
+                "subject": {"reference": f"Patient?identifier={SSIN}|{ssin}"}}
+
+    nobody = make_ssin(date(1999, 9, 9), 45)
+    hidden, absent = pieter.post("/CarePlan", plan_for(person.ssin)), pieter.post("/CarePlan", plan_for(nobody))
+    assert hidden.status_code == absent.status_code == 422
+    assert hidden.json()["issue"][0]["diagnostics"].replace(person.ssin, "X") == \
+        absent.json()["issue"][0]["diagnostics"].replace(nobody, "X")
+    assert not AuditEvent.objects.filter(person=person, user=physio).exists()
+
+
 # --------------------------------------------------------------------------- 3. history and labels
 
 

@@ -81,9 +81,11 @@ class Context:
             rtype, _sep, query = target.partition("?")
             rtype = rtype.rsplit("/", 1)[-1]
             _check_type(rtype, types, target)
-            from careweave.fhir.search import find_matches
+            from careweave.fhir.rest import readable_matches
 
-            matches = find_matches(mapping_for(rtype), query)
+            # only records the actor may read: a conditional reference must not tell a stranger
+            # whether someone exists (issue #17); one out of reach is "matches 0", like nobody
+            matches = readable_matches(self, mapping_for(rtype), query)
             if len(matches) != 1:
                 raise Unprocessable(
                     _("The conditional reference %(ref)s matches %(count)s resources instead of one.")

@@ -28,6 +28,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from careweave.access.decisions import decide
 from careweave.fhir import rest
 from careweave.fhir.errors import (
     BadRequest,
@@ -313,8 +314,21 @@ def _reason(status: int) -> str:
         return ""
 
 
-def _import_match(entry: _Entry) -> models.Model | None:
-    """The record an imported resource was stored as before (by identifier or by its urn:uuid fullUrl)."""
+def _import_match(ctx: Context, entry: _Entry) -> models.Model | None:
+    """The record an imported resource was stored as before (by identifier or by its urn:uuid fullUrl),
+    among those the importer may read: another person's record out of reach is never matched, so the
+    import neither touches it nor answers 403 that proves it exists (issue #17)."""
+    found = _any_import_match(entry)
+    if found is None:
+        return None
+    mapping = mapping_for(entry.resource_type)
+    person = mapping.person_of(found)
+    if person is None or decide(ctx.actor, person).allows(mapping.needed_level(found)):
+        return found
+    return None
+
+
+def _any_import_match(entry: _Entry) -> models.Model | None:
     mapping = mapping_for(entry.resource_type)
     found = mapping.existing_for(entry.resource or {})
     if found is None and mapping.has_external_id:
@@ -336,12 +350,12 @@ def _modelled(ctx: Context, entry: _Entry) -> EntryResult:
             write = rest.create(ctx, entry.resource_type, entry.resource, if_none_exist=if_none_exist)
         else:
             rest.validate(entry.resource, entry.resource_type)
-            existing = _import_match(entry)
+            existing = _import_match(ctx, entry)
             if existing is None:
                 try:
                     write = rest.create(ctx, entry.resource_type, entry.resource)
                 except (IntegrityError, Conflict):
-                    existing = _import_match(entry)  # a concurrent import of the same record won the insert
+                    existing = _import_match(ctx, entry)  # a concurrent import of the same record won the insert
                     if existing is None:
                         raise
             if existing is not None:

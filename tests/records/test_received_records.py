@@ -215,6 +215,28 @@ def test_2_a_conditional_subject_of_a_modelled_resource_does_not_reveal_a_person
     assert not AuditEvent.objects.filter(person=person, user=physio).exists()
 
 
+def test_1d_an_import_never_matches_a_modelled_record_out_of_reach(api, make_api, gp, plan, physio):
+    """A Goal carrying the identifier of Maria's goal, sent by a physio for his own patient's plan: a goal
+    of his own patient (as for received records), never a 403 that proves Maria's goal exists."""
+    from careweave.careplans.actions import start_care_plan
+    from careweave.careplans.models import Goal
+
+    marias = plan.goals.get(is_medical=False)
+    Goal.objects.filter(pk=marias.pk).update(external_id="https://gp.example/goals|g-1")
+    own_plan = start_care_plan(physio, physio.own_patient, "Walk again")
+    goal = {"resourceType": "Goal", "lifecycleStatus": "active", "description": {"text": "Stairs"},
+            "identifier": [{"system": "https://gp.example/goals", "value": "g-1"}],
+            "subject": patient_ref(physio.own_patient), "extension": [{
+                "url": "https://careweave.org/fhir/StructureDefinition/care-plan",
+                "valueReference": {"reference": f"CarePlan/{own_plan.fhir_id}"}}]}
+    answer = make_api(physio).post("", transaction(post_entry(goal)))
+    marias.refresh_from_db()
+    assert marias.description == "Walk to the market twice a week" and marias.plan_id == plan.pk
+    assert answer.status_code == 200, answer.json()
+    assert Goal.objects.get(plan=own_plan, external_id="https://gp.example/goals|g-1").description == "Stairs"
+    assert not AuditEvent.objects.filter(person=plan.person, user=physio).exists()
+
+
 # --------------------------------------------------------------------------- 3. history and labels
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "careweave.people",
     "careweave.careplans",
     "careweave.access",
+    "careweave.records",
     "careweave.fhir",
     "careweave.assessments",
     "careweave.programmes",

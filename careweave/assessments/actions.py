@@ -249,10 +249,11 @@ def _write_scores(assessment: Assessment, definition) -> list[Score]:  # noqa: A
 
 
 def _publish(assessment: Assessment) -> None:
-    """Keep the score Observations in ``fhir.StoredResource`` equal to the scores (never for private ones)."""
-    from careweave.fhir.mapping.assessments import store_observations
+    """Say that the scores changed: the FHIR app keeps the score Observations in the person's integrated
+    record equal to them (never for private ones). A signal, so the domain never imports the door."""
+    from careweave.records.signals import scores_changed
 
-    store_observations(assessment)
+    scores_changed.send(sender=Assessment, instance=assessment)
 
 
 # --------------------------------------------------------------------------- actions

@@ -18,7 +18,7 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from careweave.assessments.models import Instrument
-        from careweave.fhir.models import ResourceVersion
+        from careweave.records.models import ResourceVersion
 
         reseed_after_migrate(self, _sync_instruments, Instrument, ResourceVersion,
                              dispatch_uid="careweave.assessments.sync")

@@ -37,16 +37,11 @@ def digest(questionnaire: dict) -> str:
 
 
 def _write_history(instrument: Instrument, using: str) -> None:
-    """Store this revision of the Questionnaire for ``_history``/``vread`` (Instrument is not a VersionedModel)."""
-    from careweave.fhir.mapping.assessments import QUESTIONNAIRE
-    from careweave.fhir.models import ResourceVersion
+    """Say this revision of the Questionnaire exists: the FHIR app stores it for ``_history``/``vread``
+    (Instrument is not a VersionedModel)."""
+    from careweave.records.signals import version_changed
 
-    ResourceVersion.objects.using(using).update_or_create(
-        resource_type="Questionnaire",
-        resource_id=str(instrument.fhir_id),
-        version_id=instrument.revision,
-        defaults={"data": QUESTIONNAIRE.to_fhir(instrument), "recorded_at": instrument.updated_at},
-    )
+    version_changed.send(sender=Instrument, instance=instrument, using=using)
 
 
 def sync_instruments(using: str = "default", verbosity: int = 0) -> SyncReport:

@@ -31,8 +31,8 @@ from careweave.careplans.models import CarePlan, Task, TeamMember
 from careweave.consultations.models import Consultation, Decision, Minutes, Participant
 from careweave.consultations.reimbursement import reimbursement
 from careweave.consultations.signals import mdo_concluded
-from careweave.fhir.history import snapshot
 from careweave.people.models import Person
+from careweave.records.signals import version_changed
 
 REASON_MAX = 2000
 PLACE_MAX = 300
@@ -366,7 +366,8 @@ def record_decision(
     decision = Decision.objects.create(
         consultation=consultation, text=text, task=task, recorded_by=actor, coordination=coordination
     )
-    snapshot(Task.objects.get(pk=task.pk))  # the Task's first version already names the MDO (reasonReference)
+    # the Task's first version already names the MDO (reasonReference): snapshot it again
+    version_changed.send(sender=Task, instance=Task.objects.get(pk=task.pk))
     consultation.save_versioned(update_fields=["status"])
     audit_write(actor, "update", "Appointment", consultation, person, reason="decision")
     return decision

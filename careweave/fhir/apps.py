@@ -14,3 +14,9 @@ class FhirConfig(AppConfig):
 
         post_save.connect(on_post_save, dispatch_uid="careweave.fhir.history")
         post_save.connect(on_audit_saved, sender=AuditEvent, dispatch_uid="careweave.fhir.refusals")
+        from careweave.fhir import receivers
+        from careweave.records import signals
+
+        signals.scores_changed.connect(receivers.on_scores_changed, dispatch_uid="careweave.fhir.scores")
+        signals.referral_changed.connect(receivers.on_referral_changed, dispatch_uid="careweave.fhir.referral")
+        signals.version_changed.connect(receivers.on_version_changed, dispatch_uid="careweave.fhir.version")

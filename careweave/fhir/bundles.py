@@ -8,9 +8,10 @@ fullUrls resolve to the records created for them, ``ifNoneExist`` and conditiona
 Imports must be idempotent: a POST entry that carries an identifier Careweave already knows (or a
 ``urn:uuid`` fullUrl it imported before) updates that record instead of creating a second one.
 Resource types Careweave does not model (Observation, Encounter, Claim...) are never dropped: they
-are stored as received (:class:`~careweave.fhir.models.StoredResource`), linked to their patient,
-and counted per type in the summary the CLI reports (:meth:`BundleResult.outcome`). The response
-Bundle has exactly one entry per request entry, in order, as FHIR requires.
+are kept as received in the integrated record (``careweave.records``: one owner each, matched by
+source id within that owner only, issue #17), and counted per type in the summary the CLI reports
+(:meth:`BundleResult.outcome`). The response Bundle has exactly one entry per request entry, in order,
+as FHIR requires.
 """
 
 from __future__ import annotations
@@ -21,17 +22,14 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from careweave.access.audit import record_access
 from careweave.access.decisions import decide
-from careweave.access.guard import require_access
-from careweave.access.models import Level
 from careweave.fhir import rest
 from careweave.fhir.errors import (
     BadRequest,
@@ -44,10 +42,10 @@ from careweave.fhir.errors import (
 )
 from careweave.fhir.limits import check_depth
 from careweave.fhir.mapping.base import Context, external_identifier, instant
-from careweave.fhir.models import ResourceVersion, StoredResource, index_fields
 from careweave.fhir.profiles import URI
 from careweave.fhir.registry import WRITE_ORDER, is_modelled, is_served, mapping_for
 from careweave.people.models import Person
+from careweave.records import actions as records
 
 PATIENT_KEYS = ("subject", "patient", "beneficiary", "for")
 READS = ("GET", "HEAD")
@@ -246,7 +244,7 @@ def _process(ctx: Context, entries: list[_Entry], source_hash: str, *, batch: bo
         try:
             if batch:
                 with transaction.atomic():
-                    results.extend(_store(ctx, others, source_hash))
+                    results.extend(_store(ctx, others, source_hash, batch=True))
             else:
                 results.extend(_store(ctx, others, source_hash))
         except Exception as exc:  # noqa: BLE001
@@ -323,8 +321,21 @@ def _reason(status: int) -> str:
         return ""
 
 
-def _import_match(entry: _Entry) -> models.Model | None:
-    """The record an imported resource was stored as before (by identifier or by its urn:uuid fullUrl)."""
+def _import_match(ctx: Context, entry: _Entry) -> models.Model | None:
+    """The record an imported resource was stored as before (by identifier or by its urn:uuid fullUrl),
+    among those the importer may read: another person's record out of reach is never matched, so the
+    import neither touches it nor answers 403 that proves it exists (issue #17)."""
+    found = _any_import_match(entry)
+    if found is None:
+        return None
+    mapping = mapping_for(entry.resource_type)
+    person = mapping.person_of(found)
+    if person is None or decide(ctx.actor, person).allows(mapping.needed_level(found)):
+        return found
+    return None
+
+
+def _any_import_match(entry: _Entry) -> models.Model | None:
     mapping = mapping_for(entry.resource_type)
     found = mapping.existing_for(entry.resource or {})
     if found is None and mapping.has_external_id:
@@ -346,12 +357,12 @@ def _modelled(ctx: Context, entry: _Entry) -> EntryResult:
             write = rest.create(ctx, entry.resource_type, entry.resource, if_none_exist=if_none_exist)
         else:
             rest.validate(entry.resource, entry.resource_type)
-            existing = _import_match(entry)
+            existing = _import_match(ctx, entry)
             if existing is None:
                 try:
                     write = rest.create(ctx, entry.resource_type, entry.resource)
                 except (IntegrityError, Conflict):
-                    existing = _import_match(entry)  # a concurrent import of the same record won the insert
+                    existing = _import_match(ctx, entry)  # a concurrent import of the same record won the insert
                     if existing is None:
                         raise
             if existing is not None:
@@ -377,98 +388,102 @@ def _modelled(ctx: Context, entry: _Entry) -> EntryResult:
                        etag=write.etag, last_modified=instant(mapping.last_updated(write.obj)) or "")
 
 
-def _patient_of(ctx: Context, resource: dict) -> Person | None:
-    for key in PATIENT_KEYS:
-        value = resource.get(key)
-        if isinstance(value, dict) and value.get("reference"):
-            target = value["reference"]
-            local = ctx.local_entry(target)
-            if local is not None and local[0] == "Patient":
-                return local[1]
-            if target.startswith("Patient/"):
-                from careweave.fhir.mapping.base import as_uuid
+def _resolve_owner(ctx: Context, entry: _Entry, reference: dict) -> Person:
+    """The person a reference in a received resource names, among those the importer may write for.
 
-                key_uuid = as_uuid(target.split("/")[1])
-                if key_uuid:
-                    return Person.objects.filter(fhir_id=key_uuid).first()
-    return None
+    By id (``Patient/{id}``: the records action then checks access, refusal audited), as an entry of
+    this bundle, by a conditional (``Patient?identifier=…``) or an identifier. Conditional and
+    identifier references consider only persons the importer may add records to: one the importer may
+    not see is refused exactly as if nobody matched (issue #17). Absolute URLs name another server."""
+    from careweave.fhir.mapping.base import as_uuid
+    from careweave.fhir.search import apply_filters
+
+    target = reference.get("reference") or ""
+    local = ctx.local_entry(target) if target else None
+    if local is not None:
+        if local[0] == "Patient":
+            return local[1]
+        raise records.owner_required(entry.resource_type)
+    patients = mapping_for("Patient")
+    candidates: list[Person] = []
+    if target.startswith("Patient/") and target.count("/") in (1, 3) and "?" not in target:
+        key = as_uuid(target.split("/")[1])
+        found = Person.objects.filter(fhir_id=key).first() if key else None
+        if found is not None:
+            return found
+    elif target.startswith("Patient?"):
+        params = parse_qsl(target.partition("?")[2], keep_blank_values=True)
+        if params:
+            qs, _explicit, _used, ignored = apply_filters(patients, patients.queryset(), params)
+            if not ignored:
+                candidates = list(qs.order_by("pk")[:50])
+    elif not target and isinstance(reference.get("identifier"), dict):
+        ident = reference["identifier"]
+        q = patients.identifier_q(ident.get("system"), ident.get("value"))
+        candidates = list(Person.objects.filter(q).order_by("pk")[:50]) if q is not None else []
+    reachable = [p for p in candidates if records.may_receive_for(ctx.actor, p)]
+    if len(reachable) == 1:
+        return reachable[0]
+    raise records.owner_required(entry.resource_type)
 
 
-def _served(stored: StoredResource) -> ResourceVersion | None:
-    """The snapshot of a stored resource's current version, before a new copy replaces it."""
-    if not is_served(stored.resource_type):
-        return None
-    mapping = mapping_for(stored.resource_type)
-    return ResourceVersion(resource_type=stored.resource_type, resource_id=str(stored.fhir_id),
-                           version_id=stored.version, data=mapping.serve(stored), recorded_at=stored.updated_at)
+def _owner_of(ctx: Context, entry: _Entry) -> Person | None:
+    """The one person a received resource belongs to; None only for types that describe no person."""
+    resource = entry.resource or {}
+    refs = [resource[key] for key in PATIENT_KEYS if isinstance(resource.get(key), dict)]
+    if entry.resource_type == "Provenance":  # about the records it targets: their person's
+        for target in resource.get("target") or []:
+            text = target.get("reference") or "" if isinstance(target, dict) else ""
+            local = ctx.local_entry(text)
+            if text.startswith("Patient/") or (local is not None and local[0] == "Patient"):
+                refs.append(target)
+    if not refs:
+        if entry.resource_type in records.WITHOUT_OWNER:
+            return None
+        raise records.owner_required(entry.resource_type)
+    owners = {}
+    for reference in refs:
+        person = _resolve_owner(ctx, entry, reference)
+        owners[person.pk] = person
+    if len(owners) != 1:
+        raise records.owner_required(entry.resource_type)
+    return next(iter(owners.values()))
 
 
-def _store(ctx: Context, entries: list[_Entry], source_hash: str) -> list[EntryResult]:
-    """Keep what Careweave does not model, unchanged, linked to its patient (idempotent by source id)."""
-    wanted: dict[tuple[str, str], tuple[_Entry, Person | None]] = {}
+def _store(ctx: Context, entries: list[_Entry], source_hash: str, *, batch: bool = False) -> list[EntryResult]:
+    """Keep what Careweave does not model, unchanged, in its owner's integrated record (``records.receive``).
+
+    Each entry must name its owner (else 422: the whole transaction, or that entry of a batch); the
+    records action checks access, matches within the owner only and audits."""
+    items: list[records.Received] = []
+    accepted: list[_Entry] = []
+    results: list[EntryResult] = []
     for entry in entries:
         if entry.method not in ("POST", "PUT") or entry.resource is None:
             raise MethodNotAllowed(_("%(method)s is not supported in a bundle here; Careweave never deletes "
                                      "(the history is kept).") % {"method": entry.method})
+        try:
+            owner = _owner_of(ctx, entry)
+        except Exception as exc:  # noqa: BLE001 - this entry fails; in a transaction the whole bundle
+            if not batch:
+                raise
+            error = _entry_error(exc, entry)
+            results.append(EntryResult(entry.index, entry.resource_type, "failed",
+                                       f"{error.status} {_reason(error.status)}", message=error.message,
+                                       http_status=error.status))
+            continue
         source_id = entry.resource.get("id") or entry.full_url or bundle_hash(entry.resource)
-        wanted[(entry.resource_type, source_id[:200])] = (entry, _patient_of(ctx, entry.resource))
-    persons = {p.pk: p for _e, p in wanted.values() if p is not None}
-    for person in persons.values():
-        if not decide(ctx.actor, person).allows(Level.FULL):  # refused: audited and raised by the guard
-            require_access(ctx.actor, person, action="create", resource_type="Bundle", needed=Level.FULL,
-                           request=ctx.request)
-    if not persons and not (getattr(ctx.actor, "is_staff", False) or getattr(ctx.actor, "professional", None)):
-        from careweave.fhir.errors import Forbidden
-
-        raise Forbidden(_("Only care and welfare professionals can register people, colleagues and organisations."))
-    q = Q()
-    for rtype in {k[0] for k in wanted}:
-        q |= Q(resource_type=rtype, source_id__in=[k[1] for k in wanted if k[0] == rtype])
-    existing = {(s.resource_type, s.source_id): s for s in StoredResource.objects.filter(q)}
-    now = timezone.now()
-    new, changed, results, earlier = [], [], [], []
-    for key, (entry, person) in wanted.items():
-        stored = existing.get(key)
-        if stored is None:
-            stored = StoredResource(resource_type=key[0], source_id=key[1], patient=person, data=entry.resource,
-                                    bundle_hash=source_hash, received_at=now, updated_at=now)
-            stored.codes, stored.clinical_date = index_fields(entry.resource)
-            new.append(stored)
-            outcome = "stored"
-        elif stored.data != entry.resource or (person is not None and stored.patient_id != person.pk):
-            served = _served(stored)
-            if served is not None:  # the version being replaced stays readable (vread, _history)
-                earlier.append(served)
-            stored.data, stored.bundle_hash, stored.updated_at = entry.resource, source_hash, now
-            stored.patient = person or stored.patient
-            stored.version += 1
-            stored.codes, stored.clinical_date = index_fields(entry.resource)
-            changed.append(stored)
-            outcome = "stored"
-        else:
-            outcome = "stored-unchanged"
-        status = "201 Created" if outcome == "stored" and stored.pk is None else (
-            "200 OK" if is_served(entry.resource_type) else "202 Accepted")
+        items.append(records.Received(entry.resource_type, source_id[:200], owner, entry.resource))
+        accepted.append(entry)
+    if not items:
+        return results
+    for entry, kept in zip(accepted, records.receive_records(ctx.actor, items, request=ctx.request,
+                                                             source_hash=source_hash), strict=True):
+        stored = kept.record
+        status = "201 Created" if kept.created else ("200 OK" if is_served(entry.resource_type) else "202 Accepted")
         location = (f"{entry.resource_type}/{stored.fhir_id}/_history/{stored.version}"
                     if is_served(entry.resource_type) else "")
-        results.append(EntryResult(entry.index, entry.resource_type, outcome, status, location=location,
+        results.append(EntryResult(entry.index, entry.resource_type, kept.outcome, status, location=location,
                                    etag=rest.etag(stored.version) if location else "",
                                    last_modified=instant(stored.updated_at) or ""))
-    StoredResource.objects.bulk_create(new, batch_size=500)
-    StoredResource.objects.bulk_update(changed, ["data", "patient", "bundle_hash", "updated_at", "version", "codes",
-                                                 "clinical_date"], batch_size=500)
-    ResourceVersion.objects.bulk_create(earlier, batch_size=500, ignore_conflicts=True)
-    per_person: dict[int, Counter] = {}
-    for entry, person in wanted.values():
-        if person is not None:
-            per_person.setdefault(person.pk, Counter())[entry.resource_type] += 1
-    for pk, counts in per_person.items():
-        summary = ", ".join(f"{n} {t}" for t, n in sorted(counts.items()))
-        record_access(ctx.actor, "create", "Bundle", person=persons[pk], request=ctx.request,
-                      reason=f"stored as received: {summary}")
-    # results for entries that were duplicates inside the bundle
-    seen = {r.index for r in results}
-    for entry in entries:
-        if entry.index not in seen:
-            results.append(EntryResult(entry.index, entry.resource_type, "stored-unchanged", "202 Accepted"))
     return results

@@ -17,7 +17,8 @@ from typing import Any
 
 from django.db import models, transaction
 
-from careweave.fhir.models import ResourceVersion
+from careweave.access.models import Level
+from careweave.records.models import ResourceVersion
 
 logger = logging.getLogger(__name__)
 _author: ContextVar[Any] = ContextVar("careweave_fhir_author", default=None)
@@ -90,3 +91,21 @@ def version(mapping: Any, obj: models.Model, version_id: int) -> Version | None:
         resource_type=mapping.resource_type, resource_id=mapping.resource_id(obj), version_id=version_id
     ).first()
     return Version(stored.version_id, stored.data, stored.recorded_at) if stored else None
+
+
+def strictest_level(mapping: Any, obj: models.Model) -> int | None:
+    """The level ``_history`` and vread need: the strictest label any version carried (issue #17).
+
+    A goal written as medical and relabelled later keeps its medical text in version 1; someone who
+    may read only today's label must not read it there. None: no labels, today's rule is the rule."""
+    if not mapping.has_medical_flag:
+        return None
+    from careweave.fhir.mapping.base import is_medical
+
+    if getattr(obj, "is_medical", False):
+        return Level.FULL
+    for data in ResourceVersion.objects.filter(resource_type=mapping.resource_type,
+                                               resource_id=mapping.resource_id(obj)).values_list("data", flat=True):
+        if isinstance(data, dict) and is_medical(data):
+            return Level.FULL
+    return None

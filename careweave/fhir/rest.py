@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 from pydantic import ValidationError as PydanticValidationError
@@ -18,7 +18,7 @@ from careweave.fhir import history
 from careweave.fhir.errors import BadRequest, Conflict, MethodNotAllowed, NotFound, PreconditionFailed, Unprocessable
 from careweave.fhir.mapping.base import Context, Mapping, instant
 from careweave.fhir.registry import mapping_for
-from careweave.fhir.search import find_matches, run_search, search_link
+from careweave.fhir.search import apply_filters, run_search, search_link
 from careweave.versioning import ChangedMeanwhile
 
 
@@ -117,7 +117,7 @@ def vread(ctx: Context, resource_type: str, rid: str, vid: str) -> tuple[Mapping
     mapping = mapping_for(resource_type)
     _require(mapping, "vread")
     obj = mapping.get(rid)
-    mapping.authorise_read(ctx, obj, "read")
+    _authorise_history(ctx, mapping, obj)
     found = history.version(mapping, obj, int(vid)) if vid.isdigit() else None
     if found is None:
         raise NotFound(_("Version %(vid)s of %(type)s/%(id)s does not exist.")
@@ -125,11 +125,20 @@ def vread(ctx: Context, resource_type: str, rid: str, vid: str) -> tuple[Mapping
     return mapping, found
 
 
+def _authorise_history(ctx: Context, mapping: Mapping, obj: models.Model) -> None:
+    """Earlier versions are read with the strictest label any version carried (issue #17)."""
+    needed = history.strictest_level(mapping, obj)
+    if needed is None:
+        mapping.authorise_read(ctx, obj, "read")
+    else:
+        mapping.authorise_read(ctx, obj, "read", needed=needed)
+
+
 def history_bundle(ctx: Context, resource_type: str, rid: str, base: str) -> dict[str, Any]:
     mapping = mapping_for(resource_type)
     _require(mapping, "history-instance")
     obj = mapping.get(rid)
-    mapping.authorise_read(ctx, obj, "read")
+    _authorise_history(ctx, mapping, obj)
     entries = []
     for v in history.versions(mapping, obj):
         url = f"{resource_type}/{rid}"
@@ -220,18 +229,34 @@ def create(ctx: Context, resource_type: str, resource: Any, if_none_exist: str |
     return WriteResult(mapping, _reload(mapping, obj), "created", list(ctx.warnings))
 
 
+def readable_matches(ctx: Context, mapping: Mapping, query: str, limit: int = 2) -> list[models.Model]:
+    """The records a condition names among those the requester may read (issue #17).
+
+    A conditional create or update must answer the same whether or not a record the requester may
+    not see matches: otherwise ``If-None-Exist: family=Peeters&given=Maria`` tells a stranger that
+    Maria exists, and a condition on ``patient=…&questionnaire=…phq-9`` that she was screened for
+    depression. Records outside the requester's reach are left out without a trace (no audit of
+    a search the requester did not knowingly make)."""
+    params = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)]
+    if not params:
+        raise BadRequest(_("A conditional request needs search parameters."))
+    qs, _explicit, _used, ignored = apply_filters(mapping, mapping.queryset(), params)
+    if ignored:
+        raise BadRequest(_("These search parameters are not supported: %(names)s") % {"names": ", ".join(ignored)})
+    qs, _decisions = mapping.visible(ctx, qs, None)
+    return list(qs.order_by("pk")[:limit])
+
+
 def _existing(ctx: Context, mapping: Mapping, if_none_exist: str) -> WriteResult | None:
-    """The record a conditional create's condition names (412 when it names several)."""
-    matches = find_matches(mapping, if_none_exist)
+    """The record a conditional create's condition names among those the requester may read (412 when
+    it names several); one the requester may not read is as if it did not exist."""
+    matches = readable_matches(ctx, mapping, if_none_exist)
     if len(matches) > 1:
         raise PreconditionFailed(_("The condition matches more than one %(type)s.")
                                  % {"type": mapping.resource_type}, code="multiple-matches")
     if not matches:
         return None
-    try:
-        mapping.authorise_read(ctx, matches[0], "read")
-    except PermissionDenied:
-        return WriteResult(mapping, matches[0], "matched", hidden=True)
+    mapping.authorise_read(ctx, matches[0], "read")  # audited on the person's file
     return WriteResult(mapping, matches[0], "matched")
 
 
@@ -270,7 +295,7 @@ def conditional_update(ctx: Context, resource_type: str, query: str, resource: A
     mapping = mapping_for(resource_type)
     _require(mapping, "update")
     resource = validate(resource, resource_type)
-    matches = find_matches(mapping, query)
+    matches = readable_matches(ctx, mapping, query)
     if len(matches) > 1:
         raise PreconditionFailed(_("The condition matches more than one %(type)s.") % {"type": resource_type},
                                  code="multiple-matches")
@@ -282,7 +307,8 @@ def conditional_update(ctx: Context, resource_type: str, query: str, resource: A
                 keep_received(mapping, obj, resource)
             return WriteResult(mapping, _reload(mapping, obj), "created", list(ctx.warnings))
         except (IntegrityError, Conflict):
-            matches = find_matches(mapping, query)  # created meanwhile by a concurrent request: update that one
+            # created meanwhile by a concurrent request: update that one
+            matches = readable_matches(ctx, mapping, query)
             if len(matches) != 1:
                 raise
     expected = parse_etag(if_match)

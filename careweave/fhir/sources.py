@@ -11,10 +11,12 @@ except the elements a mapping names in ``source_first`` (a plan's period as the 
 from __future__ import annotations
 
 import copy
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from careweave.fhir.models import SourceResource
@@ -154,6 +156,27 @@ def _references(value: Any, out: list[dict]) -> None:
             stack.extend(v for v in item if isinstance(v, dict | list))
 
 
+def _owner_ids(resource: dict[str, Any]) -> set[str]:
+    """The Patient ids a served resource is about (``Patient/{id}`` in its subject, patient…)."""
+    out = set()
+    if resource.get("resourceType") == "Patient" and resource.get("id"):
+        out.add(str(resource["id"]))
+    for key in ("subject", "patient", "beneficiary", "for"):
+        value = resource.get(key)
+        target = value.get("reference") if isinstance(value, dict) else None
+        if isinstance(target, str) and target.startswith("Patient/"):
+            out.add(target.split("/")[1])
+    return out
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 def link_references(resources: list[dict[str, Any]]) -> None:
     """Point ``urn:uuid:`` references of received data at what Careweave serves for them (in place).
 
@@ -164,19 +187,24 @@ def link_references(resources: list[dict[str, Any]]) -> None:
     the ``id`` its received copy had). References to nothing Careweave holds stay as they were.
     """
     found: list[dict] = []
+    owners: set[str] = set()
     for resource in resources:
         _references(resource, found)
+        owners.update(_owner_ids(resource))
     if not found:
         return
-    from careweave.fhir.models import StoredResource
     from careweave.fhir.profiles import URI
     from careweave.fhir.registry import MAPPINGS
+    from careweave.records.models import StoredResource
 
     wanted = {item["reference"] for item in found}
     keys = wanted | {w.removeprefix("urn:uuid:") for w in wanted}
     served: dict[str, str] = {}
-    for rtype, source_id, fhir_id in StoredResource.objects.filter(source_id__in=keys).values_list(
-            "resource_type", "source_id", "fhir_id"):
+    # Received records match by source id within their owner only (issue #17): a reference is linked
+    # to a record of the same person, never to another person's record that happens to share the id.
+    rows = StoredResource.objects.filter(source_id__in=keys).filter(
+        Q(patient__fhir_id__in=[o for o in owners if _is_uuid(o)]) | Q(patient__isnull=True))
+    for rtype, source_id, fhir_id in rows.values_list("resource_type", "source_id", "fhir_id"):
         if rtype in MAPPINGS:
             served[source_id if source_id.startswith("urn:uuid:") else f"urn:uuid:{source_id}"] = f"{rtype}/{fhir_id}"
     missing = wanted - set(served)

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from careweave.fhir import views
-from careweave.programmes.fhir_views import plan_definition_apply
+from careweave.fhir.programme_operations import plan_definition_apply
 
 app_name = "fhir"
 

@@ -87,9 +87,9 @@ def import_store(out: str | Path, zone: str = "ZORA") -> ImportReport:
     """
     if zone not in ZONE_BY_CODE:
         raise KeyError(zone)
-    from careweave.fhir.clinical import store_resources
     from careweave.fhir.mapping.people import PatientMapping
     from careweave.fhir.sources import received
+    from careweave.records.clinical import store_resources
 
     rows = list(store_resources(STORE_TYPES))
     persons = {p.pk: p for p, _data in rows if p is not None}

@@ -402,10 +402,10 @@ def _require_status(referral: Referral, *allowed: str) -> None:
 
 
 def _publish(referral: Referral) -> None:
-    """Keep the referral's FHIR ServiceRequest equal to it (same transaction)."""
-    from careweave.fhir.mapping.territory import store_referral
+    """Say that the referral changed: the FHIR app keeps its ServiceRequest equal to it (same transaction)."""
+    from careweave.records.signals import referral_changed
 
-    store_referral(referral)
+    referral_changed.send(sender=Referral, instance=referral)
 
 
 def _log(actor, referral: Referral, what: str) -> None:  # noqa: ANN001

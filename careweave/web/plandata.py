@@ -26,8 +26,8 @@ from careweave.careplans.models import (
     Task,
     TeamMember,
 )
-from careweave.fhir.clinical import OtherSystems, for_plan
 from careweave.people.models import Person
+from careweave.records.clinical import OtherSystems, for_plan
 
 REVIEW_SOON_DAYS = 14
 CARER_SIGNAL_DAYS = 30

@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from careweave.careplans.actions import enrol_registering_professional
 from careweave.careplans.models import Goal
 from careweave.fhir.profiles import SSIN
 from careweave.people.identifiers import make_ssin
@@ -84,14 +85,14 @@ def first_search_misses(monkeypatch) -> None:  # noqa: ANN001
     came just after it; later searches see the database as it is."""
     from careweave.fhir import rest
 
-    real = rest.find_matches
+    real = rest.readable_matches
     calls = []
 
-    def late(mapping, query, limit=2):  # noqa: ANN001, ANN202
+    def late(ctx, mapping, query, limit=2):  # noqa: ANN001, ANN202
         calls.append(query)
-        return [] if len(calls) == 1 else real(mapping, query, limit)
+        return [] if len(calls) == 1 else real(ctx, mapping, query, limit)
 
-    monkeypatch.setattr(rest, "find_matches", late)
+    monkeypatch.setattr(rest, "readable_matches", late)
 
 
 def test_a_conditional_create_that_loses_the_race_answers_200_with_the_winner(api, gp, monkeypatch):
@@ -99,6 +100,7 @@ def test_a_conditional_create_that_loses_the_race_answers_200_with_the_winner(ap
 
     ssin = make_ssin(date(1938, 7, 1), 41)
     winner = Person.objects.create(given_name="Louis", family_name="Claes", ssin=ssin, sex="male")
+    enrol_registering_professional(gp.user, winner)  # the winner was registered by this GP's other request
     first_search_misses(monkeypatch)
     response = api.post("/Patient", _patient(ssin), HTTP_IF_NONE_EXIST=f"identifier={SSIN}|{ssin}")
     assert response.status_code == 200
@@ -140,6 +142,7 @@ def test_a_conditional_create_by_identifier_that_loses_the_race_finds_the_winner
     system = "https://hospital.example/patients"
     winner = Person.objects.create(given_name="Louis", family_name="Claes", sex="male",
                                    external_id=f"{system}|A-17")
+    enrol_registering_professional(gp.user, winner)  # the winner was registered by this GP's other request
     first_search_misses(monkeypatch)
     patient = {"resourceType": "Patient", "identifier": [{"system": system, "value": "A-17"}],
                "name": [{"family": "Claes", "given": ["Louis"]}], "gender": "male"}

@@ -167,9 +167,13 @@ def test_medical_goal_update_by_welfare_professional_is_refused(make_api, plan, 
 
 
 def test_conditional_create_does_not_show_a_patient_the_requester_may_not_see(make_api, stranger, person):
-    response = make_api(stranger.user).post("/Patient", new_patient(person.ssin),
-                                            HTTP_IF_NONE_EXIST=f"identifier={SSIN}|{person.ssin}")
-    assert response.status_code == 200
-    body = response.json()
-    assert body["resourceType"] == "OperationOutcome"
-    assert person.family_name not in response.content.decode()
+    """Issue #17: a match the requester may not read counts as none; what follows is a plain
+    registration, refused the way registering a known SSIN always is (no id, no name, no Location)."""
+    stan = make_api(stranger.user)
+    conditional = stan.post("/Patient", new_patient(person.ssin), HTTP_IF_NONE_EXIST=f"identifier={SSIN}|{person.ssin}")
+    plain = stan.post("/Patient", new_patient(person.ssin))
+    assert conditional.status_code == plain.status_code != 200
+    assert conditional.json() == plain.json()
+    assert str(person.fhir_id) not in conditional.get("Location", "") + conditional.content.decode()
+    assert person.family_name not in conditional.content.decode()
+    assert Person.objects.filter(ssin=person.ssin).count() == 1

@@ -56,9 +56,9 @@ def test_opening_a_persons_record_in_the_admin_is_refused_and_in_who_looked(cast
     stored = StoredResource.objects.get(source_id="obs-1")
     maria_user = User.objects.get(person=cast.maria)
     urls = [
-        reverse("admin:fhir_resourceversion_change", args=[version.pk]),
-        reverse("admin:fhir_resourceversion_change", args=[entry.pk]),
-        reverse("admin:fhir_storedresource_change", args=[stored.pk]),
+        reverse("admin:records_resourceversion_change", args=[version.pk]),
+        reverse("admin:records_resourceversion_change", args=[entry.pk]),
+        reverse("admin:records_storedresource_change", args=[stored.pk]),
         reverse("admin:auth_user_change", args=[maria_user.pk]),
     ]
     for url in urls:
@@ -77,7 +77,7 @@ def test_an_admin_with_a_real_basis_sees_the_record_and_is_in_who_looked(cast, a
     BreakGlass.objects.create(person=cast.maria, user=cast.admin, reason="Privacy officer: complaint 2026-17",
                               expires_at=timezone.now() + timedelta(hours=1))
     version = ResourceVersion.objects.filter(resource_type="Patient", resource_id=str(cast.maria.fhir_id)).first()
-    response = admin_client.get(reverse("admin:fhir_resourceversion_change", args=[version.pk]))
+    response = admin_client.get(reverse("admin:records_resourceversion_change", args=[version.pk]))
     assert response.status_code == 200
     assert cast.maria.ssin in response.content.decode()
     read = AuditEvent.objects.get(person=cast.maria, user=cast.admin, outcome="success", action="R")
@@ -88,7 +88,7 @@ def test_an_admin_with_a_real_basis_sees_the_record_and_is_in_who_looked(cast, a
 def test_directory_records_stay_open_to_the_admin(cast, admin_client) -> None:  # noqa: ANN001
     practitioner = ResourceVersion.objects.filter(resource_type="Practitioner").first()
     assert practitioner is not None
-    assert admin_client.get(reverse("admin:fhir_resourceversion_change", args=[practitioner.pk])).status_code == 200
+    assert admin_client.get(reverse("admin:records_resourceversion_change", args=[practitioner.pk])).status_code == 200
     logins = admin_client.get(reverse("admin:axes_accesslog_changelist")).content.decode()
     assert "198.51.100.12" in logins, "professionals' logins stay visible for the admin's security work"
     gp_account = reverse("admin:auth_user_change", args=[cast.gp.user.pk])

@@ -414,7 +414,9 @@ class QuestionnaireResponseMapping(Mapping):
         return resource
 
     # -- access: medical needs full access (base), a private carer response only its author
-    def authorise_read(self, ctx: Context, assessment: Assessment, action: str = "read") -> None:
+    def authorise_read(self, ctx: Context, assessment: Assessment, action: str = "read",
+                       needed: int | None = None) -> None:
+        """``needed`` is ignored: a response's label comes from its instrument and never changes."""
         actions.open_assessment(ctx.actor, assessment, request=ctx.request)
 
     def check_write_access(self, ctx: Context, assessment: Assessment) -> None:
@@ -605,25 +607,26 @@ def observations_for(assessment: Assessment) -> list[dict[str, Any]]:
 
 
 def store_observations(assessment: Assessment) -> int:
-    """Keep ``fhir.StoredResource`` equal to the assessment's scores; none for a private unshared one."""
-    from careweave.fhir.models import StoredResource
+    """Keep the person's integrated record equal to the assessment's scores; none for a private unshared one."""
+    from careweave.records.actions import keep_own_records
 
     prefix = f"careweave-assessment/{assessment.fhir_id}/"
-    existing = StoredResource.objects.filter(resource_type="Observation", source_id__startswith=prefix)
-    if assessment.author_only or not assessment.is_done:
-        existing.delete()
-        return 0
-    kept = []
-    now = timezone.now()
-    for data in observations_for(assessment):
-        source_id = data["identifier"][0]["value"]
-        StoredResource.objects.update_or_create(
-            resource_type="Observation", source_id=source_id,
-            defaults={"patient": assessment.person, "data": data, "updated_at": now},
-        )
-        kept.append(source_id)
-    existing.exclude(source_id__in=kept).delete()
-    return len(kept)
+    wanted: dict[str, dict[str, Any]] = {}
+    if not (assessment.author_only or not assessment.is_done):
+        wanted = {data["identifier"][0]["value"]: data for data in observations_for(assessment)}
+    return len(keep_own_records(assessment.person, wanted, resource_type="Observation", prefix=prefix))
+
+
+def write_questionnaire_history(instrument: Instrument, using: str = "default") -> None:
+    """Store this revision of the Questionnaire for ``_history``/``vread`` (Instrument is not a VersionedModel)."""
+    from careweave.records.models import ResourceVersion
+
+    ResourceVersion.objects.using(using).update_or_create(
+        resource_type="Questionnaire",
+        resource_id=str(instrument.fhir_id),
+        version_id=instrument.revision,
+        defaults={"data": QUESTIONNAIRE.to_fhir(instrument), "recorded_at": instrument.updated_at},
+    )
 
 
 # --------------------------------------------------------------------------- $populate and $extract

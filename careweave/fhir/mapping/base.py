@@ -82,9 +82,11 @@ class Context:
             rtype, _sep, query = target.partition("?")
             rtype = rtype.rsplit("/", 1)[-1]
             _check_type(rtype, types, target)
-            from careweave.fhir.search import find_matches
+            from careweave.fhir.rest import readable_matches
 
-            matches = find_matches(mapping_for(rtype), query)
+            # only records the actor may read: a conditional reference must not tell a stranger
+            # whether someone exists (issue #17); one out of reach is "matches 0", like nobody
+            matches = readable_matches(self, mapping_for(rtype), query)
             if len(matches) != 1:
                 raise Unprocessable(
                     _("The conditional reference %(ref)s matches %(count)s resources instead of one.")
@@ -516,8 +518,11 @@ class Mapping:
         sources.link_references(out)
         return [conform(resource) for resource in out]
 
-    def authorise_read(self, ctx: Context, obj: models.Model, action: str = "read") -> None:
-        """Check (and audit) that the actor may see this record; raise AccessRefused otherwise."""
+    def authorise_read(self, ctx: Context, obj: models.Model, action: str = "read", needed: int | None = None
+                       ) -> None:
+        """Check (and audit) that the actor may see this record; raise AccessRefused otherwise.
+
+        ``needed``: a stricter level than today's label asks (history: the strictest any version carried)."""
         person = self.person_of(obj)
         if person is None:
             if not getattr(ctx.actor, "is_authenticated", False):
@@ -529,7 +534,7 @@ class Mapping:
             action=action,
             resource_type=self.resource_type,
             resource_id=self.resource_id(obj),
-            needed=self.needed_level(obj),
+            needed=max(self.needed_level(obj), needed or 0),
             request=ctx.request,
         )
 

@@ -2,8 +2,9 @@
 
 Why: an import must lose nothing it accepts, and what it kept must be readable by the people who
 may see it. These resources come in bundles (``bundles._store``) or from Careweave's own modules
-(an assessment writes its score as an Observation row), are kept unchanged in
-:class:`~careweave.fhir.models.StoredResource` and served read-only here: read, vread, ``_history``,
+(an assessment writes its score as an Observation row), are kept unchanged in the integrated record
+(:class:`~careweave.records.models.StoredResource`, rules in ``records/actions.py``) and served
+read-only here: read, vread, ``_history``,
 search by patient, code and date, and the patient compartment (``Patient/{id}/Condition``).
 They are clinical data from other systems: only someone with full access to the person sees them
 (a welfare professional or an informal carer without the person's permission does not), every read
@@ -12,34 +13,26 @@ and search is audited like any other, and the person sees it in "who looked".
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from careweave.access.models import Level
-from careweave.fhir.errors import Forbidden, NotFound
+from careweave.fhir.errors import NotFound
 from careweave.fhir.mapping.base import (
     Context,
     Mapping,
     as_uuid,
     date_filter,
-    instant,
     json_identifier_q,
     parse_token,
-    ref,
 )
-from careweave.fhir.models import StoredResource
-from careweave.fhir.profiles import CONFIDENTIALITY
+from careweave.records import actions as records
+from careweave.records.models import StoredResource
+from careweave.records.representation import SERVED_TYPES, as_fhir
 
-# Every type a Synthea bundle carries (and the usual clinical neighbours) that Careweave does not model.
-STORED_TYPES = (
-    "AllergyIntolerance", "Claim", "Condition", "Device", "DiagnosticReport", "DocumentReference", "Encounter",
-    "ExplanationOfBenefit", "FamilyMemberHistory", "ImagingStudy", "Immunization", "Medication",
-    "MedicationAdministration", "MedicationRequest", "MedicationStatement", "Observation", "Procedure",
-    "Provenance", "ServiceRequest", "Specimen", "SupplyDelivery",
-)
+STORED_TYPES = SERVED_TYPES
 PATIENT_KEYS = ("subject", "patient", "beneficiary", "for")
 
 
@@ -99,36 +92,17 @@ class StoredMapping(Mapping):
     def identifiers(self, obj: StoredResource) -> list[dict[str, str]]:
         return []
 
-    def authorise_read(self, ctx: Context, obj: StoredResource, action: str = "read") -> None:
-        """Linked to a person: full access to that person (audited). Not linked (a Medication, a
-        Provenance): professionals and staff only."""
-        if obj.patient_id is None:
-            actor = ctx.actor
-            professional = getattr(actor, "professional", None)
-            if not (getattr(actor, "is_staff", False) or (professional is not None and professional.active)):
-                raise Forbidden(_("You may not do this."))
-            return
-        super().authorise_read(ctx, obj, action)
+    def authorise_read(self, ctx: Context, obj: StoredResource, action: str = "read", needed: int | None = None
+                       ) -> None:
+        """The integrated record's rule (``records.read``): full access to the owner, audited either way."""
+        records.read_record(ctx.actor, obj, request=ctx.request, action=action)
 
     def needed_level(self, obj: StoredResource) -> int:
         return Level.FULL
 
     def to_fhir(self, obj: StoredResource) -> dict[str, Any]:
-        """The resource as received, under Careweave's id and version, its patient as ``Patient/{id}``."""
-        resource = copy.deepcopy(obj.data) if isinstance(obj.data, dict) else {}
-        resource["resourceType"] = self.resource_type
-        resource["id"] = str(obj.fhir_id)
-        meta = dict(resource.get("meta") or {})
-        meta["versionId"] = str(obj.version)
-        meta["lastUpdated"] = instant(obj.updated_at)
-        security = [s for s in meta.get("security") or [] if s.get("system") != CONFIDENTIALITY]
-        meta["security"] = [*security, {"system": CONFIDENTIALITY, "code": "R"}]
-        resource["meta"] = meta
-        if obj.patient_id is not None:
-            for key in PATIENT_KEYS:
-                if isinstance(resource.get(key), dict) and resource[key].get("reference"):
-                    resource[key] = ref("Patient", obj.patient)
-        return resource
+        """The resource as received, under Careweave's id and version, its owner as ``Patient/{id}``."""
+        return as_fhir(obj)
 
 
 def stored_mappings() -> list[StoredMapping]:

@@ -212,13 +212,7 @@ def referral_resource(referral: Referral) -> dict[str, Any]:
 
 def store_referral(referral: Referral) -> None:
     """Write (or bring up to date) the referral's ServiceRequest; a change becomes a new version."""
-    from careweave.fhir.models import StoredResource
+    from careweave.records.actions import keep_record_as
 
-    data = referral_resource(referral)
-    stored = StoredResource.objects.filter(resource_type="ServiceRequest", fhir_id=referral.fhir_id).first()
-    if stored is None:
-        StoredResource.objects.create(resource_type="ServiceRequest", source_id=f"urn:uuid:{referral.fhir_id}",
-                                      fhir_id=referral.fhir_id, patient=referral.person, data=data)
-    elif stored.data != data:
-        stored.data = data
-        stored.save()
+    keep_record_as(referral.person, "ServiceRequest", referral.fhir_id, f"urn:uuid:{referral.fhir_id}",
+                   referral_resource(referral))

@@ -1,4 +1,5 @@
-"""The FHIR operation of the programmes app, routed in ``fhir/urls.py`` like the SDC operations of issue #8."""
+"""The FHIR operation of the programmes app (``PlanDefinition/{id}/$apply``), routed in ``fhir/urls.py``
+like the SDC operations of issue #8; it lives in the door, which depends on the programmes domain."""
 
 from __future__ import annotations
 

@@ -223,7 +223,8 @@ def as_markdown() -> str:
     lines = ["| action | what | level on the file | who may |", "|---|---|---|---|"]
     with translation.override("en"):
         for row in sorted(TABLE.values(), key=lambda r: r.name):
-            lines.append(f"| `{row.name}` | {row.label} | {level(row)} | {row.who} |")
+            who = row.who.replace("|", "\\|")
+            lines.append(f"| `{row.name}` | {row.label} | {level(row)} | {who} |")
     return "\n".join(lines) + "\n"
 
 
@@ -444,7 +445,16 @@ permission("careplans.see_medical_detail", has_file_access, level=Level.FULL,
 permission("careplans.add_team_member", team_member_or_case_manager, label=_("add someone to the care team"),
            resource_type="CareTeam", code="member_proposer",
            refusal=_("Only the person, their representative or a team member can add someone to the team."))
-permission("careplans.enrol_registering_professional", is_professional, level=None,
+@rules.predicate
+def has_no_team_yet(actor: Any, target: Any) -> bool:
+    """Nobody is in the person's care team yet: the one who registers them becomes its first member."""
+    from careweave.careplans.models import TeamMember
+
+    person = person_of(target)
+    return person is not None and not TeamMember.objects.filter(team__person=person).exists()
+
+
+permission("careplans.enrol_registering_professional", is_professional & has_no_team_yet, level=None,
            label=_("become the first team member of a person one registers"), resource_type="CareTeam",
            code="registrar_professional",
            refusal=_("Only an active care or welfare professional can register a person."))

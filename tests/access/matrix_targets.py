@@ -18,6 +18,16 @@ def _first(qs: Any) -> Any:
     return qs.order_by("pk").first()
 
 
+def _enrol(maria: Any, team: Any, targets: dict) -> Any:
+    """Maria in the frail-persons programme, enrolled by her GP with her agreement (through the action)."""
+    from careweave.programmes.actions import enrol_in_programme, usable_versions
+
+    gp = User.objects.get(username="gp")
+    frail = next((v for v in usable_versions() if "frail" in v.pathway.code), None) or usable_versions()[0]
+    member = team.members.filter(professional=gp.professional).first()
+    return enrol_in_programme(gp, maria, frail, reference_member=member, person_agreed=True)
+
+
 def build_targets() -> dict[str, Any]:
     from careweave.access.models import AccessRule
     from careweave.careplans.models import (
@@ -63,11 +73,11 @@ def build_targets() -> dict[str, Any]:
         "ptype": _first(ProvisionType.objects.all()),
         "source": _first(CareUnitBudget.objects.filter(person=maria)) or _first(CareUnitBudget.objects.all()),
         "professional": nurse,
-        "entry": _first(Service.objects.filter(keepers__professional=physio))
-        if hasattr(Service, "keepers") else _first(Service.objects.all()),
+        "entry": _first(Service.objects.filter(professional=physio)) or _first(Service.objects.all()),
         "version": _first(PathwayVersion.objects.all()),
         "round_": _first(MaturityRound.objects.all()),
-        "maturity.participant": _first(Respondent.objects.all()),
+        "maturity.participant": _first(Respondent.objects.filter(user__username="nurse", round__closed_at=None))
+        or _first(Respondent.objects.filter(user__username="nurse")) or _first(Respondent.objects.all()),
         "workshop": _first(ConsensusWorkshop.objects.all()),
         "vote": _first(WorkshopVote.objects.all()),
         "none": None,
@@ -79,8 +89,16 @@ def build_targets() -> dict[str, Any]:
     targets["request"] = _first(CaseManagementRequest.objects.filter(person=maria)) or _first(
         CaseManagementRequest.objects.all())
     targets["case_episode"] = _first(CaseManagementEpisode.objects.all())
-    targets["enrolment"] = _first(Enrolment.objects.filter(person=maria)) or _first(Enrolment.objects.all())
+    targets["enrolment"] = _first(Enrolment.objects.filter(person=maria)) or _enrol(maria, team, targets)
     targets["referral"] = _first(Referral.objects.filter(person=maria)) or _first(Referral.objects.all())
+    workshop = targets.get("workshop")
+    if workshop is not None and targets.get("vote") is None and workshop.dimensions.exists():
+        targets["vote"] = WorkshopVote.objects.create(workshop=workshop, item=workshop.dimensions.first())
+    from careweave.access.models import ApiToken
+
+    gp = User.objects.get(username="gp")
+    targets["gp_user"] = gp
+    targets["token"] = ApiToken.issue_token(gp, "matrix", None)[0]
     targets["today"] = date.today()
     targets["later"] = timezone.now() + timedelta(days=1)
-    return {kind: value for kind, value in targets.items() if value is not None}
+    return {kind: value for kind, value in targets.items() if value is not None or kind == "none"}

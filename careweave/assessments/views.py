@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from careweave.access.decisions import Decision, decide
 from careweave.access.guard import AccessRefused, require_access
 from careweave.access.models import Level
-from careweave.assessments import actions, engine
+from careweave.assessments import actions, alerts, engine
 from careweave.assessments.forms import (
     GoalFromScoreForm,
     JudgementForm,
@@ -254,7 +254,8 @@ def plan_summary(request: HttpRequest, person: Person) -> dict[str, Any]:
                 latest[assessment.instrument.code] = _summary_row(assessment, language)
         elif assessment.author_id == request.user.pk:
             drafts.append(_summary_row(assessment, language))
-    return {"latest": sorted(latest.values(), key=lambda r: r["date"], reverse=True), "drafts": drafts}
+    return {"latest": sorted(latest.values(), key=lambda r: r["date"], reverse=True), "drafts": drafts,
+            "alerts": alerts.standing_alerts(request.user, person, language)}
 
 
 @person_view(resource_type=RESOURCE)
@@ -668,6 +669,7 @@ def _render_result(
         "is_professional": getattr(request.user, "professional", None) is not None,
         "plan": current_plan(person),
         "conflict": conflict,
+        "alerts": alerts.alerts_for_viewer(request.user, assessment, language),
     }
     return render(request, "assessments/result.html", context, status=status)
 

@@ -106,6 +106,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'careweave.sqlite3'}",
         conn_max_age=int(os.environ.get("CAREWEAVE_CONN_MAX_AGE", "60")),
+        # A kept connection is checked before each request reuses it, so a restarted database costs
+        # a reconnect instead of one failed request per server thread.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

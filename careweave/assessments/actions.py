@@ -455,8 +455,34 @@ def _leaks(source: Assessment, definition, actor) -> bool:  # noqa: ANN001
     return source.author_only and not (definition.private_to_author and _is_author(actor, source))
 
 
-def previous_answers(actor, person: Person, definition) -> dict[str, PriorAnswer]:  # noqa: ANN001
-    """The newest earlier answer per question of ``definition``, from assessments ``actor`` may see.
+def previous_answers(actor, person: Person, definition, *, today: date | None = None  # noqa: ANN001
+                     ) -> dict[str, PriorAnswer]:
+    """The earlier answers that may be taken over (pre-filled): those still within the recall period.
+
+    The PHQ-9 asks about the last two weeks: an answer from five weeks ago is not today's answer,
+    so it is only shown as "last time" (``stale_answers``), never filled in.
+    """
+    return recall_split(definition, earlier_answers(actor, person, definition), today)[0]
+
+
+def stale_answers(actor, person: Person, definition, *, today: date | None = None  # noqa: ANN001
+                  ) -> dict[str, PriorAnswer]:
+    """The newest earlier answers that are older than the question looks back: shown, never pre-filled."""
+    return recall_split(definition, earlier_answers(actor, person, definition), today)[1]
+
+
+def recall_split(definition, priors: dict[str, PriorAnswer], today: date | None = None  # noqa: ANN001
+                 ) -> tuple[dict[str, PriorAnswer], dict[str, PriorAnswer]]:
+    """(still current, too old) by each item's recall period (``Definition.recall_for``)."""
+    today = today or timezone.localdate()
+    current, stale = {}, {}
+    for link_id, prior in priors.items():
+        (current if definition.is_current(link_id, prior.answered_on, today) else stale)[link_id] = prior
+    return current, stale
+
+
+def earlier_answers(actor, person: Person, definition) -> dict[str, PriorAnswer]:  # noqa: ANN001
+    """The newest earlier answer per question of ``definition``, from assessments ``actor`` may see, however old.
 
     Matched by linkId within the same instrument and by the item's shared concept across
     instruments (the PHQ-2 questions are the first two of the PHQ-9). Answers that would not be

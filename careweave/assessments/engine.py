@@ -50,6 +50,11 @@ EXT_WORDING = CW + "instrument-wording"
 EXT_TRANSLATIONS = CW + "instrument-translations"
 EXT_SCORE = CW + "instrument-score"
 EXT_GOAL_SEED = CW + "item-seeds-goal"
+EXT_RECALL = CW + "instrument-recall-period"
+EXT_ITEM_RECALL = CW + "item-recall-period"
+EXT_CRITICAL = CW + "item-critical"
+LASTING = "lasting"  # an item-recall-period code: a fact that does not go stale (date of birth)
+_DURATION_DAYS = {"d": 1, "wk": 7, "mo": 30, "a": 365}  # UCUM codes of a recall period
 
 KINDS = ("screener", "assessment", "prom", "prem", "guide", "calculator")
 ITEM_TYPES = ("group", "display", "choice", "boolean", "integer", "decimal", "string", "text", "date")
@@ -89,6 +94,17 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class Critical:
+    """An answer that needs action now whatever the total (a self-harm thought): declared on the item."""
+
+    min_score: float
+    guidance: dict[str, str]
+
+    def guidance_text(self, lang: str) -> str:
+        return _pick(self.guidance, lang)
+
+
+@dataclass(frozen=True)
 class Item:
     link_id: str
     type: str
@@ -104,6 +120,9 @@ class Item:
     enable_when: tuple[Condition, ...] = ()
     enable_behavior: str = "all"
     seeds_goal: bool = False
+    recall_days: int | None = None  # None: the instrument's recall period
+    lasting: bool = False  # a fact that does not go stale, whatever the instrument's recall period
+    critical: Critical | None = None
 
     def label(self, lang: str) -> str:
         return _pick(self.text, lang)
@@ -255,6 +274,7 @@ def _read_item(raw: Mapping) -> Item:
         coding = e.get("valueCoding", {})
         unit = coding.get("display") or coding.get("code")
     min_e, max_e = _ext(raw, MIN_VALUE), _ext(raw, MAX_VALUE)
+    recall = _read_recall(raw, EXT_ITEM_RECALL, f"item {link_id}")
     return Item(
         link_id=link_id,
         type=kind,
@@ -270,7 +290,45 @@ def _read_item(raw: Mapping) -> Item:
         enable_when=tuple(conditions),
         enable_behavior=behaviour,
         seeds_goal=bool(_ext_value(raw, EXT_GOAL_SEED, False)),
+        recall_days=recall if isinstance(recall, int) else None,
+        lasting=recall == LASTING,
+        critical=_read_critical(link_id, kind, raw),
     )
+
+
+def _read_recall(element: Mapping, url: str, where: str) -> int | str | None:
+    """A recall period in days (valueDuration in d, wk, mo or a), ``LASTING`` (valueCode), or None."""
+    found = _ext(element, url)
+    if not found:
+        return None
+    ext = found[0]
+    if ext.get("valueCode") == LASTING:
+        return LASTING
+    duration = ext.get("valueDuration") or {}
+    value, unit = duration.get("value"), duration.get("code")
+    if not isinstance(value, int | float) or value < 0 or unit not in _DURATION_DAYS:
+        raise InstrumentError(f"{where}: a recall period is a valueDuration in {sorted(_DURATION_DAYS)} "
+                              f"or valueCode {LASTING!r}")
+    return int(value * _DURATION_DAYS[unit])
+
+
+def _read_critical(link_id: str, kind: str, raw: Mapping) -> Critical | None:
+    found = _ext(raw, EXT_CRITICAL)
+    if not found:
+        return None
+    parts = _parts(found[0])
+    score = (parts.get("minScore") or [{}])[0]
+    minimum = score.get("valueDecimal", score.get("valueInteger"))
+    texts = {}  # guidance repeats, one per language: lang (valueCode) + content (valueString)
+    for guidance in parts.get("guidance", []):
+        sub = {e["url"]: e for e in guidance.get("extension", [])}
+        lang, content = sub.get("lang", {}).get("valueCode"), sub.get("content", {}).get("valueString")
+        if lang and content:
+            texts[lang] = content
+    if kind not in ("choice", "boolean") or not isinstance(minimum, int | float) or not texts:
+        raise InstrumentError(f"item {link_id}: item-critical needs a choice or boolean item, "
+                              "a minScore and a guidance text")
+    return Critical(float(minimum), texts)
 
 
 def _parts(ext: Mapping) -> dict[str, list[dict]]:
@@ -497,6 +555,26 @@ def _compare(op: str, given: Any, expected: Any) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class CriticalFinding:
+    """One answer that needs action now, with the instrument's guidance for it."""
+
+    item: Item
+    answer: Any
+
+    def question(self, lang: str) -> str:
+        return self.item.label(lang)
+
+    def answer_label(self, lang: str) -> str:
+        option = self.item.option(self.answer)
+        if option is not None:
+            return option.label(lang)
+        return _("Yes") if self.answer is True else str(self.answer)
+
+    def guidance(self, lang: str) -> str:
+        return self.item.critical.guidance_text(lang) if self.item.critical else ""
+
+
 @dataclass
 class Definition:
     """One version of one instrument, read from its Questionnaire."""
@@ -515,6 +593,7 @@ class Definition:
     questionnaire: dict
     items: tuple[Item, ...] = ()
     rules: tuple[ScoreRule, ...] = ()
+    recall_days: int | None = None  # how far back the questions ask (PHQ-9: 14); None: answers do not go stale
     _titles: dict[str, str] = field(default_factory=dict)
     _by_id: dict[str, Item] = field(default_factory=dict)
     _parents: dict[str, str] = field(default_factory=dict)
@@ -532,6 +611,34 @@ class Definition:
 
     def answerable(self) -> list[Item]:
         return [i for i in _flatten(self.items) if i.type in ANSWER_TYPES]
+
+    # ---- recall period: an earlier answer is taken over only while it still answers today's question
+    def recall_for(self, link_id: str) -> int | None:
+        """Days an answer to this item stays true (the item's own period, else the instrument's); None: lasting."""
+        item = self._by_id[link_id]
+        if item.lasting:
+            return None
+        return item.recall_days if item.recall_days is not None else self.recall_days
+
+    def is_current(self, link_id: str, answered_on: dt.date, today: dt.date) -> bool:
+        """An answer given on ``answered_on`` still falls within what the question asks about today."""
+        days = self.recall_for(link_id)
+        return days is None or (today - answered_on).days <= days
+
+    # ---- critical answers: need action now, whatever the total
+    def critical_findings(self, answers: Mapping[str, Any]) -> list[CriticalFinding]:
+        """Enabled answers to items declared ``item-critical`` whose score reaches the item's minimum."""
+        enabled = self.enabled(answers)
+        found = []
+        for item in self.answerable():
+            if item.critical is None or item.link_id not in enabled or not _answered(answers.get(item.link_id)):
+                continue
+            value = answers[item.link_id]
+            option = item.option(value)
+            score = option.score if option is not None else (1.0 if value is True else 0.0)
+            if score is not None and score >= item.critical.min_score:
+                found.append(CriticalFinding(item, value))
+        return found
 
     def concepts(self) -> dict[str, Item]:
         """Shared concept -> item: how "never ask twice" finds the same question elsewhere."""
@@ -774,6 +881,11 @@ def _refuse_enable_when_cycles(code: str, by_id: Mapping[str, Item], parents: Ma
         visit(link_id, ())
 
 
+def _instrument_recall(code: str, questionnaire: Mapping) -> int | None:
+    recall = _read_recall(questionnaire, EXT_RECALL, code)
+    return recall if isinstance(recall, int) else None
+
+
 def load_definition(questionnaire: dict) -> Definition:
     """Read one Questionnaire; ``InstrumentError`` when the engine cannot run it."""
     if questionnaire.get("resourceType") != "Questionnaire":
@@ -840,6 +952,7 @@ def load_definition(questionnaire: dict) -> Definition:
         questionnaire=questionnaire,
         items=items,
         rules=rules,
+        recall_days=_instrument_recall(code, questionnaire),
         _titles=_translations(questionnaire.get("title"), questionnaire.get("_title")),
         _by_id=by_id,
         _parents=parents,

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from careweave.access.decisions import Decision, decide
 from careweave.access.guard import AccessRefused, require_access
 from careweave.access.models import Level
-from careweave.assessments import actions, engine
+from careweave.assessments import actions, alerts, engine
 from careweave.assessments.forms import (
     GoalFromScoreForm,
     JudgementForm,
@@ -254,7 +254,8 @@ def plan_summary(request: HttpRequest, person: Person) -> dict[str, Any]:
                 latest[assessment.instrument.code] = _summary_row(assessment, language)
         elif assessment.author_id == request.user.pk:
             drafts.append(_summary_row(assessment, language))
-    return {"latest": sorted(latest.values(), key=lambda r: r["date"], reverse=True), "drafts": drafts}
+    return {"latest": sorted(latest.values(), key=lambda r: r["date"], reverse=True), "drafts": drafts,
+            "alerts": alerts.standing_alerts(request.user, person, language)}
 
 
 @person_view(resource_type=RESOURCE)
@@ -436,6 +437,10 @@ def _node(item: Any, ctx: dict[str, Any]) -> dict[str, Any]:
             prior = {"on": _day(p.answered_on), "by": p.by}
         else:
             value = ""
+        if value == "" and item.link_id in ctx["stale"]:
+            # Older than the question looks back: shown as what was answered last time, not filled in.
+            p = ctx["stale"][item.link_id]
+            node["last_time"] = {"on": _day(p.answered_on), "by": p.by, "answer": show_answer(item, p.value, language)}
         if reused and prior is None:
             prior = {"on": _day(reused.get("on", "")), "by": reused.get("by", "")}
         node["value"] = value
@@ -476,10 +481,13 @@ def _render_form(
         "errors": errors or {},
         "enabled": definition.enabled(answers),
         "reused": dict(getattr(assessment, "reused", None) or {}),
-        # A new form shows earlier answers to the same questions; a started one took them over
-        # already (start_assessment) and says where they came from (``reused``).
-        "priors": actions.previous_answers(request.user, person, definition) if assessment is None else {},
     }
+    # A new form shows earlier answers to the same questions; a started one took them over
+    # already (start_assessment) and says where they came from (``reused``). Answers older than
+    # the instrument's recall period are never filled in, only shown as "last time".
+    fresh, stale = actions.recall_split(definition, actions.earlier_answers(request.user, person, definition))
+    ctx["priors"] = fresh if assessment is None else {}
+    ctx["stale"] = stale
     order = [i for i, s in enumerate(all_sections) if _shown(s, ctx["enabled"])] or [0]
     if current not in order:
         current = min([i for i in order if i >= current], default=order[-1])
@@ -660,6 +668,7 @@ def _render_result(
         "shareable": definition.private_to_author and not assessment.shared,
         "plan": current_plan(person),
         "conflict": conflict,
+        "alerts": alerts.alerts_for_viewer(request.user, assessment, language),
     }
     return render(request, "assessments/result.html", context, status=status)
 

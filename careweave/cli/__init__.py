@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "careweave.population.cli",
     "careweave.fhir.cli",
     "careweave.financing.cli",
+    "careweave.cli.backup",
 ]
 
 

@@ -27,6 +27,7 @@ from careweave.access.permissions import may
 from careweave.careplans.errors import RuleViolation
 from careweave.csvexport import CONTENT_TYPE
 from careweave.people.models import Person
+from careweave.population.indicators import indicator_name
 from careweave.territory.models import Zone
 from careweave.versioning import ChangedMeanwhile
 from careweave.web.access import get_person_or_refuse, refused
@@ -324,6 +325,8 @@ def simulator_page(request: HttpRequest) -> HttpResponse:
     return render(request, "financing/simulator.html", {
         "form": form, "result": result, "rows": table, "models": plot.model_labels(), "year": result["year"],
         "hidden_zones": int((zones["persons"] < k).sum()), "chart": plot.bars(visible, get_language()),
-        "shadow": simulator.MODELS[params.shadow_model], "targets": params.targets,
+        "shadow": simulator.MODELS[params.shadow_model],
+        "targets": [{"name": indicator_name(t.indicator), "target": t.target, "higher_is_better": t.higher_is_better}
+                    for t in params.targets],
         "transition": round(params.transition_share * 100),
     })

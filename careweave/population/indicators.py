@@ -40,6 +40,14 @@ def catalogue() -> list[dict]:
     return sorted(items, key=lambda d: (order.index(d["aim"]), d["type"] != "process"))
 
 
+def indicator_name(indicator_id: str) -> str:
+    """The indicator's name in the active language: pages show this, never the id (``gmd_65``)."""
+    for d in catalogue():
+        if d["id"] == indicator_id:
+            return str(_(d["name"]))
+    return indicator_id
+
+
 def _sums(defs: list[dict]) -> str:
     parts = []
     for d in defs:

@@ -48,6 +48,9 @@ FIRST_ASSESSMENT_DAYS = 14
 # --------------------------------------------------------------------------- shipped pathways
 
 
+SHIPPED_NOTE = "shipped"
+
+
 def sync_shipped_pathways() -> int:
     """Create the shipped pathway versions in the registry (idempotent); return how many were new.
 
@@ -66,12 +69,16 @@ def sync_shipped_pathways() -> int:
                 pathway=pathway, label=data["version"], step=data.get("step", "request"), template=data,
                 source_file=f"{data['code']}-{data['version']}.json",
             )
+            # The file's "source" (seed lines) is for the docs, not for the step history users read.
             StepChange.objects.create(pathway_version=version, to_step=version.step, actor_display="Careweave",
-                                      note=f"shipped ({data.get('source', '')})")
+                                      note=SHIPPED_NOTE)
             created += 1
-        elif version.template != data:
-            version.template = data
-            version.save_versioned(update_fields=["template"])
+        else:  # earlier releases wrote the seed lines into the note: take them off the page
+            StepChange.objects.filter(pathway_version=version, actor_display="Careweave",
+                                      note__startswith=SHIPPED_NOTE + " (").update(note=SHIPPED_NOTE)
+            if version.template != data:
+                version.template = data
+                version.save_versioned(update_fields=["template"])
     return created
 
 

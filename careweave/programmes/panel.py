@@ -187,7 +187,7 @@ def _view(actor, enrolment: Enrolment, decision: Decision, language: str) -> Pro
         view.latest = latest_result(actor, enrolment.person, settings["reassessment"]["instrument"], language)
     months = settings.get("case_management_months", "absent")
     if months is None:
-        view.duration = _("Coordination and case management as long as needed (long-term, 000 l.378).")
+        view.duration = _("Coordination and case management as long as needed (long-term).")  # 000 l.378
     elif months != "absent":
         view.duration = _("Planned duration: %(months)s months.") % {"months": months}
     if settings.get("context"):

@@ -193,3 +193,18 @@ def test_answers_saved_meanwhile_by_someone_else_are_shown_not_overwritten(open_
     started.refresh_from_db()
     assert started.answers == {"phq9-1": PHQ[0]} and Assessment.objects.filter(client_id=started.client_id).count() == 1
     leave(page)
+
+
+@pytest.mark.parametrize(("language", "several_days"), [("nl", "Meerdere dagen"), ("fr", "Plusieurs jours")])
+def test_a_phq9_of_five_weeks_ago_is_shown_as_last_time_not_filled_in(open_page, live_server, language, several_days):
+    """The PHQ-9 asks about the last two weeks: the demo's PHQ-9 of 35 days ago must not become today's answers."""
+    maria = Person.objects.get(user__username="person")
+    page = open_page("gp")
+    switch_language(page, language)
+    page.goto(f"{live_server.url}/assessments/persons/{maria.fhir_id}/new/phq-9/")
+    expect(page.locator("[data-assessment-form]")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#q-phq9-1 [data-test=last-time]")).to_contain_text(several_days)
+    expect(page.locator("[data-test=last-time]")).to_have_count(10)  # the nine and how difficult
+    expect(page.locator("[data-test=prior]")).to_have_count(0)
+    expect(page.locator("[data-assessment-form] input[type=radio]:checked")).to_have_count(0)
+    leave(page)

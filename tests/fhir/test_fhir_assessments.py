@@ -507,3 +507,23 @@ def test_reading_and_searching_responses_do_not_grow_with_their_number(api, pers
 
 
 CODES_BY_N = [NOT_AT_ALL, SEVERAL_DAYS, MORE_THAN_HALF, NEARLY_EVERY_DAY]
+
+
+def test_populate_never_fills_in_answers_older_than_the_questions_look_back(api, person, gp):
+    """The PHQ-9 asks about the last two weeks: answers from five weeks ago are not taken over."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = actions.start_assessment(gp.user, person, "phq-9", prefill=False)
+    old = actions.complete_assessment(gp.user, old, phq9(NEARLY_EVERY_DAY), old.version)
+    five_weeks_ago = timezone.now() - timedelta(weeks=5)
+    Assessment.objects.filter(pk=old.pk).update(completed_at=five_weeks_ago, started_at=five_weeks_ago)
+    parameters = {"resourceType": "Parameters", "parameter": [
+        {"name": "subject", "valueReference": {"reference": f"Patient/{person.fhir_id}"}},
+        {"name": "canonical", "valueCanonical": PHQ9},
+    ]}
+    result = api.post("/Questionnaire/$populate", parameters)
+    assert result.status_code == 200, result.json()
+    prefilled = next(p["resource"] for p in result.json()["parameter"] if p["name"] == "response")
+    assert answers_of(prefilled) == {}

@@ -8,6 +8,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from careweave.access.models import AuditEvent
 from careweave.careplans.errors import RuleViolation
@@ -37,7 +38,8 @@ def test_the_protocol_3_set_and_mdo_are_seeded_with_example_tariffs(db):  # noqa
     assert codes == ["CASEMANAGEMENT", "ERGO", "PSY", "ERGO GROEP", "PSY GROEP", "NACHTBEZOEK", "ZORGEDUCATIE",
                      "MANTELZORGERS", "MDO"]
     assert Tariff.objects.count() == 9 and not Tariff.objects.filter(is_example=False).exists()
-    assert str(ProvisionType.objects.get(code="NACHTBEZOEK").name) == "Night visit"
+    with translation.override("en"):  # the name is translated; the default language is Dutch
+        assert str(ProvisionType.objects.get(code="NACHTBEZOEK").name) == "Night visit"
 
 
 def test_a_tariff_change_closes_the_previous_one_and_applies_by_date_with_inclusive_edges(admin, education):

@@ -180,3 +180,13 @@ def test_pages_render_in_every_language(language, zone_staff, person, gp, small_
         page = c.get(url)
         assert page.status_code == 200, url
         assert f'lang="{language}"'.encode() in page.content
+
+
+def test_simulator_targets_name_the_indicator_not_its_code(zone_staff, small_pop, settings):
+    from web.test_no_internal_references import internal_references
+
+    settings.POPULATION_DATA_DIR = str(small_pop)
+    html = client_of(zone_staff).get("/financing/simulator/").content.decode()
+    assert "People aged 65+ with a GMD" in html
+    assert internal_references(html) == []
+

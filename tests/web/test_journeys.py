@@ -275,3 +275,25 @@ def test_a_decision_taken_on_the_plan_page_returns_to_the_plan_page(cast, client
         url("member_step", cast.maria, member.pk, "approve"), {"next": url("plan", cast.maria)}
     )
     assert response["Location"] == url("plan", cast.maria)
+
+
+def test_the_printed_plan_and_its_pdf_keep_the_tasks_without_a_goal_in_a_section_of_their_own(cast, client_for):
+    """MDO decisions serve no goal: they were left off the printed page and ran on under the last goal in the PDF."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from careweave.careplans import actions
+
+    actions.assign_task(cast.gp.user, cast.plan, "Beslissing MDO: thuisverpleging opstarten",
+                        assignee=cast.member(professional=cast.nurse))
+    person = client_for("person")
+    page = person.get(url("print_plan", cast.maria)).content.decode()
+    heading = page.index('data-test="print-other-tasks"')
+    assert "Decisions and tasks without a goal" in page[heading:]
+    assert "Beslissing MDO: thuisverpleging opstarten" in page[heading:]
+
+    pdf = person.get(url("plan_pdf", cast.maria))
+    text = "\n".join(pg.extract_text() for pg in PdfReader(BytesIO(pdf.content)).pages)
+    section = text.index("Decisions and tasks without a goal")
+    assert text.index("Beslissing MDO: thuisverpleging opstarten") > section > text.index("Voeten nakijken")

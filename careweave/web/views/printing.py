@@ -92,8 +92,10 @@ def build_pdf(out: BytesIO, v: PlanView) -> None:
             )
             for task in goal.shown_tasks:
                 story.append(p(_task_line(task, person), small))
-        for task in v.loose_tasks:
-            story.append(p(_task_line(task, person), small))
+        if v.loose_tasks:  # MDO decisions and other tasks that serve no goal: a section of their own
+            story.append(p(_("Decisions and tasks without a goal"), h2))
+            for task in v.loose_tasks:
+                story.append(p(_task_line(task, person), small))
     if v.members:
         story.append(p(_("My team"), h2))
         rows = [[p(_("Name"), small), p(_("Role"), small), p(_("Phone"), small)]]

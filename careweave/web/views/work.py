@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,6 +24,7 @@ from careweave.access.audit import record_list_read
 from careweave.access.decisions import decide, persons_visible_to
 from careweave.access.guard import AccessRefused
 from careweave.access.models import Level
+from careweave.assessments.alerts import standing_alerts_for
 from careweave.careplans import actions
 from careweave.careplans.actions.coordination import caseload as caseload_of
 from careweave.careplans.errors import RuleViolation
@@ -253,6 +255,8 @@ def coordination(request: HttpRequest) -> HttpResponse:
         "proposals": proposals,
         "waiting_members": [m for r in rows for m in r["proposed"]],
         "carers_need_help": [(r["person"], entry) for r in rows for entry in r["carer_help"]],
+        "critical_alerts": standing_alerts_for(request.user, [r["person"] for r in rows if r["person"].pk in visible],
+                                               get_language(), request=request),
     }
     return render(request, "web/coordination.html", context)
 

@@ -154,7 +154,7 @@ def test_clinical_data_needs_full_access_and_every_read_is_audited(make_api, api
 
     language = page.split('<html lang="', 1)[1].split('"', 1)[0]
     with translation.override(language):  # "who looked", in her own words and the page's language
-        expected = translation.gettext("your %(type)s data from other systems") % {"type": "Condition"}
+        expected = translation.gettext("your conditions from other systems")
     assert expected in page
 
 

@@ -447,14 +447,19 @@ def _groups_view(engine: Engine, plan: _Plan, years: list[int], groups: pd.DataF
         others = ", ".join("0" if m != FLAG_KINDS.index("chronic") else "bit" for m in masks)
         med_atc = ("SELECT person_id, year, atc, ddd FROM med_atc" if per_atc
                    else _MED_ATC.format(dates=_date_filter("date", first, last)))
+        codes = ("SELECT DISTINCT atc FROM med_atc" if per_atc
+                 else f"SELECT DISTINCT atc FROM medication WHERE {_date_filter('date', first, last)}")
+        # the bits each ATC code delivered opens, one row per (code, matching prefix): the few distinct codes
+        # are matched to the prefixes, not the millions of rows per person, year and code (issue #19)
+        engine.materialize("atc_bits", f"""
+        SELECT a.atc, g.bit FROM ({codes}) a
+        CROSS JOIN (SELECT plen FROM code_lengths WHERE plen IN ({atc_lengths})) l
+        JOIN code_groups g ON g.kind = 'chronic_atc' AND g.plen = l.plen AND g.prefix = substr(a.atc, 1, l.plen)
+        WHERE g.flag IN ({flag_list})""")
         parts.append(f"""
         SELECT m.person_id, m.year, {others}
-        FROM (SELECT person_id, year, l.plen, substr(atc, 1, l.plen) AS prefix, ddd
-              FROM ({med_atc}) a
-              CROSS JOIN (SELECT plen FROM code_lengths WHERE plen IN ({atc_lengths})) l) m
-        JOIN code_groups g ON g.kind = 'chronic_atc' AND g.plen = m.plen AND g.prefix = m.prefix
-        WHERE g.flag IN ({flag_list})
-        GROUP BY m.person_id, m.year, g.bit
+        FROM ({med_atc}) m JOIN atc_bits b ON b.atc = m.atc
+        GROUP BY m.person_id, m.year, b.bit
         HAVING SUM(m.ddd) >= {float(st['chronic_ddd_threshold'])}""")
     # the flags of a person-year are the OR of the bits of all their rows
     sums = ", ".join(f"BIT_OR(mask_{m}) AS mask_{m}" for m in masks)

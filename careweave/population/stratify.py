@@ -517,11 +517,13 @@ def prepare(engine: Engine, years: list[int] | None = None, columns: list[str] |
     say("person-years")
     # materialised, not a view: the optimizer then knows its size (a view of persons x years was
     # estimated at 40 % of it, so each join built its hash table on py, the wide side, instead of
-    # on the small per-source aggregates), and scoped sources read it instead of the Parquet again
-    engine.materialize("py", """
-        SELECT p.person_id, y.year, p.zone, p.nis, p.sex, p.bim, p.living_alone, p.coordinator,
-               CAST(y.year - p.birth_year AS INT) AS age,
-               CASE WHEN d.date IS NOT NULL AND year(d.date) = y.year THEN 1 ELSE 0 END AS died
+    # on the small per-source aggregates), and scoped sources read it instead of the Parquet again;
+    # with only the dimensions the plan reads
+    dimension = {"age": "CAST(y.year - p.birth_year AS INT) AS age",
+                 "died": "CASE WHEN d.date IS NOT NULL AND year(d.date) = y.year THEN 1 ELSE 0 END AS died"}
+    dims = ", ".join(dimension.get(c, f"p.{c}") for c in DIMENSIONS[2:] if c in plan.needed)
+    engine.materialize("py", f"""
+        SELECT p.person_id, y.year{', ' + dims if dims else ''}
         FROM persons p CROSS JOIN years y LEFT JOIN deaths d ON d.person_id = p.person_id
         WHERE p.birth_year <= y.year AND (d.date IS NULL OR year(d.date) >= y.year)""")
     sources = _sources_used(plan, scoped)

@@ -54,14 +54,16 @@ def _sums(defs: list[dict]) -> str:
 
 
 def _melt(wide: pd.DataFrame, defs: list[dict], dims: list[str]) -> pd.DataFrame:
-    frames = []
-    for d in defs:
-        f = wide[dims].copy()
-        f["indicator"] = d["id"]
-        for part in ("num", "den", "n"):
-            f[part] = wide[f"{d['id']}__{part}"].astype("float64")
-        frames.append(f)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    """One row per cell and indicator (indicator-major), built with numpy in one go: a frame per
+    indicator and a concat cost a tenth of a second of the fixed cost (issue #19)."""
+    if not defs:
+        return pd.DataFrame()
+    rows = len(wide)
+    out = wide[dims].iloc[np.tile(np.arange(rows), len(defs))].reset_index(drop=True)
+    out["indicator"] = pd.array(np.repeat([d["id"] for d in defs], rows).tolist(), dtype="str")
+    for part in ("num", "den", "n"):
+        out[part] = np.concatenate([wide[f"{d['id']}__{part}"].to_numpy(dtype="float64") for d in defs])
+    return out
 
 
 def select(ids: list[str] | None = None) -> list[dict]:

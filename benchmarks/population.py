@@ -447,7 +447,10 @@ def _belgium_lines(res: dict | None) -> list[str]:
         f"(every column, {len(res['years'])} years, {res['persons']:,} persons alive in {YEAR}) + "
         f"{res['rows']:,} indicator rows in **{res['seconds']:.0f} s** (stratify {res['stratify_seconds']:.0f} s, "
         f"cells {res['cells_seconds']:.0f} s, breakdowns {res['breakdown_seconds']:.0f} s), "
-        f"CPU {res['cpu_seconds']:.0f} s, peak RSS **{_gib(res['peak_rss_mib'])}**.",
+        f"CPU {res['cpu_seconds']:.0f} s, peak RSS **{_gib(res['peak_rss_mib'])}**"
+        + (f"; whole process {res['process_seconds']:.0f} s. Target under 90 s and 8 GiB (issue #19): "
+           f"{'met' if res['process_seconds'] < 90 and res['peak_rss_mib'] < 8192 else 'NOT met'}."
+           if "process_seconds" in res else "."),
     ]
 
 

@@ -71,11 +71,52 @@ def _child(task: str, data: str, **options) -> dict:
     code = ("import json; from benchmarks.population import _task; "
             f"print(json.dumps(_task({task!r}, {data!r}, **{options!r})))")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "careweave.settings"}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO,
-                          check=False)
+    proc, wall, cpu = _timed_process([sys.executable, "-c", code], env)
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark task {task} failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result.update(process_seconds=wall, process_cpu_seconds=cpu)
+    return result
+
+
+def _timed_process(argv: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run a child to its end: (result, wall seconds, CPU seconds of the child and its threads).
+
+    The CPU time comes from ``getrusage(RUSAGE_CHILDREN)`` of this process, so it counts the imports
+    too; on a shared machine it is the fairer measure, the wall time depends on the other users.
+    """
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=REPO, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return proc, wall, cpu
+
+
+FIXED_PERSONS = 10_000
+
+
+def fixed_cost(root: Path, repeats: int = 3) -> dict:
+    """The whole ``careweave population indicators`` command (every indicator, all breakdowns and
+    suppression) on 10,000 persons, process start to exit: what the job costs whatever its size
+    (interpreter, imports, settings, the ~33,000 breakdown rows and their suppression)."""
+    data = root / f"population-{FIXED_PERSONS}"
+    _generate(FIXED_PERSONS, data)
+    out = root / "_fixed_cost.parquet"
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    runs = []
+    for _ in range(repeats):
+        proc, wall, cpu = _timed_process([sys.executable, "-m", "careweave", "population", "indicators",
+                                          "--data", str(data), "--out", str(out)], env)
+        if proc.returncode != 0:
+            raise RuntimeError(f"careweave population indicators failed:\n{proc.stderr[-3000:]}")
+        runs.append((wall, cpu))
+    rows = len(pd.read_parquet(out))
+    out.unlink(missing_ok=True)
+    return {"seconds": min(w for w, _ in runs), "cpu_seconds": min(c for _, c in runs), "rows": rows}
 
 
 def _peak_rss_mib() -> float:
@@ -386,6 +427,14 @@ def belgium(root: Path, persons: int = BELGIUM, memory_limit: str = "10GB") -> d
     return result
 
 
+def _full_row(r: dict, persons: str) -> str:
+    return (f"| DuckDB, {persons} persons | stratification (every column, all years) + {r['rows']:,} indicator rows "
+            f"with all breakdowns and suppression | **{r['seconds']:.2f} s** (stratify {r['stratify_seconds']:.2f} s, "
+            f"cells {r['cells_seconds']:.2f} s, breakdowns {r['breakdown_seconds']:.2f} s); whole process "
+            f"{r['process_seconds']:.2f} s | {r['cpu_seconds']:.2f} s (process {r['process_cpu_seconds']:.2f} s) "
+            f"| {_gib(r['peak_rss_mib'])} |")
+
+
 def _belgium_lines(res: dict | None) -> list[str]:
     if not res:
         return ["- 11.8 million persons: not measured yet (`python -m benchmarks.population --belgium`)."]
@@ -398,7 +447,10 @@ def _belgium_lines(res: dict | None) -> list[str]:
         f"(every column, {len(res['years'])} years, {res['persons']:,} persons alive in {YEAR}) + "
         f"{res['rows']:,} indicator rows in **{res['seconds']:.0f} s** (stratify {res['stratify_seconds']:.0f} s, "
         f"cells {res['cells_seconds']:.0f} s, breakdowns {res['breakdown_seconds']:.0f} s), "
-        f"CPU {res['cpu_seconds']:.0f} s, peak RSS **{_gib(res['peak_rss_mib'])}**.",
+        f"CPU {res['cpu_seconds']:.0f} s, peak RSS **{_gib(res['peak_rss_mib'])}**"
+        + (f"; whole process {res['process_seconds']:.0f} s. Target under 90 s and 8 GiB (issue #19): "
+           f"{'met' if res['process_seconds'] < 90 and res['peak_rss_mib'] < 8192 else 'NOT met'}."
+           if "process_seconds" in res else "."),
     ]
 
 
@@ -413,7 +465,14 @@ def run(quick: bool = False, persons: int | None = None, spark: bool = True,
     data = root / f"population-{n}"
     load_before = _load()
     gen_s = _generate(n, data)
-    duck = _child("duckdb", str(data))
+    # the full job, best of three (the first run also reads the files into the page cache)
+    duck = min((_child("duckdb", str(data)) for _ in range(1 if quick else 3)), key=lambda r: r["seconds"])
+    small = None
+    if n > 100_000:
+        small_data = root / "population-100000"
+        _generate(100_000, small_data)
+        small = min((_child("duckdb", str(small_data), keep=False) for _ in range(3)), key=lambda r: r["seconds"])
+    fixed = fixed_cost(root)
     pand, pol, sub, single = [], [], [], []
     for _ in range(repeats):  # alternate, so that all see the same moments of a shared machine
         pand.append(_child("pandas", str(data)))
@@ -455,16 +514,19 @@ def run(quick: bool = False, persons: int | None = None, spark: bool = True,
         "",
         f"Measured {date.today().isoformat()} on {_machine()}; DuckDB uses its default of "
         f"{os.cpu_count()} threads. The machine is shared (load average {load_before} before the run, "
-        f"{_load()} after), so the comparison alternates pandas, Polars and DuckDB {repeats} times in fresh processes.",
+        f"{_load()} after), so the comparison alternates pandas, Polars and DuckDB {repeats} times in fresh processes "
+        "and reports the best and the median. CPU is the user + system time of the process and all its threads "
+        "(`time.process_time()` around the work; for whole processes `getrusage(RUSAGE_CHILDREN)` of the parent): "
+        "on a loaded machine it is the fairer comparison, wall time depends on the other users.",
         f"Synthetic population of **{n:,} persons** (3 years of claims, medication, stays, diagnoses, "
         f"assessments, vaccinations), generated in {gen_s:.1f} s (`careweave population generate`).",
         "",
         "| run | what | time | CPU | peak RSS |",
         "|---|---|---:|---:|---:|",
-        f"| DuckDB | stratification (every column, all years) + {duck['rows']:,} indicator rows with all "
-        f"breakdowns and suppression | **{duck['seconds']:.1f} s** (stratify {duck['stratify_seconds']:.1f} s, "
-        f"cells {duck['cells_seconds']:.1f} s, breakdowns {duck['breakdown_seconds']:.1f} s) "
-        f"| {duck['cpu_seconds']:.1f} s | {_gib(duck['peak_rss_mib'])} |",
+        *(_full_row(r, f"{m:,}") for r, m in ((small, 100_000), (duck, n)) if r),
+        f"| `careweave population indicators` | the whole command on {FIXED_PERSONS:,} persons, process start to "
+        f"exit ({fixed['rows']:,} rows): the fixed cost | best **{fixed['seconds']:.2f} s** "
+        f"| {fixed['cpu_seconds']:.2f} s | — |",
         f"| pandas | Charlson index of every person + 3 indicators (GMD 65+, flu 65+, polypharmacy 65+), "
         f"{YEAR} | best {best(pand):.2f} s, median {median(pand):.2f} s | {best(pand, 'cpu_seconds'):.2f} s "
         f"| {_gib(max(r['peak_rss_mib'] for r in pand))} |",
@@ -482,13 +544,19 @@ def run(quick: bool = False, persons: int | None = None, spark: bool = True,
         lines.append(f"| Spark local[{os.cpu_count()}] | same as the first DuckDB row | {spk['seconds']:.1f} s "
                      f"(+ {spk['session_seconds']:.1f} s to start the session) "
                      f"| — | {_gib(spk['peak_rss_mib'])} (driver Python only; JVM not counted) |")
-    target = duck["seconds"] < 30 and duck["peak_rss_mib"] < 8192
+    not_1m = " (this run is not 1 million persons)" if n != 1_000_000 else ""
     lines += [
         "",
-        f"- Target for 1 million persons, under 30 s and under 8 GiB with DuckDB: "
-        f"{'met' if target else 'NOT met'}{' (this run is not 1 million persons)' if n != 1_000_000 else ''}.",
+        f"- Full job at {n:,} persons under 8 s (issue #19): "
+        f"{'met' if duck['process_seconds'] < 8 else 'NOT met'}{not_1m} on this machine: "
+        f"{duck['process_seconds']:.1f} s from process start to exit ({duck['seconds']:.1f} s after the imports), "
+        f"{duck['process_cpu_seconds']:.1f} s of CPU on {os.cpu_count()} cores.",
+        f"- Fixed cost under 1 s: {'met' if fixed['seconds'] < 1 else 'NOT met'} "
+        f"({fixed['seconds']:.2f} s wall, {fixed['cpu_seconds']:.2f} s CPU for the whole command on "
+        f"{FIXED_PERSONS:,} persons).",
         f"- Same work, **Polars time / Careweave time: {peer:.2f}x** (best runs), {peer_med:.2f}x (medians), "
-        f"{peer_cpu:.2f}x in CPU time (target >= 1.5x: {'met' if peer >= 1.5 else 'NOT met'} on the best runs). "
+        f"{peer_cpu:.2f}x in CPU time (target >= 1.5x: {'met' if peer >= 1.5 else 'NOT met'} on the best runs, "
+        f"{'met' if peer_cpu >= 1.5 else 'NOT met'} in CPU time). "
         "Every person's Charlson score and, for every person aged 65+, the GMD, flu and polypharmacy flags are "
         "asserted identical between Polars and Careweave in every round.",
         f"- Same work, pandas time / DuckDB time: **{ratio:.1f}x** (best runs), {ratio_med:.1f}x (medians), "

@@ -332,7 +332,7 @@ def _date_filter(column: str, first: int, last: int) -> str:
 
 
 def _aggregate(source: Source, names: list[str], first: int, last: int, scope: str | None = None) -> str:
-    """Per person-year aggregates of ``names``; with ``scope`` (a condition on ``py``), only of the
+    """Per person-year aggregates of ``names``; with ``scope`` (a table of person-years), only of the
     person-years in it (a semi-join before aggregating, so e.g. polypharmacy of the 65+ reads only
     their deliveries)."""
     aggs, filters = [], []
@@ -342,8 +342,7 @@ def _aggregate(source: Source, names: list[str], first: int, last: int, scope: s
         filters.append(where)
     where = "" if None in filters else " WHERE " + " OR ".join(f"({f})" for f in filters)
     rows = source.rows.format(dates=_date_filter(source.date, first, last))
-    semi = "" if scope is None else (f" SEMI JOIN (SELECT person_id, year FROM py WHERE {scope}) s "
-                                     "ON s.person_id = r.person_id AND s.year = r.year")
+    semi = "" if scope is None else (f" SEMI JOIN {scope} s ON s.person_id = r.person_id AND s.year = r.year")
     return (f"SELECT r.person_id, r.year, {', '.join(aggs)} FROM ({rows}) r{semi}{where} "
             "GROUP BY r.person_id, r.year")
 
@@ -377,7 +376,33 @@ def _scopes(plan: _Plan, scopes: dict[str, str] | None) -> dict[str, str]:
     return result
 
 
-def _groups_view(engine: Engine, plan: _Plan, years: list[int], groups: pd.DataFrame) -> str | None:
+def _sources_used(plan: _Plan, scoped: dict[str, str]) -> dict[str, str | None]:
+    """The sources the plan reads -> the scope of their person-years (None: all of them)."""
+    out = {}
+    for name, source in SOURCES.items():
+        cols = [c for c in source.columns if c in plan.needed]
+        if cols:
+            out[name] = " OR ".join(sorted({scoped[c] for c in cols})) if all(c in scoped for c in cols) else None
+    return out
+
+
+def _chronic_atc_needed(plan: _Plan) -> bool:
+    """Whether a chronic-group flag is needed (they read the deliveries per ATC code)."""
+    return any(c in plan.needed for c, k, _ in category_columns() if k == "chronic")
+
+
+# One row per person, year and ATC code: the chronic groups (defined daily doses per code) and the
+# medication columns (distinct codes, cost) read it when both are needed, so the deliveries are read
+# and hashed by (person, year, code) once instead of twice (issue #19).
+_MED_ATC = ("SELECT person_id, CAST(year(date) AS INT) AS year, atc, SUM(ddd) AS ddd, SUM(amount) AS amount "
+            "FROM medication WHERE {dates} GROUP BY person_id, CAST(year(date) AS INT), atc")
+MEDICATION_PER_ATC = Source(
+    "SELECT person_id, year, atc, amount FROM med_atc", "",
+    {"n_atc": ("COUNT", "atc", None), "med_cost": ("SUM", "amount", None)})
+
+
+def _groups_view(engine: Engine, plan: _Plan, years: list[int], groups: pd.DataFrame,
+                 per_atc: bool = False) -> str | None:
     """Comorbidity and chronic-group flags per person-year (view ``groups_py``), only those needed."""
     bits = _flag_bits()
     # (column, position, mask, bit) of every flag needed
@@ -420,15 +445,21 @@ def _groups_view(engine: Engine, plan: _Plan, years: list[int], groups: pd.DataF
         # a chronic group from medication: enough defined daily doses of its ATC codes in the year
         atc_lengths = ", ".join(str(int(n)) for n in sorted(groups.loc[groups.kind == "chronic_atc", "plen"].unique()))
         others = ", ".join("0" if m != FLAG_KINDS.index("chronic") else "bit" for m in masks)
+        med_atc = ("SELECT person_id, year, atc, ddd FROM med_atc" if per_atc
+                   else _MED_ATC.format(dates=_date_filter("date", first, last)))
+        codes = ("SELECT DISTINCT atc FROM med_atc" if per_atc
+                 else f"SELECT DISTINCT atc FROM medication WHERE {_date_filter('date', first, last)}")
+        # the bits each ATC code delivered opens, one row per (code, matching prefix): the few distinct codes
+        # are matched to the prefixes, not the millions of rows per person, year and code (issue #19)
+        engine.materialize("atc_bits", f"""
+        SELECT a.atc, g.bit FROM ({codes}) a
+        CROSS JOIN (SELECT plen FROM code_lengths WHERE plen IN ({atc_lengths})) l
+        JOIN code_groups g ON g.kind = 'chronic_atc' AND g.plen = l.plen AND g.prefix = substr(a.atc, 1, l.plen)
+        WHERE g.flag IN ({flag_list})""")
         parts.append(f"""
         SELECT m.person_id, m.year, {others}
-        FROM (SELECT person_id, year, l.plen, substr(atc, 1, l.plen) AS prefix, ddd
-              FROM (SELECT person_id, CAST(year(date) AS INT) AS year, atc, SUM(ddd) AS ddd FROM medication
-                    WHERE {_date_filter('date', first, last)} GROUP BY person_id, CAST(year(date) AS INT), atc) a
-              CROSS JOIN (SELECT plen FROM code_lengths WHERE plen IN ({atc_lengths})) l) m
-        JOIN code_groups g ON g.kind = 'chronic_atc' AND g.plen = m.plen AND g.prefix = m.prefix
-        WHERE g.flag IN ({flag_list})
-        GROUP BY m.person_id, m.year, g.bit
+        FROM ({med_atc}) m JOIN atc_bits b ON b.atc = m.atc
+        GROUP BY m.person_id, m.year, b.bit
         HAVING SUM(m.ddd) >= {float(st['chronic_ddd_threshold'])}""")
     # the flags of a person-year are the OR of the bits of all their rows
     sums = ", ".join(f"BIT_OR(mask_{m}) AS mask_{m}" for m in masks)
@@ -484,26 +515,40 @@ def prepare(engine: Engine, years: list[int] | None = None, columns: list[str] |
     st = load_yaml("stratification")
     engine.register("icpc_map", pd.DataFrame(sorted(st["icpc2_to_icd10"].items()), columns=["icpc", "icd10"]))
     say("person-years")
-    engine.view("py", """
-        SELECT p.person_id, y.year, p.zone, p.nis, p.sex, p.bim, p.living_alone, p.coordinator,
-               CAST(y.year - p.birth_year AS INT) AS age,
-               CASE WHEN d.date IS NOT NULL AND year(d.date) = y.year THEN 1 ELSE 0 END AS died
+    # materialised, not a view: the optimizer then knows its size (a view of persons x years was
+    # estimated at 40 % of it, so each join built its hash table on py, the wide side, instead of
+    # on the small per-source aggregates), and scoped sources read it instead of the Parquet again;
+    # with only the dimensions the plan reads
+    dimension = {"age": "CAST(y.year - p.birth_year AS INT) AS age",
+                 "died": "CASE WHEN d.date IS NOT NULL AND year(d.date) = y.year THEN 1 ELSE 0 END AS died"}
+    dims = ", ".join(dimension.get(c, f"p.{c}") for c in DIMENSIONS[2:] if c in plan.needed)
+    engine.materialize("py", f"""
+        SELECT p.person_id, y.year{', ' + dims if dims else ''}
         FROM persons p CROSS JOIN years y LEFT JOIN deaths d ON d.person_id = p.person_id
         WHERE p.birth_year <= y.year AND (d.date IS NULL OR year(d.date) >= y.year)""")
+    sources = _sources_used(plan, scoped)
+    per_atc = "medication" in sources and sources["medication"] is None and _chronic_atc_needed(plan)
+    if per_atc:  # the chronic groups and the medication columns read one aggregate per person, year and code
+        engine.materialize("med_atc", _MED_ATC.format(dates=_date_filter("date", min(internal), max(internal))))
     say("comorbidity and chronic groups")
-    groups_view = _groups_view(engine, plan, internal, groups)
+    groups_view = _groups_view(engine, plan, internal, groups, per_atc=per_atc)
     say("care use")
     carried = [c for c in DIMENSIONS if c in plan.needed and plan.last_use[c] > 0]
     select = [f"py.{c}" for c in carried]
     joins = []
-    for name, source in SOURCES.items():
+    scope_tables: dict[str, str] = {}
+    for scope in sources.values():
+        if scope is not None and scope not in scope_tables:  # each scope's person-years found once
+            scope_tables[scope] = f"scope_{len(scope_tables)}"
+            engine.materialize(scope_tables[scope], f"SELECT person_id, year FROM py WHERE {scope}")
+    for name, scope in sources.items():
+        source = MEDICATION_PER_ATC if name == "medication" and per_atc else SOURCES[name]
         cols = [c for c in source.columns if c in plan.needed]
         if cols:
-            scope = " OR ".join(sorted({scoped[c] for c in cols})) if all(c in scoped for c in cols) else None
             select += [f"COALESCE({name}.{c}, 0) AS {c}" if scope is None
                        else f"CASE WHEN {scoped[c]} THEN COALESCE({name}.{c}, 0) END AS {c}" for c in cols]
-            joins.append(f"LEFT JOIN ({_aggregate(source, cols, min(internal), max(internal), scope)}) {name} "
-                         f"ON {name}.person_id = py.person_id AND {name}.year = py.year")
+            agg = _aggregate(source, cols, min(internal), max(internal), scope_tables.get(scope))
+            joins.append(f"LEFT JOIN ({agg}) {name} ON {name}.person_id = py.person_id AND {name}.year = py.year")
     if groups_view:
         from_groups = [c for c in available_columns() if c in in_groups and c in plan.needed and plan.last_use[c] > 0]
         select += [f"COALESCE(g.{c}, {_when_absent(derived[c]) if c in derived else 0}) AS {c}" for c in from_groups]

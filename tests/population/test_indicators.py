@@ -7,6 +7,7 @@ import pytest
 
 from careweave.population import indicators, stratify
 from careweave.population.engines import DuckDBEngine
+from careweave.population.suppression import suppress_table, with_margins
 
 # The module-scoped data set is built once: the module runs on one worker.
 pytestmark = pytest.mark.xdist_group("population-indicators")
@@ -82,6 +83,35 @@ def test_no_small_cell_is_shown(computed):
     # a 1-D breakdown never has exactly one hidden cell next to a visible total
     for _key, g in out[out.breakdown == "nis"].groupby(["indicator", "year"]):
         assert g["suppressed"].sum() != 1
+
+
+def test_municipality_by_bim_tables_have_margins_and_protect_small_cells(computed):
+    """Every municipality x BIM table (cut from one sorted array, issue #19) is the table of its cells with
+    margins, hidden where ``suppress_table`` hides it, and carries no numbers there."""
+    cells, _ = computed
+    k = 10
+    out = indicators.breakdowns(cells, k=k, zone="ZORA")
+    two_way = out[out.breakdown == "nis_x_bim"]
+    assert set(two_way["indicator"]) >= {"gmd_65", "flu_vaccination_65", "polypharmacy_65"}
+    checked = 0
+    for (ind, year), got in two_way.groupby(["indicator", "year"]):
+        src = cells[(cells.indicator == ind) & (cells.year == year) & (cells.zone == "ZORA")]
+        table = src.assign(bim=src["bim"].astype(str)).pivot_table(
+            index="nis", columns="bim", values=["n", "num", "den"], aggfunc="sum", fill_value=0)
+        cols = sorted(table["n"].columns)
+        n, num, den = (table[part][cols].to_numpy(dtype=float) for part in ("n", "num", "den"))
+        d = indicators.select([ind])[0]
+        count = d["unit"] in indicators.COUNT_UNITS and d["numerator"] != "fte"
+        mask = suppress_table(n, num if count else None, k)
+        groups = [f"{r}|{c}" for r in [*map(str, table.index), "total"] for c in [*cols, "total"]]
+        got = got.set_index("group").loc[groups]
+        assert got["suppressed"].tolist() == mask.ravel().tolist()
+        visible = ~mask.ravel()
+        assert np.array_equal(got["n"].to_numpy()[visible], with_margins(n).ravel()[visible])
+        assert np.allclose(got["denominator"].to_numpy()[visible], with_margins(den).ravel()[visible])
+        assert got.loc[mask.ravel(), ["numerator", "denominator", "n", "value"]].isna().all().all()
+        checked += 1
+    assert checked >= 3 * 3  # three years of at least three indicators
 
 
 def test_professional_capacity_per_10000(computed):

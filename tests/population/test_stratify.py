@@ -112,6 +112,20 @@ def test_chronic_groups_from_medication_and_polypharmacy(strata):
     assert "polypharmacy" in strata.loc[6, "reasons"].split(";")
 
 
+def test_distinct_codes_cost_and_doses_come_from_one_aggregate_per_code(hand_built):
+    """With every column, the chronic groups and the medication columns read one aggregate per person,
+    year and ATC code (issue #19): a code delivered four times counts once, its costs and doses add up."""
+    engine = DuckDBEngine(hand_built)
+    stratify.prepare(engine, years=[Y])
+    r = engine.query(f"SELECT person_id, n_atc, cost, chronic_groups, polypharmacy FROM strata WHERE year = {Y} "
+                     "AND person_id IN (5, 6) ORDER BY person_id").set_index("person_id")
+    engine.close()
+    assert r.loc[5, "n_atc"] == 1 and r.loc[5, "chronic_groups"] == "diabetes"  # 4 x 100 DDD of one code
+    assert r.loc[5, "cost"] == pytest.approx(4 * 10.0 + 32.0)  # deliveries + the GMD claim
+    assert r.loc[6, "n_atc"] == 5 and bool(r.loc[6, "polypharmacy"]) and r.loc[6, "chronic_groups"] == ""
+    assert r.loc[6, "cost"] == pytest.approx(5 * 5.0 + 32.0)
+
+
 def test_pyramid_levels_and_reasons(strata):
     assert strata.loc[9, "level"] == 0 and strata.loc[9, "reasons"] == ""
     assert strata.loc[7, "level"] == 3 and strata.loc[7, "reasons"] == "very_frail"

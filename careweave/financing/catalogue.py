@@ -88,3 +88,7 @@ EXAMPLE_TARIFFS: dict[str, Decimal] = {
     "MANTELZORGERS": Decimal("40.00"),
     MDO: Decimal("40.00"),
 }
+
+# Models the simulator may compute in the shadow of fee-for-service (here, not in the simulator: the CLI's
+# parser needs them without importing pandas).
+SHADOW_MODELS = ("capitation", "bundled", "guarantee")

@@ -13,7 +13,7 @@ import time
 def register(subparsers) -> None:  # noqa: ANN001
     from careweave.population.cli import add_engine_arguments
 
-    from .simulator import SHADOW_MODELS
+    from .catalogue import SHADOW_MODELS
 
     parser = subparsers.add_parser(
         "financing", help="financing: simulate payment models, load the P3 billed-provisions data set",

@@ -36,7 +36,8 @@ MODELS = {
     "virtual": _("Virtual (shadow) payment"),
     "p4p": _("Pay for performance"),
 }
-SHADOW_MODELS = ("capitation", "bundled", "guarantee")
+from careweave.financing.catalogue import SHADOW_MODELS  # noqa: E402 - light, for the CLI parser
+
 LEVELS = (0, 1, 2, 3)
 # Example fee-for-service tariffs per claim code: the generator's illustrative nomenclature means (EUR);
 # hospital stays are outside the scope of integrated primary-care financing.

@@ -7,7 +7,7 @@ Medical detail is labelled ``R`` (restricted) in ``meta.security``; without a la
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
@@ -73,6 +73,7 @@ from careweave.fhir.profiles import (
     GOAL_ACHIEVEMENT,
     HCPARTY,
 )
+from careweave.fhir.sources import MARK, OMIT
 from careweave.people.models import Person, Professional, RelatedPerson
 from careweave.versioning import ChangedMeanwhile
 
@@ -275,6 +276,9 @@ class CarePlanMapping(Mapping):
     resource_type = "CarePlan"
     model = CarePlan
     source_first = ("period",)  # an imported plan started when its source says, not when we imported it
+    # the day and the professional that recorded it here are not the source's start and author; ``created``
+    # is when the record was made in a system (Careweave's own, marked)
+    recorded_here: ClassVar[dict[str, str]] = {"period": OMIT, "author": OMIT, "created": MARK}
     code_tables = (PLAN_STATUS, PLAN_INTENT)
     person_path = "person"
     select = ("person", "team", "author__professional", "author__person")
@@ -360,6 +364,7 @@ class GoalMapping(Mapping):
     resource_type = "Goal"
     model = Goal
     source_first = ("startDate",)
+    recorded_here: ClassVar[dict[str, str]] = {"startDate": OMIT, "expressedBy": OMIT}
     code_tables = (GOAL_STATUS,)
     person_path = "plan__person"
     has_medical_flag = True

@@ -45,6 +45,7 @@ from careweave.fhir.profiles import (
     ROLE_CODE,
     SSIN,
 )
+from careweave.fhir.sources import OMIT
 from careweave.people.actions import (
     appoint_representative,
     end_representation,
@@ -155,6 +156,7 @@ def _identifier_value(resource: dict, systems: tuple[str, ...] | str) -> str:
 class PatientMapping(Mapping):
     resource_type = "Patient"
     model = Person
+    recorded_here: ClassVar[dict[str, str]] = {"communication": OMIT}  # "nl" is only the model's default
     person_path = ""
     select = ()
     operations: ClassVar[dict[str, str]] = {  # the whole file (fhir/everything.py)
@@ -259,6 +261,7 @@ class PatientMapping(Mapping):
 class PractitionerMapping(Mapping):
     resource_type = "Practitioner"
     model = Professional
+    recorded_here: ClassVar[dict[str, str]] = {"communication": OMIT}  # "nl" is only the model's default
     search_docs = {"identifier": "token", "name": "string", "family": "string", "given": "string",
                    "active": "token", "organization": "reference"}
     search_params = {

@@ -6,8 +6,9 @@ hold only what the care work uses, so the resource as received is kept beside th
 (:class:`~careweave.fhir.models.SourceResource`) and :func:`merge` adds every element we do not
 model back into what the API serves. What Careweave models always wins (it may have changed since),
 except the elements a mapping names in ``source_first`` (a plan's period as the source knew it), and
-a received value that says the same as ours more precisely (a time of death where we keep the date,
-``en-US`` where we keep the language ``en``): the source's is served.
+a received value that says the same as ours as precisely as the source knew it (a time of death where
+we keep the date, a birth year we keep as 1 January, ``en-US`` where we keep the language ``en``): the
+source's is served.
 
 Issue 18.21: Careweave fills some elements from its own bookkeeping (a goal's start is the day it was
 recorded here, its ``expressedBy`` who recorded it). For a resource received from another system that
@@ -33,15 +34,20 @@ from careweave.fhir.models import SourceResource
 SKIP = {"id", "resourceType"}
 OMIT, MARK = "omit", "mark"
 
-_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
-_DATE_TIME = re.compile(r"\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PARTIAL = re.compile(r"\d{4}(-\d{2})?")
+_TIME = re.compile(r"T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
 _LANGUAGE_SYSTEM = "urn:ietf:bcp:47"
 
 
 def _refines(ours: Any, theirs: Any) -> bool:
-    """The received date-time says what our date says, more precisely (``deceasedDateTime`` with its time)."""
-    return (isinstance(ours, str) and isinstance(theirs, str) and len(theirs) > len(ours)
-            and theirs.startswith(ours) and bool(_DATE.fullmatch(ours)) and bool(_DATE_TIME.fullmatch(theirs)))
+    """The received value says what our date says, as precisely as the source knew it: a date-time with
+    its time (``deceasedDateTime``), or a partial date (``1950`` that we keep as 1950-01-01)."""
+    if not (isinstance(ours, str) and isinstance(theirs, str) and _DATE.fullmatch(ours)):
+        return False
+    if theirs.startswith(ours):
+        return bool(_TIME.fullmatch(theirs[len(ours):]))
+    return bool(_PARTIAL.fullmatch(theirs)) and ours == (theirs + "-01-01")[:10]
 
 
 def _refined_language(merged: dict, theirs: dict) -> None:

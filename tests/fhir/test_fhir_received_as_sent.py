@@ -82,3 +82,13 @@ def test_a_goal_made_in_careweave_keeps_its_start(api, plan):
     served = api.get(f"/Goal/{goal.fhir_id}").json()
     assert served["startDate"] == goal.created_at.date().isoformat()
     assert "_startDate" not in served
+
+
+def test_a_partial_date_is_served_as_precisely_as_it_was_received() -> None:
+    from careweave.fhir.sources import merge
+
+    received = {"birthDate": "1950", "deceasedDateTime": "2020-03-01T10:00:00+01:00"}
+    assert merge({"birthDate": "1950-01-01", "deceasedDateTime": "2020-03-01"}, received) == received
+    # a date Careweave changed since is its own: served as Careweave has it
+    changed = {"birthDate": "1951-01-01", "deceasedDateTime": "2020-03-02"}
+    assert merge(dict(changed), received, stale=True) == changed

@@ -52,7 +52,7 @@ from careweave.access.predicates import (
     zone_role,
 )
 from careweave.careplans.errors import RuleViolation
-from careweave.people.models import Person
+from careweave.people.models import Person, Professional
 
 
 @dataclass(frozen=True)
@@ -347,6 +347,55 @@ permission("people.end_representation", is_own_network_record | is_person_themse
            label=_("end a representation"), resource_type="RelatedPerson", code="representation_end_by",
            refusal=_("Only the person or the representative themselves can end a representation."))
 
+
+# Registrations and directory entries other systems send (the FHIR API, imports): professionals register
+# people, colleagues and organisations; an administrator may too (a migration), without joining a team.
+@rules.predicate
+def is_own_directory_entry(actor: Any, target: Any) -> bool:
+    """The professional the entry describes (a Practitioner, or one of their PractitionerRoles)."""
+    professional = getattr(target, "professional", None) if not isinstance(target, Professional) else target
+    return _authenticated_actor(actor) and professional is not None and professional.user_id == actor.pk
+
+
+@rules.predicate
+def works_for_organisation(actor: Any, organisation: Any) -> bool:
+    """A professional of this organisation keeps its entry."""
+    professional = getattr(actor, "professional", None) if _authenticated_actor(actor) else None
+    return professional is not None and organisation is not None and professional.organisation_id == organisation.pk
+
+
+DIRECTORY_WRITERS = _("Only care and welfare professionals can register people, colleagues and organisations.")
+OWN_ENTRY = _("Only the professional themselves or an administrator can change this.")
+permission("people.receive_person", is_professional | is_administrator, level=None,
+           label=_("register a person sent by another system"), resource_type="Patient",
+           code="directory_writer", refusal=DIRECTORY_WRITERS)
+# A person's identity record (SSIN, names, date of birth) is changed only with full access (decision 0004).
+permission("people.update_person_record", has_file_access, level=Level.FULL,
+           label=_("change a person's identity record"), resource_type="Patient")
+permission("people.record_related_person", has_file_access, label=_("record someone of the person's network"),
+           resource_type="RelatedPerson")
+permission("people.update_related_person", has_file_access, label=_("change someone of the person's network"),
+           resource_type="RelatedPerson")
+permission("people.record_professional", is_professional | is_administrator, level=None,
+           label=_("add a professional to the directory"), resource_type="Practitioner",
+           code="directory_writer", refusal=DIRECTORY_WRITERS)
+permission("people.update_professional", is_own_directory_entry | is_administrator, level=None,
+           label=_("change a professional's directory entry"), resource_type="Practitioner",
+           code="own_directory_entry", refusal=OWN_ENTRY)
+permission("people.record_organisation", is_professional | is_administrator, level=None,
+           label=_("add an organisation to the directory"), resource_type="Organization",
+           code="directory_writer", refusal=DIRECTORY_WRITERS)
+permission("people.update_organisation", works_for_organisation | is_administrator, level=None,
+           label=_("change an organisation's directory entry"), resource_type="Organization",
+           code="organisation_keeper",
+           refusal=_("Only someone who works for this organisation or an administrator can change it."))
+permission("people.record_practitioner_role", is_own_directory_entry | is_administrator, level=None,
+           label=_("record a professional's role"), resource_type="PractitionerRole",
+           code="own_directory_entry", refusal=OWN_ENTRY)
+permission("people.update_practitioner_role", is_own_directory_entry | is_administrator, level=None,
+           label=_("change a professional's role"), resource_type="PractitionerRole",
+           code="own_directory_entry", refusal=OWN_ENTRY)
+
 # =========================================================================== careplans (team, plan, coordination)
 
 
@@ -445,6 +494,9 @@ permission("careplans.see_medical_detail", has_file_access, level=Level.FULL,
 permission("careplans.add_team_member", team_member_or_case_manager, label=_("add someone to the care team"),
            resource_type="CareTeam", code="member_proposer",
            refusal=_("Only the person, their representative or a team member can add someone to the team."))
+# The person's shared team is created with their plan; a team received from another system likewise.
+permission("careplans.create_care_team", has_file_access, label=_("create a care team"), resource_type="CareTeam")
+permission("careplans.rename_care_team", has_file_access, label=_("rename the care team"), resource_type="CareTeam")
 @rules.predicate
 def has_no_team_yet(actor: Any, target: Any) -> bool:
     """Nobody is in the person's care team yet: the one who registers them becomes its first member."""

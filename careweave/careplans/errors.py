@@ -15,3 +15,11 @@ class RuleViolation(ValidationError):
 
     def __str__(self) -> str:
         return self.text
+
+
+class DuplicateRecord(RuleViolation):
+    """The record would duplicate one already kept (an SSIN, a NIHDI number, a source's identifier).
+
+    A rule violation like any other for the pages; the FHIR API answers it with 409 Conflict, and a
+    conditional create that lost a race to a concurrent one answers with the record that won.
+    """

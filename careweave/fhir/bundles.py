@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from careweave.access.decisions import decide
+from careweave.careplans.errors import DuplicateRecord
 from careweave.fhir import rest
 from careweave.fhir.errors import (
     BadRequest,
@@ -361,7 +362,7 @@ def _modelled(ctx: Context, entry: _Entry) -> EntryResult:
             if existing is None:
                 try:
                     write = rest.create(ctx, entry.resource_type, entry.resource)
-                except (IntegrityError, Conflict):
+                except (IntegrityError, Conflict, DuplicateRecord):
                     existing = _import_match(ctx, entry)  # a concurrent import of the same record won the insert
                     if existing is None:
                         raise

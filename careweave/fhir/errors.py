@@ -19,13 +19,14 @@ from django.core.exceptions import (
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
-from careweave.careplans.errors import RuleViolation
+from careweave.careplans.errors import DuplicateRecord, RuleViolation
 from careweave.fhir.profiles import CW_RULE
 from careweave.versioning import ChangedMeanwhile
 
 # Rules that are about who may act rather than about the content: refused with 403.
 AUTHORISATION_RULES = {"no_access", "person_decides", "access_choice_by_person", "proxy_by_person",
-                       "proxy_for_yourself", "representative_by_person", "representation_end_by"}
+                       "proxy_for_yourself", "representative_by_person", "representation_end_by",
+                       "directory_writer", "own_directory_entry", "organisation_keeper"}
 
 
 class FhirError(Exception):
@@ -117,6 +118,8 @@ def as_fhir_error(exc: BaseException) -> FhirError:
     """Translate a domain or framework exception into a :class:`FhirError`."""
     if isinstance(exc, FhirError):
         return exc
+    if isinstance(exc, DuplicateRecord):
+        return Conflict(str(exc), rule=exc.rule)
     if isinstance(exc, RuleViolation):
         status = 403 if exc.rule in AUTHORISATION_RULES else 422
         return FhirError(str(exc), status=status, code="forbidden" if status == 403 else "business-rule",

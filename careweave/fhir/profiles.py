@@ -64,3 +64,5 @@ EXT_INFORMAL_CARER = f"{CAREWEAVE}/StructureDefinition/informal-carer"
 # valueBoolean true: the client confirms the signed, dated written mandate (patient-rights law art. 14)
 EXT_REPRESENTATION_MANDATE = f"{CAREWEAVE}/StructureDefinition/representation-mandate-confirmed"
 EXT_ACCESS_LEVEL = f"{CAREWEAVE}/StructureDefinition/access-level"
+# On an element Careweave filled itself in a resource received from another system (fhir/sources.py).
+EXT_ADDED_BY_CAREWEAVE = f"{CAREWEAVE}/StructureDefinition/added-by-careweave"

@@ -14,6 +14,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 from pydantic import ValidationError as PydanticValidationError
 
+from careweave.careplans.errors import DuplicateRecord
 from careweave.fhir import history
 from careweave.fhir.errors import BadRequest, Conflict, MethodNotAllowed, NotFound, PreconditionFailed, Unprocessable
 from careweave.fhir.mapping.base import Context, Mapping, instant
@@ -215,7 +216,7 @@ def create(ctx: Context, resource_type: str, resource: Any, if_none_exist: str |
             with transaction.atomic():  # a savepoint: losing a race to a concurrent create undoes only this
                 obj = mapping.create(ctx, resource)
                 keep_received(mapping, obj, resource)
-        except (IntegrityError, Conflict):
+        except (IntegrityError, Conflict, DuplicateRecord):
             # Someone created it between our check and our insert (the unique constraint or the mapping's
             # duplicate check said so): answer with theirs, as if we had found it first.
             matched = _existing(ctx, mapping, if_none_exist)
@@ -306,7 +307,7 @@ def conditional_update(ctx: Context, resource_type: str, query: str, resource: A
                 obj = mapping.create(ctx, resource)
                 keep_received(mapping, obj, resource)
             return WriteResult(mapping, _reload(mapping, obj), "created", list(ctx.warnings))
-        except (IntegrityError, Conflict):
+        except (IntegrityError, Conflict, DuplicateRecord):
             # created meanwhile by a concurrent request: update that one
             matches = readable_matches(ctx, mapping, query)
             if len(matches) != 1:

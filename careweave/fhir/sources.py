@@ -5,12 +5,22 @@ address; a CarePlan its period, the conditions it addresses and its activities. 
 hold only what the care work uses, so the resource as received is kept beside the record
 (:class:`~careweave.fhir.models.SourceResource`) and :func:`merge` adds every element we do not
 model back into what the API serves. What Careweave models always wins (it may have changed since),
-except the elements a mapping names in ``source_first`` (a plan's period as the source knew it).
+except the elements a mapping names in ``source_first`` (a plan's period as the source knew it), and
+a received value that says the same as ours as precisely as the source knew it (a time of death where
+we keep the date, a birth year we keep as 1 January, ``en-US`` where we keep the language ``en``): the
+source's is served.
+
+Issue 18.21: Careweave fills some elements from its own bookkeeping (a goal's start is the day it was
+recorded here, its ``expressedBy`` who recorded it). For a resource received from another system that
+did not send them, these are not served as if the source had said them: a mapping's ``recorded_here``
+names each with :data:`OMIT` (left out while the record is as received) or :data:`MARK` (served,
+marked with the :data:`~careweave.fhir.profiles.EXT_ADDED_BY_CAREWEAVE` extension).
 """
 
 from __future__ import annotations
 
 import copy
+import re
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -22,6 +32,32 @@ from django.utils import timezone
 from careweave.fhir.models import SourceResource
 
 SKIP = {"id", "resourceType"}
+OMIT, MARK = "omit", "mark"
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PARTIAL = re.compile(r"\d{4}(-\d{2})?")
+_TIME = re.compile(r"T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
+_LANGUAGE_SYSTEM = "urn:ietf:bcp:47"
+
+
+def _refines(ours: Any, theirs: Any) -> bool:
+    """The received value says what our date says, as precisely as the source knew it: a date-time with
+    its time (``deceasedDateTime``), or a partial date (``1950`` that we keep as 1950-01-01)."""
+    if not (isinstance(ours, str) and isinstance(theirs, str) and _DATE.fullmatch(ours)):
+        return False
+    if theirs.startswith(ours):
+        return bool(_TIME.fullmatch(theirs[len(ours):]))
+    return bool(_PARTIAL.fullmatch(theirs)) and ours == (theirs + "-01-01")[:10]
+
+
+def _refined_language(merged: dict, theirs: dict) -> None:
+    """A BCP-47 coding: ``en-US`` received where we keep ``en`` is served as received (in place)."""
+    if merged.get("system") == _LANGUAGE_SYSTEM == theirs.get("system"):
+        ours, received = str(merged.get("code") or ""), str(theirs.get("code") or "")
+        if ours and received.lower().startswith(ours.lower() + "-"):
+            merged["code"] = received
+            if "display" in theirs:
+                merged["display"] = theirs["display"]
 
 
 def _leaves(value: Any, prefix: str = "") -> set[tuple[str, str]]:
@@ -64,10 +100,11 @@ def _merge_values(ours: Any, theirs: Any, append: bool = True) -> Any:
         merged = dict(ours)
         for key, value in theirs.items():
             merged[key] = _merge_values(ours[key], value, append) if key in ours else copy.deepcopy(value)
+        _refined_language(merged, theirs)
         return merged
     if isinstance(ours, list) and isinstance(theirs, list):
         return _merge_lists(ours, theirs, append)
-    return ours
+    return theirs if _refines(ours, theirs) else ours
 
 
 ALWAYS_KEPT = {"identifier", "extension"}  # facts about the record that a later edit does not make stale
@@ -132,11 +169,42 @@ def merge_for(mapping: Any, obj: models.Model, resource: dict[str, Any],
     data, at = copy_and_time
     stale = mapping.last_updated(obj) > at
     merged = merge(resource, data, mapping.source_first, stale=stale)
+    recorded_here(merged, data, mapping.recorded_here, stale=stale)
     if mapping.code_tables:
         from careweave.fhir.mapping.codes import serve_codes
 
         serve_codes(mapping.code_tables, obj, merged, data)
     return merged
+
+
+def _mark(resource: dict[str, Any], element: str) -> None:
+    """Mark an element as Careweave's addition: an extension on it (``_element`` for a primitive)."""
+    from careweave.fhir.profiles import EXT_ADDED_BY_CAREWEAVE
+
+    mark = {"url": EXT_ADDED_BY_CAREWEAVE, "valueBoolean": True}
+    value = resource[element]
+    items = value if isinstance(value, list) else [value]
+    if all(isinstance(item, dict) for item in items):
+        for item in items:
+            item.setdefault("extension", []).append(dict(mark))
+    else:
+        resource[f"_{element}"] = {"extension": [mark]}
+
+
+def recorded_here(resource: dict[str, Any], received: dict[str, Any], elements: dict[str, str],
+                  *, stale: bool = False) -> None:
+    """The elements Careweave filled from its own bookkeeping and the source did not send (in place).
+
+    :data:`OMIT`: left out while the record is as received; once it changed in Careweave, served and
+    marked. :data:`MARK`: served, marked as Careweave's addition.
+    """
+    for element, how in elements.items():
+        if element in received or element not in resource:
+            continue
+        if how == OMIT and not stale:
+            resource.pop(element)
+        else:
+            _mark(resource, element)
 
 
 def ids_of(mapping: Any, objects: Iterable[models.Model]) -> list[str]:

@@ -1,15 +1,24 @@
-"""Actions on a person's informal network (C1/C2): who is in it, and who may act for the person; audited."""
+"""Actions on a person's informal network (C1/C2) and on the directory of professionals; audited.
+
+Who is in the network, who may act for the person, and the entries other systems send through the
+FHIR API (Practitioner, Organization, PractitionerRole, RelatedPerson): recorded and changed here,
+never by the door itself (issue 17).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import models
 from django.utils.translation import gettext as _
 
 from careweave.access.audit import record_access
 from careweave.access.decisions import decide
 from careweave.access.permissions import authorize, check
 from careweave.careplans.actions._common import atomic_action, audit_write
-from careweave.careplans.errors import RuleViolation
-from careweave.people.models import Person, RelatedPerson
+from careweave.careplans.errors import DuplicateRecord, RuleViolation
+from careweave.people.models import Organisation, Person, PractitionerRole, Professional, RelatedPerson
 
 
 @atomic_action
@@ -280,4 +289,154 @@ def end_representation(actor, related: RelatedPerson, *, expected_version: int |
     related.save_versioned(expected_version, update_fields=["is_representative"])
     who = "the representative stepped down" if stepping_down else "the person withdrew the mandate"
     _audit(actor, related, basis, f"end representation of {related}: {who}")
+    return related
+
+
+# --- the directory: professionals, organisations and their roles, as other systems send them -----------
+
+
+def _checked(obj: models.Model, exclude: list[str]) -> None:
+    """Each field as the model allows it; uniqueness is the database's (a concurrent create may win)."""
+    obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+
+def _audit_directory(actor, action: str, resource_type: str, obj: models.Model) -> None:  # noqa: ANN001
+    """A directory entry is on nobody's file: audited without a person."""
+    record_access(actor, action, resource_type, str(obj.fhir_id))
+
+
+def _apply(obj: models.Model, changes: Mapping[str, Any]) -> None:
+    for key, value in changes.items():
+        setattr(obj, key, value)
+
+
+_PROFESSIONAL_UNCHECKED = ["user", "organisation", "zone"]
+
+
+@atomic_action
+def record_professional(actor, values: Mapping[str, Any], *, external_id: str = "") -> Professional:  # noqa: ANN001
+    """Add a colleague to the directory (a GP's system sending a Practitioner); one entry per NIHDI number."""
+    authorize(actor, "people.record_professional")
+    nihdi = values.get("nihdi")
+    if nihdi and Professional.objects.filter(nihdi=nihdi).exists():
+        raise DuplicateRecord("duplicate_nihdi", _("A professional with this NIHDI number is already registered."))
+    if external_id and Professional.objects.filter(external_id=external_id).exists():
+        raise DuplicateRecord("duplicate_identifier",
+                              _("A professional with this identifier is already registered."))
+    professional = Professional(**values, external_id=external_id)
+    _checked(professional, _PROFESSIONAL_UNCHECKED)
+    professional.save()
+    _audit_directory(actor, "create", "Practitioner", professional)
+    return professional
+
+
+@atomic_action
+def update_professional(actor, professional: Professional, changes: Mapping[str, Any],  # noqa: ANN001
+                        expected_version: int) -> Professional:
+    """The professional keeps their own entry (an administrator may correct it)."""
+    authorize(actor, "people.update_professional", professional)
+    _apply(professional, changes)
+    _checked(professional, _PROFESSIONAL_UNCHECKED)
+    professional.save_versioned(expected_version)
+    _audit_directory(actor, "update", "Practitioner", professional)
+    return professional
+
+
+@atomic_action
+def record_organisation(actor, values: Mapping[str, Any], *, external_id: str = "") -> Organisation:  # noqa: ANN001
+    """Add an organisation (a practice, a hospital, a mutuality) to the directory; one per KBO number."""
+    authorize(actor, "people.record_organisation")
+    duplicate = models.Q(external_id=external_id) if external_id else models.Q()
+    if values.get("kbo"):
+        duplicate |= models.Q(kbo=values["kbo"])
+    if duplicate and Organisation.objects.filter(duplicate).exists():
+        raise DuplicateRecord("duplicate_identifier", _("This organisation is already registered."))
+    organisation = Organisation(**values, external_id=external_id)
+    _checked(organisation, [])
+    organisation.save()
+    _audit_directory(actor, "create", "Organization", organisation)
+    return organisation
+
+
+@atomic_action
+def update_organisation(actor, organisation: Organisation, changes: Mapping[str, Any],  # noqa: ANN001
+                        expected_version: int) -> Organisation:
+    """Those who work for the organisation keep its entry (an administrator may correct it)."""
+    authorize(actor, "people.update_organisation", organisation)
+    _apply(organisation, changes)
+    _checked(organisation, [])
+    organisation.save_versioned(expected_version)
+    _audit_directory(actor, "update", "Organization", organisation)
+    return organisation
+
+
+@atomic_action
+def record_practitioner_role(
+    actor,  # noqa: ANN001
+    professional: Professional,
+    *,
+    discipline: str,
+    organisation: Organisation | None = None,
+    active: bool = True,
+) -> PractitionerRole:
+    """A role the professional holds (a discipline, at an organisation): theirs to declare."""
+    authorize(actor, "people.record_practitioner_role", professional)
+    role = PractitionerRole.objects.create(professional=professional, organisation=organisation,
+                                           discipline=discipline, active=active)
+    _audit_directory(actor, "create", "PractitionerRole", role)
+    return role
+
+
+@atomic_action
+def update_practitioner_role(actor, role: PractitionerRole, changes: Mapping[str, Any],  # noqa: ANN001
+                             expected_version: int) -> PractitionerRole:
+    """Change a role; moving it to another professional needs the right to record it for them too."""
+    authorize(actor, "people.update_practitioner_role", role)
+    if "professional" in changes and changes["professional"] != role.professional:
+        authorize(actor, "people.record_practitioner_role", changes["professional"])
+    _apply(role, changes)
+    role.save_versioned(expected_version)
+    _audit_directory(actor, "update", "PractitionerRole", role)
+    return role
+
+
+# --- someone of the person's network, as another system sends them ---------------------------------------
+
+_RELATED_UNCHECKED = ["user"]
+#: Who acts for the person is never a plain field: it changes through the person's own actions above.
+ACTING_FIELDS = frozenset({"has_proxy_access", "is_representative", "mandate_confirmed"})
+
+
+def _plain(values: Mapping[str, Any]) -> dict[str, Any]:
+    if ACTING_FIELDS & values.keys():
+        raise RuleViolation("acting_field", _("Proxy access and representation are given by the person, "
+                                              "not recorded with the name."))
+    return dict(values)
+
+
+@atomic_action
+def record_related_person(actor, person: Person, values: Mapping[str, Any]) -> RelatedPerson:  # noqa: ANN001
+    """Record someone of the person's network with what the sender says (informal carer or not, active).
+
+    Like :func:`add_to_network`: a name gives no access; proxy access and representation are the
+    person's decisions (:func:`grant_proxy_access`, :func:`appoint_representative`).
+    """
+    authorize(actor, "people.record_related_person", person)
+    related = RelatedPerson(person=person, **_plain(values))
+    _checked(related, _RELATED_UNCHECKED)
+    related.save()
+    audit_write(actor, "create", "RelatedPerson", related, person)
+    return related
+
+
+@atomic_action
+def update_related_person(actor, related: RelatedPerson, changes: Mapping[str, Any],  # noqa: ANN001
+                          expected_version: int) -> RelatedPerson:
+    """Change the name, contact details or relationship of someone of the network (not who acts for the person)."""
+    authorize(actor, "people.update_related_person", related)
+    _apply(related, _plain(changes))
+    _checked(related, _RELATED_UNCHECKED)
+    related.save_versioned(expected_version)
+    audit_write(actor, "update", "RelatedPerson", related, related.person,
+                reason="network details: " + ", ".join(sorted(changes)))
     return related

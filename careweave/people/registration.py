@@ -39,7 +39,7 @@ from careweave.access.models import Level
 from careweave.access.permissions import authorize, check, may
 from careweave.careplans.actions._common import atomic_action, audit_write
 from careweave.careplans.actions.team import enrol_registering_professional
-from careweave.careplans.errors import RuleViolation
+from careweave.careplans.errors import DuplicateRecord, RuleViolation
 from careweave.people.identifiers import parse_ssin
 from careweave.people.models import Language, Person, Professional, Sex
 from careweave.territory.models import Zone
@@ -399,3 +399,68 @@ def update_contact_details(actor, person: Person, *, expected_version: int, **ch
     person.save_versioned(expected_version, update_fields=changed)
     audit_write(actor, "update", "Patient", person, person, reason="contact details: " + ", ".join(sorted(changed)))
     return person
+
+
+# --- a person received from another system (the FHIR API, an import) -----------------------------------
+
+
+def _duplicate_ssin(actor, existing: Person) -> DuplicateRecord:  # noqa: ANN001
+    """Nothing is created for a known SSIN; the person sees the attempt, the sender never learns whose it is."""
+    error = DuplicateRecord("duplicate_ssin", _("A person with this SSIN is already registered."))
+    error.denied_audit = record_access(
+        actor, "create", "Patient", str(existing.fhir_id), person=existing, outcome="denied",
+        reason="registration from another system refused: this SSIN is already registered",
+        basis=decide(actor, existing).basis,
+    )
+    return error
+
+
+def _check_person(person: Person) -> None:
+    """Each field as the model allows it; uniqueness is the database's (a concurrent create may win)."""
+    person.full_clean(exclude=["user", "zone"], validate_unique=False, validate_constraints=False)
+
+
+@atomic_action
+def receive_person(actor, values: Mapping[str, Any], *, external_id: str = "") -> Person:  # noqa: ANN001
+    """Register a person another system sends (FHIR ``POST Patient``, a bundle import).
+
+    The sender's record is taken as it is (it has its own agreement with the person): the same
+    one-file-per-SSIN and field rules as a registration, without the web form's agreement question.
+    A registering professional becomes the first member of the new person's care team
+    (:func:`enrol_registering_professional`), so they can start a plan; an administrator
+    registering for a migration does not.
+    """
+    authorize(actor, "people.receive_person")
+    ssin = values.get("ssin")
+    if ssin and (existing := Person.objects.filter(ssin=ssin).first()) is not None:
+        raise _duplicate_ssin(actor, existing)
+    if external_id and Person.objects.filter(external_id=external_id).exists():
+        raise DuplicateRecord("duplicate_identifier", _("A person with this identifier is already registered."))
+    person = Person(**values, external_id=external_id)
+    _check_person(person)
+    person.save()
+    audit_write(actor, "create", "Patient", person, person, reason="registered from another system")
+    if _active_professional(actor) is not None:
+        enrol_registering_professional(actor, person)
+    return person
+
+
+@atomic_action
+def update_person_record(actor, person: Person, changes: Mapping[str, Any], expected_version: int) -> bool:  # noqa: ANN001
+    """Change a person's record as another system sends it, identity included: full access needed.
+
+    Unlike :func:`update_contact_details` this may correct the SSIN, names, date of birth and sex
+    (a GP's system fixing a typo); a corrected SSIN must still be free. Returns whether anything changed.
+    """
+    authorize(actor, "people.update_person_record", person)
+    if not changes:
+        return False
+    ssin = changes.get("ssin")
+    if ssin and Person.objects.filter(ssin=ssin).exclude(pk=person.pk).exists():
+        raise DuplicateRecord("duplicate_ssin", _("A person with this SSIN is already registered."))
+    for key, value in changes.items():
+        setattr(person, key, value)
+    _check_person(person)
+    person.save_versioned(expected_version)
+    audit_write(actor, "update", "Patient", person, person, reason="record: " + ", ".join(sorted(changes)))
+    return True

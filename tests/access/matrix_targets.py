@@ -94,6 +94,12 @@ def build_targets() -> dict[str, Any]:
     workshop = targets.get("workshop")
     if workshop is not None and targets.get("vote") is None and workshop.dimensions.exists():
         targets["vote"] = WorkshopVote.objects.create(workshop=workshop, item=workshop.dimensions.first())
+    from careweave.people.models import PractitionerRole
+
+    # The directory: the nurse's organisation (she and the coordinator work there) and a role of hers.
+    targets["organisation"] = nurse.organisation
+    targets["role"] = _first(PractitionerRole.objects.filter(professional=nurse)) or PractitionerRole.objects.create(
+        professional=nurse, organisation=nurse.organisation, discipline=nurse.discipline)
     from careweave.access.models import ApiToken
 
     gp = User.objects.get(username="gp")

@@ -38,10 +38,12 @@ from careweave.careplans.actions.plan import (
 from careweave.careplans.actions.team import (
     add_team_member,
     approve_team_member,
+    create_care_team,
     decline_team_member,
     enrol_registering_professional,
     members_on,
     remove_team_member,
+    rename_care_team,
     team_for,
 )
 
@@ -58,6 +60,7 @@ __all__ = [
     "assign_coordinator",
     "assign_task",
     "complete_task",
+    "create_care_team",
     "decline_case_management",
     "decline_team_member",
     "end_case_management",
@@ -69,6 +72,7 @@ __all__ = [
     "refuse_coordinator",
     "register_training",
     "remove_team_member",
+    "rename_care_team",
     "review_plan",
     "ring_the_bell",
     "start_care_plan",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from careweave.access.permissions import authorize
 from careweave.careplans.actions._common import atomic_action, audit_write
-from careweave.careplans.errors import RuleViolation
+from careweave.careplans.errors import DuplicateRecord, RuleViolation
 from careweave.careplans.models import CareTeam, CaseManagementEpisode, CoordinationEpisode, TeamMember
 from careweave.people.models import Person, Professional, RelatedPerson
 
@@ -17,6 +17,48 @@ def team_for(person: Person) -> CareTeam:
     """The person's shared care team, created on first use."""
     team = person.care_teams.filter(status=CareTeam.Status.ACTIVE, external_id="").order_by("created_at").first()
     return team or CareTeam.objects.create(person=person)
+
+
+@atomic_action
+def create_care_team(
+    actor,  # noqa: ANN001
+    person: Person,
+    *,
+    name: str = "",
+    status: str = CareTeam.Status.ACTIVE,
+    external_id: str = "",
+) -> CareTeam:
+    """A care team for the person: their shared team, or a team another system sends (``external_id``).
+
+    A person has one shared team: a second one is refused (``team_exists``), the sender changes the
+    existing one. A received team keeps its name and status; members join through
+    :func:`add_team_member`, so the person still decides who is in.
+    """
+    authorize(actor, "careplans.create_care_team", person)
+    if external_id:
+        if CareTeam.objects.filter(external_id=external_id).exists():
+            raise DuplicateRecord("duplicate_identifier", _("A care team with this identifier exists already."))
+        if status not in CareTeam.Status.values:
+            status = CareTeam.Status.ACTIVE
+        team = CareTeam.objects.create(person=person, name=name, external_id=external_id, status=status)
+    else:
+        existing = person.care_teams.filter(status=CareTeam.Status.ACTIVE, external_id="").first()
+        if existing is not None:
+            raise DuplicateRecord("team_exists", _("This person already has a care team (CareTeam/%(id)s): change "
+                                                   "that one.") % {"id": existing.fhir_id})
+        team = team_for(person)
+    audit_write(actor, "create", "CareTeam", team, person)
+    return team
+
+
+@atomic_action
+def rename_care_team(actor, team: CareTeam, name: str, expected_version: int) -> CareTeam:  # noqa: ANN001
+    """Give the team a name of its own (shown instead of "care team of <person>")."""
+    authorize(actor, "careplans.rename_care_team", team)
+    team.name = name
+    team.save_versioned(expected_version, update_fields=["name"])
+    audit_write(actor, "update", "CareTeam", team, team.person, reason="team name")
+    return team
 
 
 @atomic_action

@@ -416,6 +416,9 @@ class Mapping:
     keeps_source: ClassVar[bool] = True  # the received resource is kept and merged back (fhir/sources.py)
     source_first: ClassVar[tuple[str, ...]] = ()  # elements where the received value wins over ours
     code_tables: ClassVar[tuple[Any, ...]] = ()  # coded elements kept as received (mapping/codes.py)
+    # elements filled from Careweave's own bookkeeping: for a received resource that lacks them, omitted
+    # or marked as added (sources.recorded_here, issue 18.21)
+    recorded_here: ClassVar[dict[str, str]] = {}
 
     @property
     def profile(self) -> str | None:

@@ -7,20 +7,19 @@ Medical detail is labelled ``R`` (restricted) in ``meta.security``; without a la
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
-from careweave.access.guard import require_access
-from careweave.access.models import Level
 from careweave.careplans.actions import (
     add_goal,
     add_team_member,
     assign_task,
+    create_care_team,
     remove_team_member,
+    rename_care_team,
     start_care_plan,
-    team_for,
     update_care_plan,
     update_goal,
     update_task,
@@ -74,6 +73,7 @@ from careweave.fhir.profiles import (
     GOAL_ACHIEVEMENT,
     HCPARTY,
 )
+from careweave.fhir.sources import MARK, OMIT
 from careweave.people.models import Person, Professional, RelatedPerson
 from careweave.versioning import ChangedMeanwhile
 
@@ -212,22 +212,9 @@ class CareTeamMapping(Mapping):
 
     def create(self, ctx: Context, resource: dict) -> CareTeam:
         person = require_subject(ctx, resource)
-        require_access(ctx.actor, person, action="create", resource_type="CareTeam", needed=Level.PLAN,
-                       request=ctx.request)
         external = external_identifier(resource, ctx.full_url)
-        if external:
-            if not ctx.in_transaction and CareTeam.objects.filter(external_id=external).exists():
-                raise Conflict(_("A care team with this identifier exists already."), rule="duplicate_identifier")
-            team = CareTeam.objects.create(person=person, name=limited(resource.get("name") or "", 200, "name"),
-                                           external_id=external,
-                                           status=resource.get("status") if resource.get("status") in
-                                           CareTeam.Status.values else CareTeam.Status.ACTIVE)
-        else:
-            existing = person.care_teams.filter(status=CareTeam.Status.ACTIVE, external_id="").first()
-            if existing is not None:
-                raise Conflict(_("This person already has a care team (CareTeam/%(id)s): change that one.")
-                               % {"id": existing.fhir_id}, rule="team_exists")
-            team = team_for(person)
+        team = create_care_team(ctx.actor, person, name=limited(resource.get("name") or "", 200, "name"),
+                                status=resource.get("status") or CareTeam.Status.ACTIVE, external_id=external)
         for values in self._wanted(ctx, resource).values():
             add_team_member(ctx.actor, team, **values)
         team.refresh_from_db()
@@ -245,10 +232,7 @@ class CareTeamMapping(Mapping):
                                 expression=["status"])
         name = limited(resource.get("name") or "", 200, "name")
         if name and name != str(team) and name != team.name:
-            require_access(ctx.actor, team.person, action="update", resource_type="CareTeam",
-                           resource_id=str(team.fhir_id), needed=Level.PLAN, request=ctx.request)
-            team.name = name
-            team.save_versioned(expected, update_fields=["name"])
+            rename_care_team(ctx.actor, team, name, expected)
             changed = True
         wanted = self._wanted(ctx, resource)
         current = {("professional" if m.professional_id else "related_person",
@@ -292,6 +276,9 @@ class CarePlanMapping(Mapping):
     resource_type = "CarePlan"
     model = CarePlan
     source_first = ("period",)  # an imported plan started when its source says, not when we imported it
+    # the day and the professional that recorded it here are not the source's start and author; ``created``
+    # is when the record was made in a system (Careweave's own, marked)
+    recorded_here: ClassVar[dict[str, str]] = {"period": OMIT, "author": OMIT, "created": MARK}
     code_tables = (PLAN_STATUS, PLAN_INTENT)
     person_path = "person"
     select = ("person", "team", "author__professional", "author__person")
@@ -377,6 +364,7 @@ class GoalMapping(Mapping):
     resource_type = "Goal"
     model = Goal
     source_first = ("startDate",)
+    recorded_here: ClassVar[dict[str, str]] = {"startDate": OMIT, "expressedBy": OMIT}
     code_tables = (GOAL_STATUS,)
     person_path = "plan__person"
     has_medical_flag = True

@@ -1,24 +1,19 @@
 """Patient, Practitioner, PractitionerRole, Organization and RelatedPerson (HL7 Belgium core profiles).
 
-These are plain model saves after an access check (there are no rules beyond validation), except
-registering a Patient: the registering professional becomes the first member of the person's care
-team through :func:`~careweave.careplans.actions.enrol_registering_professional`, so they can start
-a plan; the person can remove them from the team like anyone else.
+The mapping parses and checks the resource; every write is an action of ``careweave.people`` that asks
+the permission table first (issue 17): registering a Patient (``receive_person``, the registering
+professional becomes the first member of the person's care team), changing a person's record, the
+directory of professionals and organisations, and the person's network.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from careweave.access.audit import record_access
-from careweave.access.guard import require_access
-from careweave.access.models import Level
-from careweave.careplans.actions import enrol_registering_professional
-from careweave.fhir.errors import Conflict, Forbidden, Unprocessable
+from careweave.fhir.errors import Unprocessable
 from careweave.fhir.limits import limited
 from careweave.fhir.mapping.base import (
     Context,
@@ -50,10 +45,19 @@ from careweave.fhir.profiles import (
     ROLE_CODE,
     SSIN,
 )
+from careweave.fhir.sources import OMIT
 from careweave.people.actions import (
     appoint_representative,
     end_representation,
     grant_proxy_access,
+    record_organisation,
+    record_practitioner_role,
+    record_professional,
+    record_related_person,
+    update_organisation,
+    update_practitioner_role,
+    update_professional,
+    update_related_person,
     withdraw_proxy_access,
 )
 from careweave.people.identifiers import normalise_number, parse_ssin, validate_kbo, validate_nihdi
@@ -69,6 +73,7 @@ from careweave.people.models import (
     Sector,
     Sex,
 )
+from careweave.people.registration import receive_person, update_person_record
 
 # Careweave disciplines and the Belgian CD-HCPARTY codes where one exists.
 DISCIPLINE_HCPARTY = {
@@ -148,34 +153,10 @@ def _identifier_value(resource: dict, systems: tuple[str, ...] | str) -> str:
     return ""
 
 
-def _validated(obj: Any, exclude: list[str]) -> None:
-    try:
-        # uniqueness is the database's to decide (a concurrent create may win: see rest.create)
-        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        raise exc
-
-
-def _require_professional_or_staff(ctx: Context) -> None:
-    actor = ctx.actor
-    if getattr(actor, "is_staff", False):
-        return
-    professional = getattr(actor, "professional", None)
-    if professional is None or not professional.active:
-        raise Forbidden(_("Only care and welfare professionals can register people, colleagues and organisations."))
-
-
-def _audit_directory_write(ctx: Context, action: str, resource_type: str, obj: Any) -> None:
-    record_access(ctx.actor, action, resource_type, str(obj.fhir_id), request=ctx.request)
-
-
-def _save(obj: Any, expected: int) -> None:
-    obj.save_versioned(expected)
-
-
 class PatientMapping(Mapping):
     resource_type = "Patient"
     model = Person
+    recorded_here: ClassVar[dict[str, str]] = {"communication": OMIT}  # "nl" is only the model's default
     person_path = ""
     select = ()
     operations: ClassVar[dict[str, str]] = {  # the whole file (fhir/everything.py)
@@ -265,45 +246,22 @@ class PatientMapping(Mapping):
                     break
         return values
 
-    def _check_ssin_free(self, ssin: str | None, person: Person | None = None) -> None:
-        if ssin and Person.objects.filter(ssin=ssin).exclude(pk=getattr(person, "pk", None)).exists():
-            raise Conflict(_("A person with this SSIN is already registered."), rule="duplicate_ssin")
-
     def create(self, ctx: Context, resource: dict) -> Person:
-        _require_professional_or_staff(ctx)
         values = self.values(resource)
-        self._check_ssin_free(values.get("ssin"))
         external = external_identifier(resource, ctx.full_url, exclude=(SSIN,))
-        if external and not ctx.in_transaction and Person.objects.filter(external_id=external).exists():
-            raise Conflict(_("A person with this identifier is already registered."), rule="duplicate_identifier")
-        person = Person(**values, external_id=external)
-        _validated(person, exclude=["user", "zone"])
-        person.save()
-        record_access(ctx.actor, "create", "Patient", str(person.fhir_id), person=person, request=ctx.request)
-        if getattr(ctx.actor, "professional", None) is not None:
-            enrol_registering_professional(ctx.actor, person)
-        return person
+        return receive_person(ctx.actor, values, external_id=external)
 
     def update(self, ctx: Context, person: Person, resource: dict, expected: int) -> bool:
-        require_access(ctx.actor, person, action="update", resource_type="Patient",
-                       resource_id=str(person.fhir_id), needed=Level.FULL, request=ctx.request)
         values = self.values(resource)
         if "language" not in values:
             values["language"] = person.language
-        changes = changed_fields(person, values)
-        if not changes:
-            return False
-        self._check_ssin_free(changes.get("ssin"), person)
-        for key, value in changes.items():
-            setattr(person, key, value)
-        _validated(person, exclude=["user", "zone"])
-        _save(person, expected)
-        return True
+        return update_person_record(ctx.actor, person, changed_fields(person, values), expected)
 
 
 class PractitionerMapping(Mapping):
     resource_type = "Practitioner"
     model = Professional
+    recorded_here: ClassVar[dict[str, str]] = {"communication": OMIT}  # "nl" is only the model's default
     search_docs = {"identifier": "token", "name": "string", "family": "string", "given": "string",
                    "active": "token", "organization": "reference"}
     search_params = {
@@ -381,30 +339,15 @@ class PractitionerMapping(Mapping):
         return values
 
     def create(self, ctx: Context, resource: dict) -> Professional:
-        _require_professional_or_staff(ctx)
         values = self.values(ctx, resource)
-        if values["nihdi"] and not ctx.in_transaction and Professional.objects.filter(nihdi=values["nihdi"]).exists():
-            raise Conflict(_("A professional with this NIHDI number is already registered."), rule="duplicate_nihdi")
         external = external_identifier(resource, ctx.full_url, exclude=NIHDI_SYSTEMS)
-        if external and not ctx.in_transaction and Professional.objects.filter(external_id=external).exists():
-            raise Conflict(_("A professional with this identifier is already registered."), rule="duplicate_identifier")
-        professional = Professional(**values, external_id=external)
-        _validated(professional, exclude=["user", "organisation", "zone"])
-        professional.save()
-        _audit_directory_write(ctx, "create", "Practitioner", professional)
-        return professional
+        return record_professional(ctx.actor, values, external_id=external)
 
     def update(self, ctx: Context, professional: Professional, resource: dict, expected: int) -> bool:
         changes = changed_fields(professional, self.values(ctx, resource))
         if not changes:
-            return False
-        if not (getattr(ctx.actor, "is_staff", False) or professional.user_id == ctx.actor.pk):
-            raise Forbidden(_("Only the professional themselves or an administrator can change this."))
-        for key, value in changes.items():
-            setattr(professional, key, value)
-        _validated(professional, exclude=["user", "organisation", "zone"])
-        _save(professional, expected)
-        _audit_directory_write(ctx, "update", "Practitioner", professional)
+            return False  # a re-import of the same entry changes nothing, whoever sends it
+        update_professional(ctx.actor, professional, changes, expected)
         return True
 
 
@@ -469,34 +412,15 @@ class OrganizationMapping(Mapping):
         return values
 
     def create(self, ctx: Context, resource: dict) -> Organisation:
-        _require_professional_or_staff(ctx)
         values = self.values(resource)
         external = external_identifier(resource, ctx.full_url, exclude=(*NIHDI_SYSTEMS, CBE))
-        if not ctx.in_transaction:
-            duplicate = Q(external_id=external) if external else Q()
-            if values["kbo"]:
-                duplicate |= Q(kbo=values["kbo"])
-            if duplicate and Organisation.objects.filter(duplicate).exists():
-                raise Conflict(_("This organisation is already registered."), rule="duplicate_identifier")
-        organisation = Organisation(**values, external_id=external)
-        _validated(organisation, exclude=[])
-        organisation.save()
-        _audit_directory_write(ctx, "create", "Organization", organisation)
-        return organisation
+        return record_organisation(ctx.actor, values, external_id=external)
 
     def update(self, ctx: Context, organisation: Organisation, resource: dict, expected: int) -> bool:
         changes = changed_fields(organisation, self.values(resource))
         if not changes:
-            return False
-        professional = getattr(ctx.actor, "professional", None)
-        works_there = professional is not None and professional.organisation_id == organisation.pk
-        if not (getattr(ctx.actor, "is_staff", False) or works_there):
-            raise Forbidden(_("Only someone who works for this organisation or an administrator can change it."))
-        for key, value in changes.items():
-            setattr(organisation, key, value)
-        _validated(organisation, exclude=[])
-        _save(organisation, expected)
-        _audit_directory_write(ctx, "update", "Organization", organisation)
+            return False  # a re-import of the same entry changes nothing, whoever sends it
+        update_organisation(ctx.actor, organisation, changes, expected)
         return True
 
 
@@ -541,28 +465,15 @@ class PractitionerRoleMapping(Mapping):
         return {"professional": professional, "organisation": organisation, "discipline": discipline,
                 "active": resource.get("active", True) is not False}
 
-    def _may_change(self, ctx: Context, professional: Professional) -> None:
-        if not (getattr(ctx.actor, "is_staff", False) or professional.user_id == ctx.actor.pk):
-            raise Forbidden(_("Only the professional themselves or an administrator can change this."))
-
     def create(self, ctx: Context, resource: dict) -> PractitionerRole:
         values = self.values(ctx, resource)
-        self._may_change(ctx, values["professional"])
-        role = PractitionerRole.objects.create(**values)
-        _audit_directory_write(ctx, "create", "PractitionerRole", role)
-        return role
+        return record_practitioner_role(ctx.actor, values.pop("professional"), **values)
 
     def update(self, ctx: Context, role: PractitionerRole, resource: dict, expected: int) -> bool:
-        values = self.values(ctx, resource)
-        changes = changed_fields(role, values)
+        changes = changed_fields(role, self.values(ctx, resource))
         if not changes:
             return False
-        self._may_change(ctx, role.professional)
-        self._may_change(ctx, values["professional"])
-        for key, value in changes.items():
-            setattr(role, key, value)
-        _save(role, expected)
-        _audit_directory_write(ctx, "update", "PractitionerRole", role)
+        update_practitioner_role(ctx.actor, role, changes, expected)
         return True
 
 
@@ -654,13 +565,9 @@ class RelatedPersonMapping(Mapping):
         person = ctx.resolve(resource.get("patient"), "Patient", what=_("the person"))
         if person is None:
             raise Unprocessable(_("Say which person (Patient) this is about."), expression=["patient"])
-        require_access(ctx.actor, person, action="create", resource_type="RelatedPerson", needed=Level.PLAN,
-                       request=ctx.request)
         values = self.values(resource)
         wanted = self._who_acts(values)
-        related = RelatedPerson(person=person, **values)
-        _validated(related, exclude=["user"])
-        related.save()
+        related = record_related_person(ctx.actor, person, values)
         self._act_for_person(ctx, related, wanted)
         return related
 
@@ -676,13 +583,8 @@ class RelatedPersonMapping(Mapping):
                                                                              related.is_representative)
         if not changes and not acts:
             return False
-        require_access(ctx.actor, person, action="update", resource_type="RelatedPerson",
-                       resource_id=str(related.fhir_id), needed=Level.PLAN, request=ctx.request)
         if changes:
-            for key, value in changes.items():
-                setattr(related, key, value)
-            _validated(related, exclude=["user"])
-            _save(related, expected)
+            update_related_person(ctx.actor, related, changes, expected)
         self._act_for_person(ctx, related, wanted)
         return True
 

@@ -153,3 +153,23 @@ def test_moving_an_mdo_someone_changed_meanwhile_changes_nothing(cast, client_fo
     assert page.status_code == 302
     scheduled.refresh_from_db()
     assert scheduled.location == "Elders" and scheduled.day.isoformat() == day
+
+
+def test_two_editors_of_the_minutes_see_both_texts_and_merge(cast, client_for, scheduled) -> None:  # noqa: ANN001
+    """Issue 18 item 1: the second save showed "changed by someone else (version 0, now 1)" and every retry was
+    refused; now it shows both texts and keeps the typed text, and saving again stores the merged text."""
+    ids = [p.pk for p in scheduled.participants.filter(member__professional__isnull=False)]
+    actions.record_attendance(cast.coordinator.user, scheduled, ids)
+    gp, nurse = client_for("gp"), client_for("nurse")
+    assert gp.post(_url("minutes", scheduled), {"minutes-text": "GP: medication reviewed",
+                                                  "minutes-version": 0}).status_code == 302
+    page = nurse.post(_url("minutes", scheduled), {"minutes-text": "Nurse: wound care daily", "minutes-version": 0})
+    html = page.content.decode()
+    assert page.status_code == 409
+    assert 'data-test="conflict-theirs">GP: medication reviewed' in html
+    assert 'data-test="conflict-yours">Nurse: wound care daily' in html
+    assert 'name="minutes-version" value="1"' in html and "Nurse: wound care daily</textarea>" in html
+    merged = {"minutes-text": "GP: medication reviewed\nNurse: wound care daily", "minutes-version": 1}
+    assert nurse.post(_url("minutes", scheduled), merged).status_code == 302
+    scheduled.minutes.refresh_from_db()
+    assert scheduled.minutes.text == "GP: medication reviewed\nNurse: wound care daily"

@@ -23,11 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from careweave.access.permissions import authorize
+from careweave.careplans.actions import coordination as coordination_actions
 from careweave.careplans.actions._common import atomic_action, audit_write
 from careweave.careplans.actions.plan import assign_task
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.limits import check_length
-from careweave.careplans.models import CarePlan, Task, TeamMember
+from careweave.careplans.models import CarePlan, CoordinationEpisode, Task, TeamMember
 from careweave.consultations.models import Consultation, Decision, Minutes, Participant
 from careweave.consultations.reimbursement import reimbursement
 from careweave.consultations.signals import mdo_concluded
@@ -360,17 +361,36 @@ def record_decision(
     plan = consultation.plan or _current_plan(person)
     if plan is None:
         raise RuleViolation("mdo_no_plan", NO_PLAN())
+    episode = None
+    if coordination:
+        episode = coordination_actions.active_coordination(plan.team) if plan.team_id else None
+        if episode is None:
+            raise RuleViolation("mdo_no_coordination", _("This person has no active coordination: record the "
+                                                         "decision without an outcome about coordination."))
     task = assign_task(
         actor, plan, text, assignee=assignee, to_person=to_person, due_date=due_date, is_medical=is_medical
     )
     decision = Decision.objects.create(
-        consultation=consultation, text=text, task=task, recorded_by=actor, coordination=coordination
+        consultation=consultation, text=text, task=task, recorded_by=actor, coordination=coordination, episode=episode
     )
+    _act_on_coordination(actor, decision)
     # the Task's first version already names the MDO (reasonReference): snapshot it again
     version_changed.send(sender=Task, instance=Task.objects.get(pk=task.pk))
     consultation.save_versioned(update_fields=["status"])
     audit_write(actor, "update", "Appointment", consultation, person, reason="decision")
     return decision
+
+
+def _act_on_coordination(actor, decision: Decision) -> None:  # noqa: ANN001
+    """The meeting's evaluation of coordination (001 l. 19485-19489) acts on the episode it names, through the
+    coordination actions: continue reimbursable (when the coordinator may be paid), continue unpaid, or stop."""
+    episode, outcome = decision.episode, decision.coordination
+    if episode is None or not outcome:
+        return
+    if outcome == Decision.Coordination.STOP:
+        coordination_actions.end_coordination(actor, episode, CoordinationEpisode.EndReason.MDO_DECISION)
+    else:
+        coordination_actions.set_coordination_reimbursable(actor, episode, outcome == Decision.Coordination.CONTINUE)
 
 
 @atomic_action
@@ -400,6 +420,7 @@ def conclude_mdo(actor, consultation: Consultation, expected_version: int | None
         reimbursable=result.reimbursable,
         paid_professionals=result.paid,
         actor=actor,
+        billing_code=result.rule.pseudocode if result.rule is not None else "",
     )
     return consultation
 

@@ -39,6 +39,10 @@ class ReimbursementRule(models.Model):
         _("minimum number of professionals attending"), default=0,
         help_text=_("Not in the current frame (0); kept so that a revised frame can set one."),
     )
+    min_other_professionals = models.PositiveSmallIntegerField(
+        _("minimum number of professionals attending besides the general practitioner"), default=0,
+        help_text=_("The person and informal carers do not count: a consultation between professionals."),
+    )
     informal_carers_paid = models.BooleanField(_("informal carers are paid"), default=False)
     pseudocode = models.CharField(
         _("billing (pseudo)code"), max_length=20, blank=True, help_text=_("Carried on the fee line of the export.")
@@ -235,6 +239,10 @@ class Decision(models.Model):
     text = models.TextField(_("decision"))
     coordination = models.CharField(
         _("about coordination"), max_length=20, choices=Coordination.choices, blank=True, default=""
+    )
+    episode = models.ForeignKey(
+        "careplans.CoordinationEpisode", null=True, blank=True, on_delete=models.SET_NULL, related_name="mdo_decisions",
+        verbose_name=_("coordination it is about"),
     )
     task = models.OneToOneField(
         "careplans.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="mdo_decision"

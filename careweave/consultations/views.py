@@ -40,7 +40,7 @@ from careweave.consultations.forms import (
     ScheduleForm,
 )
 from careweave.consultations.models import Consultation, Minutes, Participant
-from careweave.consultations.queries import to_organise
+from careweave.consultations.queries import my_invitations, to_organise
 from careweave.consultations.reimbursement import reimbursement
 from careweave.people.models import Person
 from careweave.versioning import ChangedMeanwhile
@@ -72,6 +72,20 @@ def organise(request: HttpRequest) -> HttpResponse:
         "now": now,
     }
     return render(request, "consultations/organise.html", context)
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The MDOs the professional is invited to: the answer, the date, the person (issue 18, item 30)."""
+    invitations = list(my_invitations(request.user))
+    record_list_read(request.user, [p.consultation.person for p in invitations], "my_mdos", resource_type=RESOURCE,
+                     request=request)
+    today = timezone.localdate()
+    context = {
+        "coming": [p for p in invitations if p.consultation.is_open and (p.consultation.day or today) >= today],
+        "past": [p for p in invitations if not (p.consultation.is_open and (p.consultation.day or today) >= today)],
+    }
+    return render(request, "consultations/mine.html", context)
 
 
 # --------------------------------------------------------------------------- one person's MDOs

@@ -229,3 +229,47 @@ def test_proposal_can_be_cancelled_by_the_coordinator_only(cast) -> None:  # noq
     actions.cancel_mdo(cast.coordinator.user, proposal, "Net een MDO gehad")
     proposal.refresh_from_db()
     assert proposal.status == "cancelled"
+
+
+# --------------------------------------------------------------------------- coordination outcomes (issue 18.10)
+
+
+def _held_mdo(cast, scheduled) -> Consultation:  # noqa: ANN001
+    present = [p for p in scheduled.participants.all() if p.professional is not None]
+    return actions.record_attendance(cast.coordinator.user, scheduled, present)
+
+
+@pytest.mark.parametrize(("outcome", "reimbursable", "status"), [
+    ("continue_unpaid", False, "active"),
+    ("continue", True, "active"),
+    ("stop", True, "ended"),
+])
+def test_the_coordination_outcome_acts_on_the_episode_it_names(cast, scheduled, outcome, reimbursable, status
+                                                                ) -> None:  # noqa: ANN001
+    """The MDO's "continue reimbursable / continue unpaid / stop" was stored and read nowhere."""
+    from careweave.careplans.models import CoordinationEpisode
+
+    episode = CoordinationEpisode.objects.get(team=cast.team, status="active")
+    if outcome == "continue":
+        CoordinationEpisode.objects.filter(pk=episode.pk).update(reimbursable=False)
+    c = _held_mdo(cast, scheduled)
+    decision = actions.record_decision(cast.coordinator.user, c, "Evaluatie van de coördinatie",
+                                       assignee=cast.member(professional=cast.coordinator), coordination=outcome)
+    assert decision.episode == episode
+    episode.refresh_from_db()
+    assert (episode.reimbursable, episode.status) == (reimbursable, status)
+    if outcome == "stop":
+        assert episode.end_reason == CoordinationEpisode.EndReason.MDO_DECISION
+
+
+def test_an_informal_coordination_cannot_be_made_reimbursable(cast, scheduled) -> None:  # noqa: ANN001
+    from careweave.careplans.models import CoordinationEpisode
+
+    episode = CoordinationEpisode.objects.get(team=cast.team, status="active")
+    CoordinationEpisode.objects.filter(pk=episode.pk).update(held_by_person=True, reimbursable=False)
+    c = _held_mdo(cast, scheduled)
+    before = Decision.objects.count()
+    refused("coordination_not_reimbursable", actions.record_decision, cast.coordinator.user, c, "Verder",
+            assignee=cast.member(professional=cast.coordinator), coordination="continue")
+    episode.refresh_from_db()
+    assert episode.reimbursable is False and Decision.objects.count() == before

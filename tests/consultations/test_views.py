@@ -173,3 +173,19 @@ def test_two_editors_of_the_minutes_see_both_texts_and_merge(cast, client_for, s
     assert nurse.post(_url("minutes", scheduled), merged).status_code == 302
     scheduled.minutes.refresh_from_db()
     assert scheduled.minutes.text == "GP: medication reviewed\nNurse: wound care daily"
+
+
+def test_the_gp_has_a_menu_entry_and_a_list_of_her_mdo_invitations(cast, client_for, scheduled) -> None:  # noqa: ANN001
+    """Issue 18 item 30: the GP had no MDO menu entry and no list of her invitations."""
+    gp_invitation = scheduled.participants.get(member__professional=cast.gp)
+    actions.respond_to_invitation(cast.gp.user, gp_invitation, "accepted")
+    client = client_for("gp")
+    home = client.get(reverse("web:home"), follow=True).content.decode()
+    assert 'data-test="nav-my-mdos"' in home
+    page = client.get(reverse("consultations:mine"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-test="my-mdo" data-response="accepted"' in html and str(cast.maria) in html and "will come" in html
+    assert AuditEvent.objects.filter(user=cast.gp.user, person=cast.maria, reason="list:my_mdos").exists()
+    jan = client_for("carer").get(reverse("web:home"), follow=True).content.decode()
+    assert 'data-test="nav-my-mdos"' not in jan

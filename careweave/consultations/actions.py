@@ -29,9 +29,11 @@ from careweave.careplans.actions.plan import assign_task
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.limits import check_length
 from careweave.careplans.models import CarePlan, CoordinationEpisode, Task, TeamMember
+from careweave.consultations import texts as sentences
 from careweave.consultations.models import Consultation, Decision, Minutes, Participant
 from careweave.consultations.reimbursement import reimbursement
 from careweave.consultations.signals import mdo_concluded
+from careweave.generated import message
 from careweave.people.models import Person
 from careweave.records.signals import version_changed
 
@@ -98,13 +100,20 @@ def propose_mdo(
 
 
 def _propose(actor, person: Person, reason: str, *, transition_kind: str = "", transition_label: str = "",  # noqa: ANN001
-             transition_on: date | None = None, transition_key: str = "") -> Consultation:
-    """The proposal itself; ``actor=None`` is the system proposing at a transition point."""
-    reason = _text(reason, _("why this consultation is needed"), REASON_MAX)
+             transition_on: date | None = None, transition_key: str = "",
+             generated: dict | None = None) -> Consultation:
+    """The proposal itself; ``actor=None`` is the system proposing at a transition point. A ``generated``
+    sentence (``{"code", "params"}``) is stored as such, and rendered for each reader, instead of ``reason``."""
+    if generated:
+        reason = ""
+    else:
+        reason = _text(reason, _("why this consultation is needed"), REASON_MAX)
     consultation = Consultation.objects.create(
         person=person,
         plan=_current_plan(person),
         reason=reason,
+        message_code=(generated or {}).get("code", ""),
+        message_params=(generated or {}).get("params", {}),
         transition_kind=transition_kind[:40],
         transition_label=transition_label[:300],
         transition_on=transition_on,
@@ -125,7 +134,8 @@ def transition_key(kind: str, label: str, on: date | None, source: Any) -> str:
 
 
 def propose_for_transition(
-    person: Person, kind: str, label: str, on: date | None, actor: Any = None, source: Any = None
+    person: Person, kind: str, label: str, on: date | None, actor: Any = None, source: Any = None,
+    generated: dict | None = None,
 ) -> Consultation | None:
     """At a transition point the app proposes an MDO (C8-R01/R02); one open proposal per transition.
 
@@ -135,12 +145,13 @@ def propose_for_transition(
     key = transition_key(kind, label or "", on, source)
     if Consultation.objects.filter(person=person, transition_key=key, status=Consultation.Status.PROPOSED).exists():
         return None
-    reason = label or _("A transition point in the care of this person.")
+    if generated is None and not label:
+        generated = message(sentences.TRANSITION)
     try:
         with transaction.atomic():  # the system proposes: no door passes here (the care_transition receiver)
             return _propose(
-                None, person, reason, transition_kind=kind or "", transition_label=label or "",
-                transition_on=on, transition_key=key,
+                None, person, label or "", transition_kind=kind or "", transition_label=label or "",
+                transition_on=on, transition_key=key, generated=generated,
             )
     except IntegrityError:  # the same signal handled at the same moment elsewhere
         return None

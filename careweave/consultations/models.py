@@ -130,6 +130,10 @@ class Consultation(VersionedModel):
         verbose_name=_("reimbursement rule"),
     )
     cancel_reason = models.CharField(_("why cancelled"), max_length=300, blank=True)
+    # The transition sentence the system generated (careweave.generated), rendered for each reader (issue 18.25);
+    # ``reason`` stays empty until someone types one.
+    message_code = models.CharField(max_length=60, blank=True, editable=False)
+    message_params = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-start", "-created_at"]
@@ -151,6 +155,24 @@ class Consultation(VersionedModel):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
+
+    @property
+    def reason_text(self) -> str:
+        """Why: as typed, or the generated transition sentence in the reader's language."""
+        from careweave.generated import render
+
+        if self.reason or not self.message_code:
+            return self.reason
+        return render(self.message_code, self.message_params)
+
+    @property
+    def transition_text(self) -> str:
+        """The transition point, in the reader's language when the system generated it."""
+        from careweave.generated import render
+
+        if self.message_code and self.transition_label:
+            return render(self.message_code, self.message_params)
+        return self.transition_label
 
     @property
     def day(self) -> date | None:

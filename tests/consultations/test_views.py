@@ -189,3 +189,27 @@ def test_the_gp_has_a_menu_entry_and_a_list_of_her_mdo_invitations(cast, client_
     assert AuditEvent.objects.filter(user=cast.gp.user, person=cast.maria, reason="list:my_mdos").exists()
     jan = client_for("carer").get(reverse("web:home"), follow=True).content.decode()
     assert 'data-test="nav-my-mdos"' not in jan
+
+
+def test_a_transition_generated_while_a_french_user_acted_reads_in_dutch_on_a_dutch_page(cast, client_for
+                                                                                       ) -> None:  # noqa: ANN001
+    """Issue 18 item 25: "X joins the programme…" was stored in the language of whoever triggered it."""
+    from django.utils import translation
+
+    from careweave.programmes import actions as programme_actions
+
+    frail = next(v for v in programme_actions.usable_versions() if v.pathway.code == "frail-persons")
+    with translation.override("fr"):
+        programme_actions.enrol_in_programme(cast.gp.user, cast.maria, frail, reference_member=cast.member(
+            professional=cast.gp), person_agreed=True)
+    proposal = Consultation.objects.get(person=cast.maria, transition_kind="programme_phase")
+    assert proposal.reason == "" and proposal.message_code == "programmes.joins"
+    dutch = client_for("coordinator", "nl")
+    organise = dutch.get(reverse("consultations:organise")).content.decode()
+    detail = dutch.get(_detail(proposal)).content.decode()
+    programme, phase = frail.pathway.title["nl"], frail.template["phases"][0]["title"]["nl"]
+    sentence = f"{cast.maria} stapt in het programma “{programme}” in de fase “{phase}”."
+    assert sentence in detail and sentence[:60] in organise
+    assert "rejoint" not in detail and frail.pathway.title["fr"] not in detail
+    french = client_for("coordinator", "fr").get(_detail(proposal)).content.decode()
+    assert frail.pathway.title["fr"] in french and sentence not in french

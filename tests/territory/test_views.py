@@ -226,3 +226,20 @@ def test_a_long_referral_note_is_refused_and_the_buttons_name_their_referral(per
     inbox = client_of(service.professional.user).get(reverse("territory:referrals")).content.decode()
     named = f'<span class="visually-hidden">: the referral of {person} to {service}</span></button>'
     assert inbox.count(named) == 2  # Accept and Refuse
+
+
+def test_referred_is_shown_in_the_readers_language_not_the_referrers(person, team, gp, join, physios) -> None:
+    """Issue 18 item 25: Maria's Dutch plan showed the French "orienté(e) : …" a French-speaking GP generated."""
+    from django.utils import translation
+
+    from careweave.territory.actions import accept_referral, refer_to_service
+
+    join(team, gp)
+    service = physios["fr"]
+    with translation.override("fr"):
+        referral = refer_to_service(gp.user, person, service, reason="Équilibre")
+        accept_referral(service.professional.user, referral)
+    member = TeamMember.objects.get(professional=service.professional)
+    assert member.reason == "" and member.message_code == "territory.referred"
+    dutch = client_of(person.user, "nl").get(reverse("web:plan", args=[person.fhir_id])).content.decode()
+    assert "doorverwezen: Équilibre" in dutch and "orienté(e)" not in dutch

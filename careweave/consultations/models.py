@@ -57,6 +57,28 @@ class ReimbursementRule(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def description(self) -> str:
+        """The frame in the reader's language, made from the rule's data (the ``name`` is the administrator's
+        label, in whatever language it was typed: issue 18.25)."""
+        from django.utils.translation import gettext, ngettext
+
+        terms = []
+        if self.gp_required:
+            terms.append(gettext("the general practitioner attends"))
+        if self.min_other_professionals:
+            terms.append(ngettext("at least %(n)s other professional attends",
+                                  "at least %(n)s other professionals attend",
+                                  self.min_other_professionals) % {"n": self.min_other_professionals})
+        if self.min_professionals:
+            terms.append(ngettext("at least %(n)s professional attends", "at least %(n)s professionals attend",
+                                  self.min_professionals) % {"n": self.min_professionals})
+        if self.max_paid_professionals is not None:
+            terms.append(ngettext("at most %(n)s professional is paid", "at most %(n)s professionals are paid",
+                                  self.max_paid_professionals) % {"n": self.max_paid_professionals})
+        if not self.informal_carers_paid:
+            terms.append(gettext("informal carers get no fee"))
+        return gettext("MDO frame: %(terms)s") % {"terms": "; ".join(terms)}
+
     def clean(self) -> None:
         if self.valid_until is not None and self.valid_until <= self.valid_from:
             raise ValidationError({"valid_until": _("The end of the validity must come after its start.")})

@@ -363,7 +363,7 @@ def register_mdo_fees(consultation, person: Person, held_on: date, reimbursable:
     for professional in paid_professionals:
         out.append(_record(actor, person, ptype, held_on, Decimal(1), professional=professional, organisation=None,
                            payer=Payer.RIZIV, care_units=ZERO, external_id=f"mdo:{key}:{professional.pk}",
-                           note=_("MDO fee"), billing_code=billing_code or ""))
+                           note="", billing_code=billing_code or ""))  # the MDO type says it, in any language
     return out
 
 

@@ -58,10 +58,16 @@ def sync_shipped_pathways() -> int:
     """
     created = 0
     for data in tpl.shipped():
+        owner = data.get("owner", "")
+        owner_texts = owner if isinstance(owner, dict) else {}
         pathway, _new = Pathway.objects.get_or_create(
             code=data["code"],
-            defaults={"title": data["title"], "owner": data.get("owner", ""), "scope": data.get("scope", "macro")},
+            defaults={"title": data["title"], "owner": tpl.text_in(owner, "en")[:200], "owner_texts": owner_texts,
+                      "scope": data.get("scope", "macro")},
         )
+        if pathway.owner_texts != owner_texts and owner_texts:  # the file names the owner per language (18.25)
+            pathway.owner_texts = owner_texts
+            pathway.save(update_fields=["owner_texts"])
         version = PathwayVersion.objects.filter(pathway=pathway, label=data["version"]).first()
         if version is None:
             version = PathwayVersion.objects.create(

@@ -142,3 +142,17 @@ def test_no_valid_rule_means_not_reimbursable(cast, scheduled) -> None:  # noqa:
     c = _attend(cast, scheduled, cast.gp)
     result = reimbursement(c)
     assert result.reimbursable is False and result.rule is None and result.reasons
+
+
+def test_the_rule_applied_is_described_in_the_readers_language_not_its_stored_name(cast, client_for, scheduled
+                                                                                   ) -> None:  # noqa: ANN001
+    """Issue 18 item 25: the MDO rule's English name was shown on the German page."""
+    from django.urls import reverse
+
+    rule = ReimbursementRule.valid_on(date.today())
+    page = client_for("coordinator", "de").get(reverse("consultations:detail", args=[scheduled.fhir_id]))
+    html = page.content.decode()
+    with translation.override("de"):
+        described = rule.description()
+    assert rule.name not in html and described in html
+    assert "informal carers get no fee" in rule.description()  # rendered per language, from the data

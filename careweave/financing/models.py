@@ -79,13 +79,6 @@ class Tariff(models.Model):
     is_example = models.BooleanField(_("example tariff"), default=False)
     source = models.CharField(_("source"), max_length=300, blank=True)
 
-    @property
-    def source_text(self) -> str:
-        """The source as typed; for an example tariff without one, the note in the reader's language."""
-        if self.source or not self.is_example:
-            return self.source
-        return str(_("Example tariff: the seeds give no amounts; replace with the real tariff."))
-
     class Meta:
         ordering = ["provision_type__order", "payer", "valid_from"]
         verbose_name = _("tariff")
@@ -100,6 +93,13 @@ class Tariff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provision_type.code} {self.payer} {self.amount} ({self.valid_from}–{self.valid_to or '…'})"
+
+    @property
+    def source_text(self) -> str:
+        """The source as typed; for an example tariff without one, the note in the reader's language."""
+        if self.source or not self.is_example:
+            return self.source
+        return str(_("Example tariff: the seeds give no amounts; replace with the real tariff."))
 
 
 class Provision(VersionedModel):

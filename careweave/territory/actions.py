@@ -25,9 +25,9 @@ from careweave.careplans.errors import RuleViolation
 from careweave.careplans.limits import check_length
 from careweave.careplans.models import TeamMember
 from careweave.people.models import Discipline, Language, Person
+from careweave.territory import texts as sentences
 from careweave.territory.geo import bounding_box, haversine_km, postal_code_centroid
 from careweave.territory.models import Location, OpeningHours, Referral, Service, Zone
-from careweave.territory import texts as sentences
 from careweave.territory.query import interpret
 
 REFERRAL_NOTE_MAX = 2000  # a 20,000-character note once made the referrals page 254,000 px wide (issue 18)

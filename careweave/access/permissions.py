@@ -487,8 +487,9 @@ def runs_held_mdo_about_person(actor: Any, episode: Any) -> bool:
     point (001 l. 19485-19489) and its decision acts on the episode (issue 18, item 10)."""
     from careweave.consultations.models import Consultation
 
-    return _authenticated_actor(actor) and Consultation.objects.filter(
-        person_id=episode.team.person_id, status=Consultation.Status.HELD, convened_by=actor).exists()
+    person = person_of(episode)
+    return _authenticated_actor(actor) and person is not None and Consultation.objects.filter(
+        person=person, status=Consultation.Status.HELD, convened_by=actor).exists()
 
 
 permission("careplans.end_coordination", is_episode_coordinator | speaks_for_person | runs_held_mdo_about_person,

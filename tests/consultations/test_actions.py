@@ -273,3 +273,27 @@ def test_an_informal_coordination_cannot_be_made_reimbursable(cast, scheduled) -
             assignee=cast.member(professional=cast.coordinator), coordination="continue")
     episode.refresh_from_db()
     assert episode.reimbursable is False and Decision.objects.count() == before
+
+
+def test_the_data_migration_turns_a_stored_french_transition_into_its_code(cast) -> None:  # noqa: ANN001
+    """Issue 18 item 25: proposals stored before keep their sentence as a code, recognised in any language."""
+    import importlib
+
+    from django.apps import apps
+    from django.utils import translation
+
+    from careweave.programmes.actions import usable_versions
+
+    frail = next(v for v in usable_versions() if v.pathway.code == "frail-persons")
+    with translation.override("fr"):
+        label = translation.gettext("%(person)s joins the programme “%(programme)s” in the phase “%(phase)s”.") % {
+            "person": cast.maria, "programme": frail.pathway.title["fr"],
+            "phase": frail.template["phases"][0]["title"]["fr"]}
+    c = Consultation.objects.create(person=cast.maria, reason=label, transition_kind="programme_phase",
+                                    transition_label=label)
+    importlib.import_module("careweave.consultations.migrations.0006_generated_transition_texts").to_codes(apps, None)
+    c.refresh_from_db()
+    assert (c.reason, c.message_code) == ("", "programmes.joins")
+    assert c.message_params["programme"] == {"texts": frail.pathway.title}
+    with translation.override("nl"):
+        assert frail.pathway.title["nl"] in c.reason_text and "rejoint" not in c.reason_text

@@ -533,9 +533,23 @@ permission("careplans.agree_to_coordinator", speaks_for_person, level=None, labe
            resource_type="CareTeam", code="person_decides", refusal=PERSON_DECIDES)
 permission("careplans.refuse_coordinator", speaks_for_person, level=None, label=_("refuse the proposed coordinator"),
            resource_type="CareTeam", code="person_decides", refusal=PERSON_DECIDES)
-permission("careplans.end_coordination", is_episode_coordinator | speaks_for_person, level=None,
-           label=_("end coordination"), resource_type="CareTeam", code="end_coordination_by",
+@rules.predicate
+def runs_held_mdo_about_person(actor: Any, episode: Any) -> bool:
+    """The convener of a held MDO about the episode's person: the meeting evaluates coordination at a transition
+    point (001 l. 19485-19489) and its decision acts on the episode (issue 18, item 10)."""
+    from careweave.consultations.models import Consultation
+
+    person = person_of(episode)
+    return _authenticated_actor(actor) and person is not None and Consultation.objects.filter(
+        person=person, status=Consultation.Status.HELD, convened_by=actor).exists()
+
+
+permission("careplans.end_coordination", is_episode_coordinator | speaks_for_person | runs_held_mdo_about_person,
+           level=None, label=_("end coordination"), resource_type="CareTeam", code="end_coordination_by",
            refusal=_("Only the coordinator or the person can end coordination."))
+permission("careplans.set_coordination_reimbursable",
+           is_episode_coordinator | speaks_for_person | runs_held_mdo_about_person, level=None,
+           label=_("say whether coordination goes on reimbursable or not"), resource_type="CareTeam")
 permission("careplans.hand_back_coordination", is_episode_coordinator | speaks_for_person, level=None,
            label=_("hand back coordination"), resource_type="CareTeam", code="end_coordination_by",
            refusal=_("Only the coordinator or the person can end coordination."))
@@ -709,6 +723,10 @@ permission("consultations.record_decision", runs_mdo, label=_("record a decision
            resource_type="Appointment")
 permission("consultations.conclude_mdo", runs_mdo, label=_("conclude an MDO"), resource_type="Appointment")
 permission("consultations.cancel_mdo", runs_mdo, label=_("cancel an MDO"), resource_type="Appointment")
+# A read, not on one file: the list of MDOs the professional is invited to (issue 18, item 30); the list shows
+# only their own invitations, each read audited on the person's file.
+permission("consultations.see_my_mdos", is_professional, level=None, label=_("see the MDOs one is invited to"),
+           resource_type="Appointment")
 
 # =========================================================================== financing
 

@@ -5,6 +5,8 @@ changes (programmes), the care setting changes (e.g. home to hospital), a pathwa
 The seeds ask for an MDO at least at such points (SEED-REQUIREMENTS C8); ``consultations`` listens and
 proposes one. Arguments: ``person`` (people.Person), ``kind`` (a short code such as
 ``"programme_phase"`` or ``"care_setting"``), ``label`` (a human sentence in the actor's language),
+``message`` (optional: the same sentence as ``{"code", "params"}`` of :mod:`careweave.generated`, which a
+listener stores so that every reader sees it in their own language),
 ``on`` (datetime.date), ``actor`` (the user who caused it, or None for a scheduled recomputation),
 ``source`` (the model instance that changed, e.g. the enrolment).
 """

@@ -23,14 +23,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from careweave.access.permissions import authorize
+from careweave.careplans.actions import coordination as coordination_actions
 from careweave.careplans.actions._common import atomic_action, audit_write
 from careweave.careplans.actions.plan import assign_task
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.limits import check_length
-from careweave.careplans.models import CarePlan, Task, TeamMember
+from careweave.careplans.models import CarePlan, CoordinationEpisode, Task, TeamMember
+from careweave.consultations import texts as sentences
 from careweave.consultations.models import Consultation, Decision, Minutes, Participant
 from careweave.consultations.reimbursement import reimbursement
 from careweave.consultations.signals import mdo_concluded
+from careweave.generated import message
 from careweave.people.models import Person
 from careweave.records.signals import version_changed
 
@@ -97,13 +100,20 @@ def propose_mdo(
 
 
 def _propose(actor, person: Person, reason: str, *, transition_kind: str = "", transition_label: str = "",  # noqa: ANN001
-             transition_on: date | None = None, transition_key: str = "") -> Consultation:
-    """The proposal itself; ``actor=None`` is the system proposing at a transition point."""
-    reason = _text(reason, _("why this consultation is needed"), REASON_MAX)
+             transition_on: date | None = None, transition_key: str = "",
+             generated: dict | None = None) -> Consultation:
+    """The proposal itself; ``actor=None`` is the system proposing at a transition point. A ``generated``
+    sentence (``{"code", "params"}``) is stored as such, and rendered for each reader, instead of ``reason``."""
+    if generated:
+        reason = ""
+    else:
+        reason = _text(reason, _("why this consultation is needed"), REASON_MAX)
     consultation = Consultation.objects.create(
         person=person,
         plan=_current_plan(person),
         reason=reason,
+        message_code=(generated or {}).get("code", ""),
+        message_params=(generated or {}).get("params", {}),
         transition_kind=transition_kind[:40],
         transition_label=transition_label[:300],
         transition_on=transition_on,
@@ -124,7 +134,8 @@ def transition_key(kind: str, label: str, on: date | None, source: Any) -> str:
 
 
 def propose_for_transition(
-    person: Person, kind: str, label: str, on: date | None, actor: Any = None, source: Any = None
+    person: Person, kind: str, label: str, on: date | None, actor: Any = None, source: Any = None,
+    generated: dict | None = None,
 ) -> Consultation | None:
     """At a transition point the app proposes an MDO (C8-R01/R02); one open proposal per transition.
 
@@ -134,12 +145,13 @@ def propose_for_transition(
     key = transition_key(kind, label or "", on, source)
     if Consultation.objects.filter(person=person, transition_key=key, status=Consultation.Status.PROPOSED).exists():
         return None
-    reason = label or _("A transition point in the care of this person.")
+    if generated is None and not label:
+        generated = message(sentences.TRANSITION)
     try:
         with transaction.atomic():  # the system proposes: no door passes here (the care_transition receiver)
             return _propose(
-                None, person, reason, transition_kind=kind or "", transition_label=label or "",
-                transition_on=on, transition_key=key,
+                None, person, label or "", transition_kind=kind or "", transition_label=label or "",
+                transition_on=on, transition_key=key, generated=generated,
             )
     except IntegrityError:  # the same signal handled at the same moment elsewhere
         return None
@@ -360,17 +372,36 @@ def record_decision(
     plan = consultation.plan or _current_plan(person)
     if plan is None:
         raise RuleViolation("mdo_no_plan", NO_PLAN())
+    episode = None
+    if coordination:
+        episode = coordination_actions.active_coordination(plan.team) if plan.team_id else None
+        if episode is None:
+            raise RuleViolation("mdo_no_coordination", _("This person has no active coordination: record the "
+                                                         "decision without an outcome about coordination."))
     task = assign_task(
         actor, plan, text, assignee=assignee, to_person=to_person, due_date=due_date, is_medical=is_medical
     )
     decision = Decision.objects.create(
-        consultation=consultation, text=text, task=task, recorded_by=actor, coordination=coordination
+        consultation=consultation, text=text, task=task, recorded_by=actor, coordination=coordination, episode=episode
     )
+    _act_on_coordination(actor, decision)
     # the Task's first version already names the MDO (reasonReference): snapshot it again
     version_changed.send(sender=Task, instance=Task.objects.get(pk=task.pk))
     consultation.save_versioned(update_fields=["status"])
     audit_write(actor, "update", "Appointment", consultation, person, reason="decision")
     return decision
+
+
+def _act_on_coordination(actor, decision: Decision) -> None:  # noqa: ANN001
+    """The meeting's evaluation of coordination (001 l. 19485-19489) acts on the episode it names, through the
+    coordination actions: continue reimbursable (when the coordinator may be paid), continue unpaid, or stop."""
+    episode, outcome = decision.episode, decision.coordination
+    if episode is None or not outcome:
+        return
+    if outcome == Decision.Coordination.STOP:
+        coordination_actions.end_coordination(actor, episode, CoordinationEpisode.EndReason.MDO_DECISION)
+    else:
+        coordination_actions.set_coordination_reimbursable(actor, episode, outcome == Decision.Coordination.CONTINUE)
 
 
 @atomic_action
@@ -400,6 +431,7 @@ def conclude_mdo(actor, consultation: Consultation, expected_version: int | None
         reimbursable=result.reimbursable,
         paid_professionals=result.paid,
         actor=actor,
+        billing_code=result.rule.pseudocode if result.rule is not None else "",
     )
     return consultation
 

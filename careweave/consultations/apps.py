@@ -13,6 +13,7 @@ def _seed_rule(using: str, verbosity: int) -> None:
 
     if not ReimbursementRule.objects.using(using).exists():
         run_data_migration("careweave.consultations.migrations.0002_current_reimbursement_rule", "add_rule")
+        run_data_migration("careweave.consultations.migrations.0003_min_other_professionals", "set_minimum")
 
 
 class ConsultationsConfig(AppConfig):

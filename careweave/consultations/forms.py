@@ -125,7 +125,8 @@ class DecisionForm(forms.Form):
     is_medical = forms.BooleanField(label=_("Medical detail"), required=False)
 
     FIELDS = {"assignee_required": "assignee", "assignee_not_member": "assignee", "due_in_past": "due_date",
-              "required": "text", "too_long": "text"}
+              "required": "text", "too_long": "text", "mdo_no_coordination": "coordination",
+              "coordination_not_reimbursable": "coordination"}
 
     def __init__(self, *args: Any, plan: CarePlan | None, allow_medical: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -39,6 +39,10 @@ class ReimbursementRule(models.Model):
         _("minimum number of professionals attending"), default=0,
         help_text=_("Not in the current frame (0); kept so that a revised frame can set one."),
     )
+    min_other_professionals = models.PositiveSmallIntegerField(
+        _("minimum number of professionals attending besides the general practitioner"), default=0,
+        help_text=_("The person and informal carers do not count: a consultation between professionals."),
+    )
     informal_carers_paid = models.BooleanField(_("informal carers are paid"), default=False)
     pseudocode = models.CharField(
         _("billing (pseudo)code"), max_length=20, blank=True, help_text=_("Carried on the fee line of the export.")
@@ -52,6 +56,28 @@ class ReimbursementRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def description(self) -> str:
+        """The frame in the reader's language, made from the rule's data (the ``name`` is the administrator's
+        label, in whatever language it was typed: issue 18.25)."""
+        from django.utils.translation import gettext, ngettext
+
+        terms = []
+        if self.gp_required:
+            terms.append(gettext("the general practitioner attends"))
+        if self.min_other_professionals:
+            terms.append(ngettext("at least %(n)s other professional attends",
+                                  "at least %(n)s other professionals attend",
+                                  self.min_other_professionals) % {"n": self.min_other_professionals})
+        if self.min_professionals:
+            terms.append(ngettext("at least %(n)s professional attends", "at least %(n)s professionals attend",
+                                  self.min_professionals) % {"n": self.min_professionals})
+        if self.max_paid_professionals is not None:
+            terms.append(ngettext("at most %(n)s professional is paid", "at most %(n)s professionals are paid",
+                                  self.max_paid_professionals) % {"n": self.max_paid_professionals})
+        if not self.informal_carers_paid:
+            terms.append(gettext("informal carers get no fee"))
+        return gettext("MDO frame: %(terms)s") % {"terms": "; ".join(terms)}
 
     def clean(self) -> None:
         if self.valid_until is not None and self.valid_until <= self.valid_from:
@@ -126,6 +152,10 @@ class Consultation(VersionedModel):
         verbose_name=_("reimbursement rule"),
     )
     cancel_reason = models.CharField(_("why cancelled"), max_length=300, blank=True)
+    # The transition sentence the system generated (careweave.generated), rendered for each reader (issue 18.25);
+    # ``reason`` stays empty until someone types one.
+    message_code = models.CharField(max_length=60, blank=True, editable=False)
+    message_params = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-start", "-created_at"]
@@ -147,6 +177,24 @@ class Consultation(VersionedModel):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
+
+    @property
+    def reason_text(self) -> str:
+        """Why: as typed, or the generated transition sentence in the reader's language."""
+        from careweave.generated import render
+
+        if self.reason or not self.message_code:
+            return self.reason
+        return render(self.message_code, self.message_params)
+
+    @property
+    def transition_text(self) -> str:
+        """The transition point, in the reader's language when the system generated it."""
+        from careweave.generated import render
+
+        if self.message_code and self.transition_label:
+            return render(self.message_code, self.message_params)
+        return self.transition_label
 
     @property
     def day(self) -> date | None:
@@ -235,6 +283,10 @@ class Decision(models.Model):
     text = models.TextField(_("decision"))
     coordination = models.CharField(
         _("about coordination"), max_length=20, choices=Coordination.choices, blank=True, default=""
+    )
+    episode = models.ForeignKey(
+        "careplans.CoordinationEpisode", null=True, blank=True, on_delete=models.SET_NULL, related_name="mdo_decisions",
+        verbose_name=_("coordination it is about"),
     )
     task = models.OneToOneField(
         "careplans.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="mdo_decision"

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from careweave.access.decisions import persons_visible_to
 from careweave.careplans.models import CaseManagementEpisode, CoordinationEpisode
-from careweave.consultations.models import Consultation
+from careweave.consultations.models import Consultation, Participant
 
 
 def to_organise(user: Any) -> QuerySet[Consultation]:
@@ -32,4 +32,17 @@ def to_organise(user: Any) -> QuerySet[Consultation]:
         .filter(status__in=Consultation.OPEN)
         .select_related("person")
         .distinct()
+    )
+
+
+def my_invitations(user: Any) -> QuerySet[Participant]:
+    """The invitations of a professional to MDOs of persons they may still see, newest meeting first."""
+    if not getattr(user, "is_authenticated", False):
+        return Participant.objects.none()
+    return (
+        Participant.objects.filter(member__professional__user=user,
+                                   consultation__person__in=list(persons_visible_to(user)))
+        .exclude(consultation__status=Consultation.Status.PROPOSED)
+        .select_related("consultation__person")
+        .order_by("-consultation__start", "-pk")
     )

@@ -2,9 +2,12 @@
 
 Today's frame (001 l. 5218-5224, l. 6114-6116): "verplichte aanwezigheid van de huisarts, maximaal 4
 professionals worden vergoed"; informal carers never get a fee ("MZ gaan nooit prestatievergoeding
-krijgen", l. 15223-15227). Which professionals are paid when more attend than the maximum is not in
-the seeds; Careweave pays the GP first (their presence is the condition), then the others in the order
-they were invited, so the choice is predictable and the convener can influence it.
+krijgen", l. 15223-15227). An MDO is a consultation *between professionals* with the person and their informal
+context (l. 5218): the GP with only the person and her family is not one, so the rule says how many professionals
+besides the GP must attend (``min_other_professionals``, 1 in today's frame). Which professionals are paid
+when more attend than the maximum is not in the seeds; Careweave pays the GP first (their presence is the
+condition), then the others in the order they were invited, so the choice is predictable
+and the convener can influence it.
 
 Before the meeting the answers to the invitations stand in for attendance (a forecast), so the
 convener sees in advance that, for instance, no GP has accepted.
@@ -67,6 +70,17 @@ def reimbursement(consultation: Consultation, on: date | None = None) -> Reimbur
                 "At least %(min)s professional must attend.", "At least %(min)s professionals must attend.",
                 rule.min_professionals,
             ) % {"min": rule.min_professionals}
+        )
+    others = [p for p in professionals if p.professional.discipline != Discipline.GP]
+    if len(others) < rule.min_other_professionals:
+        result.reasons.append(
+            ngettext(
+                "Besides the general practitioner, at least %(min)s professional must attend; the person and "
+                "informal carers do not count.",
+                "Besides the general practitioner, at least %(min)s professionals must attend; the person and "
+                "informal carers do not count.",
+                rule.min_other_professionals,
+            ) % {"min": rule.min_other_professionals}
         )
     if not professionals:
         result.reasons.append(_("No professional has accepted the invitation.") if forecast

@@ -7,6 +7,7 @@ from careweave.consultations import views
 app_name = "consultations"
 urlpatterns = [
     path("", views.organise, name="organise"),
+    path("mine/", views.mine, name="mine"),
     path("persons/<uuid:person_id>/", views.person_list, name="person"),
     path("persons/<uuid:person_id>/new/", views.new, name="new"),
     path("<uuid:fhir_id>/", views.detail, name="detail"),

@@ -40,11 +40,13 @@ from careweave.consultations.forms import (
     ScheduleForm,
 )
 from careweave.consultations.models import Consultation, Minutes, Participant
-from careweave.consultations.queries import to_organise
+from careweave.consultations.queries import my_invitations, to_organise
 from careweave.consultations.reimbursement import reimbursement
 from careweave.people.models import Person
+from careweave.versioning import ChangedMeanwhile
 from careweave.web.access import get_person_or_refuse, person_view, refused
 from careweave.web.forms.base import add_rule_error, run_form
+from careweave.web.views._helpers import conflict_rows, rebind_with_version
 
 RESOURCE = "Appointment"
 
@@ -70,6 +72,20 @@ def organise(request: HttpRequest) -> HttpResponse:
         "now": now,
     }
     return render(request, "consultations/organise.html", context)
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The MDOs the professional is invited to: the answer, the date, the person (issue 18, item 30)."""
+    invitations = list(my_invitations(request.user))
+    record_list_read(request.user, [p.consultation.person for p in invitations], "my_mdos", resource_type=RESOURCE,
+                     request=request)
+    today = timezone.localdate()
+    context = {
+        "coming": [p for p in invitations if p.consultation.is_open and (p.consultation.day or today) >= today],
+        "past": [p for p in invitations if not (p.consultation.is_open and (p.consultation.day or today) >= today)],
+    }
+    return render(request, "consultations/mine.html", context)
 
 
 # --------------------------------------------------------------------------- one person's MDOs
@@ -165,6 +181,7 @@ def render_detail(request: HttpRequest, consultation: Consultation, person: Pers
         "cancel_form": forms_.get("cancel_form") or CancelForm(initial={"version": consultation.version}),
         "conclude_form": forms_.get("conclude_form") or ConcludeForm(initial={"version": consultation.version}),
         "conflict": forms_.get("conflict"),
+        "conflict_section": forms_.get("conflict_section"),
         "day_reached": consultation.day is not None and consultation.day <= timezone.localdate(),
     }
     return render(request, "consultations/detail.html", context, status=status)
@@ -201,25 +218,49 @@ def _for_consultation(consultation: Consultation, decision: AccessDecision) -> d
     return {"consultation": consultation}
 
 
+Current = Callable[[Consultation], tuple[int, dict[str, Any]]]
+
+
 def detail_action(section: str, form_class: type[forms.Form], done: str | Promise,
                   fields: dict[str, str] | None = None, *,
-                  form_kwargs: Callable[[Consultation, AccessDecision], dict[str, Any]] = _no_kwargs
+                  form_kwargs: Callable[[Consultation, AccessDecision], dict[str, Any]] = _no_kwargs,
+                  current: Current | None = None,
                   ) -> Callable[[Callable[..., object]], Callable[..., HttpResponse]]:
     """Make ``action(request, consultation, form)`` a POST-only view for one form of the MDO page.
 
     The form is ``<section>_form`` on the page, in the section ``#<section>``. A valid form runs the action, then
     redirects back to the section with the message ``done``; an invalid form, a change made meanwhile or a broken
-    rule re-renders the page with the error beside the form (HTTP 422).
+    rule re-renders the page with the error beside the form (HTTP 422). With ``current`` (the record's version and
+    values now), a change made meanwhile is a merge, as on the plan's edit forms: what the other person saved is
+    shown next to the user's input, which is kept and now based on the current version (HTTP 409), so saving
+    again is a deliberate choice and succeeds.
     """
 
     def decorate(action: Callable[..., object]) -> Callable[..., HttpResponse]:
         def view(request: HttpRequest, consultation: Consultation, person: Person, decision: AccessDecision
                  ) -> HttpResponse:
-            form = form_class(request.POST, **form_kwargs(consultation, decision))
-            if run_form(form, lambda: action(request, consultation, form), fields):
+            kwargs = form_kwargs(consultation, decision)
+            form = form_class(request.POST, **kwargs)
+            clash: list[tuple[int, dict[str, Any]]] = []
+
+            def run() -> object:
+                try:
+                    return action(request, consultation, form)
+                except ChangedMeanwhile:
+                    if current is not None:
+                        clash.append(current(consultation))
+                    raise
+
+            if run_form(form, run, fields):
                 messages.success(request, str(done))
                 return redirect(detail_url(consultation) + f"#{section}")
             consultation.refresh_from_db()
+            if clash:
+                version, values = clash[0]
+                rows = conflict_rows(form, values)
+                form = rebind_with_version(form_class, request, version, **kwargs)
+                return render_detail(request, consultation, person, decision, status=409,
+                                     conflict=rows, conflict_section=section, **{f"{section}_form": form})
             return render_detail(request, consultation, person, decision, status=422, **{f"{section}_form": form})
 
         view.__name__ = view.__qualname__ = action.__name__  # consultation_view copies them to its wrapper
@@ -261,7 +302,13 @@ def attendance(request: HttpRequest, consultation: Consultation, form: Attendanc
                               form.cleaned_data.get("version"))
 
 
-@detail_action("minutes", MinutesForm, gettext_lazy("The minutes are saved."), {"required": "text", "too_long": "text"})
+def _current_minutes(consultation: Consultation) -> tuple[int, dict[str, Any]]:
+    minutes = Minutes.objects.filter(consultation=consultation).first()
+    return (minutes.version, {"text": minutes.text}) if minutes else (0, {"text": ""})
+
+
+@detail_action("minutes", MinutesForm, gettext_lazy("The minutes are saved."), {"required": "text", "too_long": "text"},
+               current=_current_minutes)
 def minutes(request: HttpRequest, consultation: Consultation, form: MinutesForm) -> None:
     actions.write_minutes(request.user, consultation, form.cleaned_data["text"], form.cleaned_data.get("version"))
 

@@ -263,7 +263,7 @@ def _same_line(p: Provision, person: Person, ptype: ProvisionType, on: date, qua
 def _record(actor, person: Person, ptype: ProvisionType, on: date, quantity: Decimal, *,  # noqa: ANN001
             professional: Professional | None, organisation: Organisation | None, payer: str,
             care_units: Decimal | None, external_id: str, note: str,
-            status: str = Provision.Status.REGISTERED) -> Provision:
+            status: str = Provision.Status.REGISTERED, billing_code: str = "") -> Provision:
     """The rules shared by every way in (form, import, MDO fee); the caller has checked the actor."""
     if external_id:
         existing = Provision.objects.filter(external_id=external_id).first()
@@ -297,7 +297,8 @@ def _record(actor, person: Person, ptype: ProvisionType, on: date, quantity: Dec
                 person=person, professional=professional, organisation=organisation, provision_type=ptype, date=on,
                 quantity=quantity, care_units=units, payer=payer, tariff=tariff,
                 amount=(quantity * tariff.amount).quantize(Decimal("0.01")), status=status,
-                external_id=external_id, note=note, registered_by=actor if getattr(actor, "pk", None) else None)
+                external_id=external_id, billing_code=billing_code, note=note,
+                registered_by=actor if getattr(actor, "pk", None) else None)
     except IntegrityError:  # the same external id registered at the same moment: the first one stands
         existing = Provision.objects.filter(external_id=external_id).first() if external_id else None
         if existing is None:
@@ -344,13 +345,15 @@ def mdo_type() -> ProvisionType:
 
 @atomic_action
 def register_mdo_fees(consultation, person: Person, held_on: date, reimbursable: bool,  # noqa: ANN001
-                      paid_professionals: list[Professional], actor=None) -> list[Provision]:  # noqa: ANN001
+                      paid_professionals: list[Professional], actor=None,  # noqa: ANN001
+                      billing_code: str = "") -> list[Provision]:
     """The MDO fee for each paid professional, once per consultation (external id ``mdo:<id>:<professional>``).
 
     The system acts here, not a door: no permission row; called by the ``mdo_concluded`` receiver once
     ``consultations.conclude_mdo`` let the convener conclude (``actor`` is named in the audit only), and by
     the demo's seeding. The consultations app has applied its reimbursement rules (C8: GP present, at most 4
-    paid); an MDO that is not reimbursable gives no fee.
+    paid); an MDO that is not reimbursable gives no fee. ``billing_code`` is the pseudocode of the rule that
+    was applied: it is carried on every fee line and in the payer's CSV.
     """
     if not reimbursable:
         return []
@@ -360,14 +363,15 @@ def register_mdo_fees(consultation, person: Person, held_on: date, reimbursable:
     for professional in paid_professionals:
         out.append(_record(actor, person, ptype, held_on, Decimal(1), professional=professional, organisation=None,
                            payer=Payer.RIZIV, care_units=ZERO, external_id=f"mdo:{key}:{professional.pk}",
-                           note=_("MDO fee")))
+                           note="", billing_code=billing_code or ""))  # the MDO type says it, in any language
     return out
 
 
 def on_mdo_concluded(sender, consultation, person, held_on, reimbursable, paid_professionals, actor=None,  # noqa: ANN001
-                     **kwargs) -> None:
+                     billing_code: str = "", **kwargs) -> None:
     """Receiver of ``consultations.signals.mdo_concluded``."""
-    register_mdo_fees(consultation, person, held_on, reimbursable, list(paid_professionals or []), actor=actor)
+    register_mdo_fees(consultation, person, held_on, reimbursable, list(paid_professionals or []), actor=actor,
+                      billing_code=billing_code)
 
 
 def audit_list(actor, person: Person, request=None) -> None:  # noqa: ANN001

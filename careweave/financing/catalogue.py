@@ -76,7 +76,9 @@ SEED_NEW_PATIENTS = [2675, 2186, 2477, 2614, 2666, 720]            # 003 l.27 "N
 
 # EXAMPLE tariffs (EUR per unit, payer RIZIV/INAMI). The seeds give no amounts (SEED-REQUIREMENTS C9); these are
 # illustrative round figures so that reports and the simulator have something to multiply, flagged is_example.
-EXAMPLE_SOURCE = "Example tariff: replace with the real tariff."  # the seeds give no amounts (SEED-REQUIREMENTS C9)
+# An example tariff stores no source text: its note is rendered in the reader's language (Tariff.source_text,
+# issue 18.25); the English sentence stored before is converted by migration 0005.
+EXAMPLE_SOURCE = ""
 EXAMPLE_TARIFFS: dict[str, Decimal] = {
     "CASEMANAGEMENT": Decimal("55.00"),
     "ERGO": Decimal("45.00"),

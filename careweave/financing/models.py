@@ -94,6 +94,13 @@ class Tariff(models.Model):
     def __str__(self) -> str:
         return f"{self.provision_type.code} {self.payer} {self.amount} ({self.valid_from}–{self.valid_to or '…'})"
 
+    @property
+    def source_text(self) -> str:
+        """The source as typed; for an example tariff without one, the note in the reader's language."""
+        if self.source or not self.is_example:
+            return self.source
+        return str(_("No real amount yet: replace it with the tariff in force."))
+
 
 class Provision(VersionedModel):
     """One billing line: ``quantity`` units of a type for a person by a provider on a date."""
@@ -119,6 +126,10 @@ class Provision(VersionedModel):
     amount = models.DecimalField(_("amount (EUR)"), max_digits=12, decimal_places=2)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
     external_id = models.CharField(_("external id"), max_length=200, blank=True)
+    billing_code = models.CharField(
+        _("billing (pseudo)code"), max_length=20, blank=True,
+        help_text=_("The payer's code for this line, e.g. the pseudocode of the MDO reimbursement rule."),
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="+")

@@ -144,8 +144,9 @@ def build(zones: list[Zone] | None, by: str = "year", *, suppress: bool = False,
 
 # --- payer export ---------------------------------------------------------------------------------------------
 
-CSV_HEADER = ["external_id", "date", "type_code", "type", "person_ssin", "person", "provider_nihdi", "provider",
-              "quantity", "unit", "tariff_eur", "amount_eur", "example_tariff", "status", "payer"]
+CSV_HEADER = ["external_id", "date", "type_code", "type", "person_ssin", "person", "provider_nihdi",
+              "provider", "quantity", "unit", "tariff_eur", "amount_eur", "example_tariff", "status", "payer",
+              "billing_code"]  # last: existing readers keep their column positions
 
 
 def _dec(value: Decimal | None) -> Decimal | None:
@@ -167,7 +168,8 @@ def payer_csv(lines) -> bytes:  # noqa: ANN001
          p.person.ssin or "", f"{p.person.family_name} {p.person.given_name}",
          getattr(p.professional or p.organisation, "nihdi", "") or "", str(p.professional or p.organisation),
          _dec(p.quantity), p.tariff.get_unit_display(), _dec(p.tariff.amount), _dec(p.amount),
-         _("example tariff") if p.tariff.is_example else "", p.get_status_display(), Payer(p.payer).label]
+         _("example tariff") if p.tariff.is_example else "", p.get_status_display(), Payer(p.payer).label,
+         p.billing_code]
         for p in lines))
 
 

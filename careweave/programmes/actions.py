@@ -30,8 +30,10 @@ from careweave.careplans.actions.coordination import active_coordination
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import CarePlan, Goal, Task, TeamMember
 from careweave.careplans.signals import care_transition
+from careweave.generated import message, render, texts
 from careweave.people.models import Person
 from careweave.programmes import template as tpl
+from careweave.programmes import texts as sentences
 from careweave.programmes.models import (
     Enrolment,
     EnrolmentItem,
@@ -59,10 +61,16 @@ def sync_shipped_pathways() -> int:
     """
     created = 0
     for data in tpl.shipped():
+        owner = data.get("owner", "")
+        owner_texts = owner if isinstance(owner, dict) else {}
         pathway, _new = Pathway.objects.get_or_create(
             code=data["code"],
-            defaults={"title": data["title"], "owner": data.get("owner", ""), "scope": data.get("scope", "macro")},
+            defaults={"title": data["title"], "owner": tpl.text_in(owner, "en")[:200], "owner_texts": owner_texts,
+                      "scope": data.get("scope", "macro")},
         )
+        if pathway.owner_texts != owner_texts and owner_texts:  # the file names the owner per language (18.25)
+            pathway.owner_texts = owner_texts
+            pathway.save(update_fields=["owner_texts"])
         version = PathwayVersion.objects.filter(pathway=pathway, label=data["version"]).first()
         if version is None:
             version = PathwayVersion.objects.create(
@@ -175,10 +183,31 @@ def _check_dates(template: dict, person: Person, *, started_on: date, expected_b
         raise RuleViolation("birth_in_future", _("A birth date cannot be in the future."))
     if "expected_birth" not in wanted and (expected_birth or birth_date):
         raise RuleViolation("no_birth_dates", _("This programme does not use birth dates."))
-    max_years = (template.get("age") or {}).get("max_years")
-    if max_years and person.birth_date and tpl.add_months(person.birth_date, 12 * max_years) <= started_on:
-        raise RuleViolation("too_old", _("This programme is for persons younger than %(years)s years.")
-                            % {"years": max_years})
+
+
+def _check_eligible(version: PathwayVersion, person: Person, *, started_on: date, expected_birth: date | None,
+                    birth_date: date | None) -> None:
+    """The person is in the programme's target group, as its template declares (``eligibility``): one shared
+    check for the web form and ``PlanDefinition/$apply``, which both show this reason."""
+    from careweave.assessments.models import Assessment
+
+    template = version.template
+    if not (template.get("eligibility") or {}).get("any_of"):
+        return
+    done = Assessment.objects.filter(person=person, status__in=[Assessment.Status.COMPLETED,
+                                                                Assessment.Status.AMENDED])
+    who = tpl.Candidate(
+        age=person.age(started_on) if person.birth_date else None,
+        dates=frozenset(name for name, value in (("expected_birth", expected_birth), ("birth", birth_date)) if value),
+        assessments=frozenset(done.values_list("instrument__code", flat=True).distinct()),
+    )
+    if not tpl.eligible(template, who):
+        raise RuleViolation(
+            "not_eligible",
+            _("%(person)s is not in the target group of the programme “%(programme)s”: it is for %(who)s.")
+            % {"person": person, "programme": version.pathway.display_title(_language()),
+               "who": tpl.target_group(template, _language())},
+        )
 
 
 def _check_reference(template: dict, person: Person, member: TeamMember | None) -> None:
@@ -254,6 +283,7 @@ def enrol_in_programme(
     started_on = started_on or date.today()
     template = version.template
     _check_dates(template, person, started_on=started_on, expected_birth=expected_birth, birth_date=birth_date)
+    _check_eligible(version, person, started_on=started_on, expected_birth=expected_birth, birth_date=birth_date)
     _check_reference(template, person, reference_member)
     agreement = _check_agreement(actor, person, person_agreed)
     dates = tpl.Dates(start=started_on, expected_birth=expected_birth, birth=birth_date, person_birth=person.birth_date)
@@ -272,9 +302,8 @@ def enrol_in_programme(
     PhaseChange.objects.create(enrolment=enrolment, to_phase=phase, on=today, actor=actor)
     audit_write(actor, "create", "CarePlan", plan, person, reason=f"programme:{version.pathway.code}")
     _bring_items(actor, enrolment)
-    _announce(enrolment, actor, _("%(person)s joins the programme “%(programme)s” in the phase “%(phase)s”.")
-              % {"person": person, "programme": version.pathway.display_title(_language()),
-                 "phase": phase_title(template, phase)})
+    _announce(enrolment, actor, sentences.JOINS, person=str(person), programme=texts(version.pathway.title),
+              phase=_phase_param(template, phase))
     return enrolment
 
 
@@ -304,6 +333,9 @@ def update_enrolment(
                  birth_date=birth_date)
     if birth_date is not None and birth_date < enrolment.started_on - timedelta(days=2 * 365):
         raise RuleViolation("birth_range", _("This birth date lies before the programme could have started."))
+    if birth_date is not None and birth_date != enrolment.birth_date:  # a birth recorded: still the target group?
+        _check_eligible(enrolment.pathway_version, enrolment.person, started_on=enrolment.started_on,
+                        expected_birth=None, birth_date=birth_date)
     _check_reference(template, enrolment.person, reference_member)
     enrolment.expected_birth, enrolment.birth_date = expected_birth, birth_date
     enrolment.reference_member = reference_member
@@ -329,8 +361,8 @@ def leave_programme(actor, enrolment: Enrolment, expected_version: int, reason: 
                                actor=actor)
     audit_write(actor, "update", "CarePlan", enrolment.plan, enrolment.person,
                 reason=f"programme:{enrolment.pathway.code} left")
-    _announce(enrolment, actor, _("%(person)s leaves the programme “%(programme)s”.")
-              % {"person": enrolment.person, "programme": enrolment.pathway.display_title(_language())})
+    _announce(enrolment, actor, sentences.LEAVES, person=str(enrolment.person),
+              programme=texts(enrolment.pathway.title))
     return enrolment
 
 
@@ -364,10 +396,9 @@ def _sync(actor, enrolment: Enrolment, today: date | None = None) -> bool:  # no
             enrolment.save_versioned(update_fields=["phase", "phase_since", "status", "ended_on"])
             PhaseChange.objects.create(enrolment=enrolment, from_phase=previous, to_phase=phase, on=today,
                                        actor=actor if getattr(actor, "is_authenticated", False) else None)
-            label = _("%(person)s moves from the phase “%(old)s” to “%(new)s” of the programme “%(programme)s”.") % {
-                "person": enrolment.person, "old": phase_title(enrolment, previous),
-                "new": phase_title(enrolment, phase), "programme": enrolment.pathway.display_title(_language())}
-            _announce(enrolment, actor, label, on=today)
+            _announce(enrolment, actor, sentences.MOVES, on=today, person=str(enrolment.person),
+                      old=_phase_param(template, previous), new=_phase_param(template, phase),
+                      programme=texts(enrolment.pathway.title))
     if enrolment.status == Enrolment.Status.ACTIVE and actor is not None \
             and decide(actor, enrolment.person).allows(Level.PLAN):
         _bring_items(actor, enrolment)
@@ -384,9 +415,22 @@ def recompute_enrolments(actor=None, today: date | None = None) -> int:  # noqa:
     return moved
 
 
-def _announce(enrolment: Enrolment, actor, label: str, on: date | None = None) -> None:  # noqa: ANN001
-    care_transition.send(sender=Enrolment, person=enrolment.person, kind="programme_phase", label=label,
-                         on=on or date.today(), actor=actor, source=enrolment)
+def _phase_param(template: dict, code: str) -> Any:
+    """A phase as a message parameter: the template's multilingual title, or the sentence for completed/left."""
+    if code == tpl.COMPLETED:
+        return message(sentences.COMPLETED)
+    if code == "ended":
+        return message(sentences.ENDED)
+    found = next((p for p in template["phases"] if p["code"] == code), None)
+    return texts(found["title"]) if found else code
+
+
+def _announce(enrolment: Enrolment, actor, code: str, on: date | None = None, **params: Any) -> None:  # noqa: ANN001
+    """Send ``care_transition`` with the sentence as a code and parameters (stored so, rendered for each reader,
+    issue 18 item 25) and, for listeners that only log, rendered in the active language."""
+    care_transition.send(sender=Enrolment, person=enrolment.person, kind="programme_phase",
+                         label=render(code, params), message=message(code, **params), on=on or date.today(),
+                         actor=actor, source=enrolment)
 
 
 # --------------------------------------------------------------------------- plan items

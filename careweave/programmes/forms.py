@@ -19,7 +19,7 @@ ENROL_FIELDS = {
     "birth_in_future": "birth_date", "birth_range": "birth_date", "no_birth_dates": "expected_birth",
     "start_in_future": "started_on", "reference_required": "reference_member",
     "reference_not_member": "reference_member", "pathway_not_usable": "pathway", "already_enrolled": "pathway",
-    "too_old": "pathway", "programme_over": "started_on", "reason_required": "reason",
+    "not_eligible": "pathway", "programme_over": "started_on", "reason_required": "reason",
     "reference_professional": "reference_member", "agreement_required": "person_agreed",
 }
 

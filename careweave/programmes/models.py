@@ -47,6 +47,10 @@ class Pathway(models.Model):
     code = models.SlugField(_("code"), max_length=60, unique=True)
     title = models.JSONField(_("title"), default=dict, help_text=_("Per language: nl, fr, de, en."))
     owner = models.CharField(_("owner"), max_length=200, help_text=_("Who is responsible for the pathway."))
+    owner_texts = models.JSONField(
+        _("owner, per language"), default=dict, blank=True,
+        help_text=_("For a shipped pathway: the owner in nl, fr, de, en (shown in the reader's language)."),
+    )
     owner_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_pathways",
         verbose_name=_("owner's account"),
@@ -68,6 +72,10 @@ class Pathway(models.Model):
 
     def display_title(self, language: str | None = None) -> str:
         return text_in(self.title, language or get_language() or "en") or self.code
+
+    def display_owner(self, language: str | None = None) -> str:
+        """The owner in the reader's language when the pathway file names it per language, else as typed."""
+        return text_in(self.owner_texts, language or get_language() or "en") or self.owner
 
 
 class PathwayVersion(VersionedModel):

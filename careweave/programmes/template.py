@@ -163,6 +163,48 @@ def is_professional_item(item: dict) -> bool:
     return bool(item.get("professional", item.get("role", "reference") != "person"))
 
 
+# --------------------------------------------------------------------------- who a programme is for
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What the eligibility rules of a template look at: the person's age on the start day (None: unknown),
+    the dates given for the enrolment, and the instruments the person has completed."""
+
+    age: int | None
+    dates: frozenset[str]
+    assessments: frozenset[str]
+
+
+def _meets(criterion: dict, who: Candidate) -> bool:
+    if any(name not in who.dates for name in criterion.get("dates") or []):
+        return False
+    wanted = criterion.get("assessments")
+    if wanted and not who.assessments.intersection(wanted):
+        return False
+    ages = criterion.get("age_years") or {}
+    if ages and who.age is not None:  # an unknown birth date is not held against the person
+        if "min" in ages and who.age < ages["min"]:
+            return False
+        if "max" in ages and who.age >= ages["max"]:
+            return False
+    return True
+
+
+def eligible(template: dict, who: Candidate) -> bool:
+    """Whether the person is in the programme's target group: at least one criterion of ``eligibility.any_of``
+    is met (a template without eligibility is for everyone). A criterion names the enrolment dates it needs
+    (``dates``), an age range (``age_years``: ``min`` included, ``max`` excluded) and/or instruments of which one
+    must have been completed (``assessments``); all it names must hold."""
+    criteria = (template.get("eligibility") or {}).get("any_of") or []
+    return not criteria or any(_meets(c, who) for c in criteria)
+
+
+def target_group(template: dict, language: str) -> str:
+    """Who the programme is for, in ``language``, as the template says it."""
+    return text_in((template.get("eligibility") or {}).get("for"), language)
+
+
 # --------------------------------------------------------------------------- files
 
 
@@ -195,6 +237,13 @@ def validate(template: dict) -> list[str]:
                 problems.append(f"item {key!r}: unknown role {role!r}")
             if item.get("goal") and item["goal"] not in goals:
                 problems.append(f"item {key!r}: goal {item['goal']!r} is not a goal of the same phase")
+    for c in (template.get("eligibility") or {}).get("any_of") or []:
+        if not c.get("code") or set(c) - {"code", "dates", "age_years", "assessments"}:
+            problems.append(f"eligibility criterion {c.get('code')!r}: a code and only dates, age_years, assessments")
+        if set(c.get("dates") or []) - DATE_FIELDS:
+            problems.append(f"eligibility criterion {c.get('code')!r}: unknown dates")
+    if (template.get("eligibility") or {}).get("any_of") and not template["eligibility"].get("for"):
+        problems.append("eligibility: say whom the programme is for ('for', per language)")
     unknown_dates = set(template.get("dates") or {}) - DATE_FIELDS
     if unknown_dates:
         problems.append(f"unknown dates {sorted(unknown_dates)}")

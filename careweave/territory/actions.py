@@ -22,11 +22,15 @@ from careweave.access.audit import record_access
 from careweave.access.permissions import authorize, may
 from careweave.careplans.actions._common import atomic_action, audit_write
 from careweave.careplans.errors import RuleViolation
+from careweave.careplans.limits import check_length
 from careweave.careplans.models import TeamMember
 from careweave.people.models import Discipline, Language, Person
+from careweave.territory import texts as sentences
 from careweave.territory.geo import bounding_box, haversine_km, postal_code_centroid
 from careweave.territory.models import Location, OpeningHours, Referral, Service, Zone
 from careweave.territory.query import interpret
+
+REFERRAL_NOTE_MAX = 2000  # a 20,000-character note once made the referrals page 254,000 px wide (issue 18)
 
 # --------------------------------------------------------------------------- zones
 
@@ -367,6 +371,7 @@ def refer_to_service(
         raise RuleViolation("referral_reason", _("Say why you refer."))
     if urgency not in Referral.Urgency.values:
         raise RuleViolation("referral_urgency", _("Unknown urgency."))
+    note = check_length((note or "").strip(), REFERRAL_NOTE_MAX, _("the note for the receiver"))
     if not service.active or not service.accepts_referrals:
         raise RuleViolation("service_closed", _("%(name)s does not accept referrals.") % {"name": service})
     if not receivers_of(service):
@@ -385,7 +390,7 @@ def refer_to_service(
         requester=getattr(actor, "professional", None),
         reason=reason.strip()[:300],
         urgency=urgency,
-        note=note.strip(),
+        note=note,
     )
     audit_write(actor, "create", "ServiceRequest", referral, person, reason=f"referral to {service}")
     _publish(referral)
@@ -443,13 +448,17 @@ def _propose_for_team(referral: Referral, professional) -> TeamMember | None:  #
     if existing is not None:
         return existing
     try:
-        return add_team_member(
+        member = add_team_member(
             referral.requested_by, team, professional=professional,
             role=str(referral.service.get_discipline_display()),
-            reason=_("referred: %(reason)s") % {"reason": referral.reason},
         )
     except RuleViolation:
         return None  # the referrer left the team meanwhile, or is the case manager: the person can add them
+    # "referred: …" is rendered for each reader (issue 18.25), not stored in the referrer's language.
+    TeamMember.objects.filter(pk=member.pk, reason="").update(message_code=sentences.REFERRED,
+                                                              message_params={"reason": referral.reason})
+    member.message_code, member.message_params = sentences.REFERRED, {"reason": referral.reason}
+    return member
 
 
 @atomic_action

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from careweave.people.models import Discipline, Language, Sector
-from careweave.territory.actions import parse_day_hours
+from careweave.territory.actions import REFERRAL_NOTE_MAX, parse_day_hours
 from careweave.territory.models import OpeningHours, Referral, Service, Zone
 
 
@@ -107,6 +107,7 @@ class ReferralForm(forms.Form):
     reason = forms.CharField(label=_("Why do you refer?"), max_length=300)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Referral.Urgency.choices)
     note = forms.CharField(label=_("Note for the receiver"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=REFERRAL_NOTE_MAX,
                            help_text=_("Only what the receiver needs; the plan itself is shared once they join "
                                        "the team with the person's agreement."))
 

@@ -242,7 +242,7 @@ def refer(request: HttpRequest, person: Person, decision: Decision) -> HttpRespo
                 actions.refer_to_service(request.user, person, service, reason=d["reason"], urgency=d["urgency"],
                                          note=d["note"])
             except RuleViolation as exc:
-                add_rule_error(form, exc, {"referral_reason": "reason"})
+                add_rule_error(form, exc, {"referral_reason": "reason", "too_long": "note"})
             else:
                 messages.success(request, _("The referral is sent to %(name)s.") % {"name": service})
                 return redirect("territory:referrals")

@@ -229,3 +229,71 @@ def test_proposal_can_be_cancelled_by_the_coordinator_only(cast) -> None:  # noq
     actions.cancel_mdo(cast.coordinator.user, proposal, "Net een MDO gehad")
     proposal.refresh_from_db()
     assert proposal.status == "cancelled"
+
+
+# --------------------------------------------------------------------------- coordination outcomes (issue 18.10)
+
+
+def _held_mdo(cast, scheduled) -> Consultation:  # noqa: ANN001
+    present = [p for p in scheduled.participants.all() if p.professional is not None]
+    return actions.record_attendance(cast.coordinator.user, scheduled, present)
+
+
+@pytest.mark.parametrize(("outcome", "reimbursable", "status"), [
+    ("continue_unpaid", False, "active"),
+    ("continue", True, "active"),
+    ("stop", True, "ended"),
+])
+def test_the_coordination_outcome_acts_on_the_episode_it_names(cast, scheduled, outcome, reimbursable, status
+                                                                ) -> None:  # noqa: ANN001
+    """The MDO's "continue reimbursable / continue unpaid / stop" was stored and read nowhere."""
+    from careweave.careplans.models import CoordinationEpisode
+
+    episode = CoordinationEpisode.objects.get(team=cast.team, status="active")
+    if outcome == "continue":
+        CoordinationEpisode.objects.filter(pk=episode.pk).update(reimbursable=False)
+    c = _held_mdo(cast, scheduled)
+    decision = actions.record_decision(cast.coordinator.user, c, "Evaluatie van de coördinatie",
+                                       assignee=cast.member(professional=cast.coordinator), coordination=outcome)
+    assert decision.episode == episode
+    episode.refresh_from_db()
+    assert (episode.reimbursable, episode.status) == (reimbursable, status)
+    if outcome == "stop":
+        assert episode.end_reason == CoordinationEpisode.EndReason.MDO_DECISION
+
+
+def test_an_informal_coordination_cannot_be_made_reimbursable(cast, scheduled) -> None:  # noqa: ANN001
+    from careweave.careplans.models import CoordinationEpisode
+
+    episode = CoordinationEpisode.objects.get(team=cast.team, status="active")
+    CoordinationEpisode.objects.filter(pk=episode.pk).update(held_by_person=True, reimbursable=False)
+    c = _held_mdo(cast, scheduled)
+    before = Decision.objects.count()
+    refused("coordination_not_reimbursable", actions.record_decision, cast.coordinator.user, c, "Verder",
+            assignee=cast.member(professional=cast.coordinator), coordination="continue")
+    episode.refresh_from_db()
+    assert episode.reimbursable is False and Decision.objects.count() == before
+
+
+def test_the_data_migration_turns_a_stored_french_transition_into_its_code(cast) -> None:  # noqa: ANN001
+    """Issue 18 item 25: proposals stored before keep their sentence as a code, recognised in any language."""
+    import importlib
+
+    from django.apps import apps
+    from django.utils import translation
+
+    from careweave.programmes.actions import usable_versions
+
+    frail = next(v for v in usable_versions() if v.pathway.code == "frail-persons")
+    with translation.override("fr"):
+        label = translation.gettext("%(person)s joins the programme “%(programme)s” in the phase “%(phase)s”.") % {
+            "person": cast.maria, "programme": frail.pathway.title["fr"],
+            "phase": frail.template["phases"][0]["title"]["fr"]}
+    c = Consultation.objects.create(person=cast.maria, reason=label, transition_kind="programme_phase",
+                                    transition_label=label)
+    importlib.import_module("careweave.consultations.migrations.0006_generated_transition_texts").to_codes(apps, None)
+    c.refresh_from_db()
+    assert (c.reason, c.message_code) == ("", "programmes.joins")
+    assert c.message_params["programme"] == {"texts": frail.pathway.title}
+    with translation.override("nl"):
+        assert frail.pathway.title["nl"] in c.reason_text and "rejoint" not in c.reason_text

@@ -53,19 +53,56 @@ def test_five_professionals_four_paid_gp_first(cast, scheduled) -> None:  # noqa
     assert len(result.notes) == 2
 
 
-def test_informal_carers_are_never_paid_even_alone_with_the_gp(cast, scheduled) -> None:  # noqa: ANN001
-    c = _attend(cast, scheduled, cast.gp, cast.jan)
+def test_informal_carers_are_never_paid(cast, scheduled) -> None:  # noqa: ANN001
+    c = _attend(cast, scheduled, cast.gp, cast.nurse, cast.jan)
     result = reimbursement(c)
-    assert result.reimbursable is True and result.paid == [cast.gp]
+    assert result.reimbursable is True and result.paid == [cast.gp, cast.nurse]
     assert [str(p) for p in result.unpaid] == [str(cast.jan)]
+
+
+def test_the_gp_with_the_person_and_her_son_only_is_not_reimbursable_and_no_fee(cast, scheduled) -> None:  # noqa: ANN001
+    """Issue 18 item 10: GP, Maria and her son was "reimbursable" and a RIZIV fee line was created."""
+    from careweave.financing.models import Provision
+
+    assert ReimbursementRule.valid_on(date.today()).min_other_professionals == 1
+    present = [p for p in scheduled.participants.all() if p.is_person or (p.member_id and p.member.member in
+                                                                          (cast.gp, cast.jan))]
+    c = actions.record_attendance(cast.coordinator.user, scheduled, present)
+    with translation.override("en"):
+        result = reimbursement(c)
+    assert result.reimbursable is False and result.paid == []
+    assert any("Besides the general practitioner, at least 1 professional must attend" in r for r in result.reasons)
+    actions.write_minutes(cast.coordinator.user, c, "Afspraken")
+    actions.conclude_mdo(cast.coordinator.user, c)
+    c.refresh_from_db()
+    assert c.reimbursable is False and not Provision.objects.filter(external_id__startswith="mdo:").exists()
+
+
+def test_the_pseudocode_reaches_the_fee_line_and_the_payer_csv(cast, scheduled) -> None:  # noqa: ANN001
+    """Issue 18 item 10: the rule's pseudocode is "carried on the fee line of the export", as its help text says."""
+    from careweave.financing import reports
+    from careweave.financing.models import Provision
+
+    ReimbursementRule.objects.update(pseudocode="773172")
+    c = _attend(cast, scheduled, cast.gp, cast.nurse)
+    actions.write_minutes(cast.coordinator.user, c, "Afspraken")
+    actions.conclude_mdo(cast.coordinator.user, c)
+    lines = list(Provision.objects.filter(external_id__startswith="mdo:"))
+    assert len(lines) == 2 and {p.billing_code for p in lines} == {"773172"}
+    rows = reports.payer_csv(lines).decode("utf-8-sig").splitlines()
+    header = rows[0].split(";")
+    assert all(row.split(";")[header.index("billing_code")] == "773172" for row in rows[1:])
 
 
 def test_before_the_meeting_the_answers_forecast(cast, scheduled) -> None:  # noqa: ANN001
     assert reimbursement(scheduled).reimbursable is False  # nobody accepted yet
     gp = scheduled.participants.get(member__professional=cast.gp)
     actions.respond_to_invitation(cast.gp.user, gp, "accepted")
+    assert reimbursement(scheduled).reimbursable is False  # the GP alone is no multidisciplinary consultation
+    nurse = scheduled.participants.get(member__professional=cast.nurse)
+    actions.respond_to_invitation(cast.nurse.user, nurse, "accepted")
     result = reimbursement(scheduled)
-    assert result.forecast and result.reimbursable and result.paid == [cast.gp]
+    assert result.forecast and result.reimbursable and result.paid == [cast.gp, cast.nurse]
 
 
 def test_the_rule_valid_on_the_day_applies(cast) -> None:  # noqa: ANN001
@@ -105,3 +142,17 @@ def test_no_valid_rule_means_not_reimbursable(cast, scheduled) -> None:  # noqa:
     c = _attend(cast, scheduled, cast.gp)
     result = reimbursement(c)
     assert result.reimbursable is False and result.rule is None and result.reasons
+
+
+def test_the_rule_applied_is_described_in_the_readers_language_not_its_stored_name(cast, client_for, scheduled
+                                                                                   ) -> None:  # noqa: ANN001
+    """Issue 18 item 25: the MDO rule's English name was shown on the German page."""
+    from django.urls import reverse
+
+    rule = ReimbursementRule.valid_on(date.today())
+    page = client_for("coordinator", "de").get(reverse("consultations:detail", args=[scheduled.fhir_id]))
+    html = page.content.decode()
+    with translation.override("de"):
+        described = rule.description()
+    assert rule.name not in html and described in html
+    assert "informal carers get no fee" in rule.description()  # rendered per language, from the data

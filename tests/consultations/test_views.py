@@ -153,3 +153,63 @@ def test_moving_an_mdo_someone_changed_meanwhile_changes_nothing(cast, client_fo
     assert page.status_code == 302
     scheduled.refresh_from_db()
     assert scheduled.location == "Elders" and scheduled.day.isoformat() == day
+
+
+def test_two_editors_of_the_minutes_see_both_texts_and_merge(cast, client_for, scheduled) -> None:  # noqa: ANN001
+    """Issue 18 item 1: the second save showed "changed by someone else (version 0, now 1)" and every retry was
+    refused; now it shows both texts and keeps the typed text, and saving again stores the merged text."""
+    ids = [p.pk for p in scheduled.participants.filter(member__professional__isnull=False)]
+    actions.record_attendance(cast.coordinator.user, scheduled, ids)
+    gp, nurse = client_for("gp"), client_for("nurse")
+    assert gp.post(_url("minutes", scheduled), {"minutes-text": "GP: medication reviewed",
+                                                  "minutes-version": 0}).status_code == 302
+    page = nurse.post(_url("minutes", scheduled), {"minutes-text": "Nurse: wound care daily", "minutes-version": 0})
+    html = page.content.decode()
+    assert page.status_code == 409
+    assert 'data-test="conflict-theirs">GP: medication reviewed' in html
+    assert 'data-test="conflict-yours">Nurse: wound care daily' in html
+    assert 'name="minutes-version" value="1"' in html and "Nurse: wound care daily</textarea>" in html
+    merged = {"minutes-text": "GP: medication reviewed\nNurse: wound care daily", "minutes-version": 1}
+    assert nurse.post(_url("minutes", scheduled), merged).status_code == 302
+    scheduled.minutes.refresh_from_db()
+    assert scheduled.minutes.text == "GP: medication reviewed\nNurse: wound care daily"
+
+
+def test_the_gp_has_a_menu_entry_and_a_list_of_her_mdo_invitations(cast, client_for, scheduled) -> None:  # noqa: ANN001
+    """Issue 18 item 30: the GP had no MDO menu entry and no list of her invitations."""
+    gp_invitation = scheduled.participants.get(member__professional=cast.gp)
+    actions.respond_to_invitation(cast.gp.user, gp_invitation, "accepted")
+    client = client_for("gp")
+    home = client.get(reverse("web:home"), follow=True).content.decode()
+    assert 'data-test="nav-my-mdos"' in home
+    page = client.get(reverse("consultations:mine"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-test="my-mdo" data-response="accepted"' in html and str(cast.maria) in html and "will come" in html
+    assert AuditEvent.objects.filter(user=cast.gp.user, person=cast.maria, reason="list:my_mdos").exists()
+    jan = client_for("carer").get(reverse("web:home"), follow=True).content.decode()
+    assert 'data-test="nav-my-mdos"' not in jan
+
+
+def test_a_transition_generated_while_a_french_user_acted_reads_in_dutch_on_a_dutch_page(cast, client_for
+                                                                                       ) -> None:  # noqa: ANN001
+    """Issue 18 item 25: "X joins the programme…" was stored in the language of whoever triggered it."""
+    from django.utils import translation
+
+    from careweave.programmes import actions as programme_actions
+
+    frail = next(v for v in programme_actions.usable_versions() if v.pathway.code == "frail-persons")
+    with translation.override("fr"):
+        programme_actions.enrol_in_programme(cast.gp.user, cast.maria, frail, reference_member=cast.member(
+            professional=cast.gp), person_agreed=True)
+    proposal = Consultation.objects.get(person=cast.maria, transition_kind="programme_phase")
+    assert proposal.reason == "" and proposal.message_code == "programmes.joins"
+    dutch = client_for("coordinator", "nl")
+    organise = dutch.get(reverse("consultations:organise")).content.decode()
+    detail = dutch.get(_detail(proposal)).content.decode()
+    programme, phase = frail.pathway.title["nl"], frail.template["phases"][0]["title"]["nl"]
+    sentence = f"{cast.maria} stapt in het programma “{programme}” in de fase “{phase}”."
+    assert sentence in detail and sentence[:60] in organise
+    assert "rejoint" not in detail and frail.pathway.title["fr"] not in detail
+    french = client_for("coordinator", "fr").get(_detail(proposal)).content.decode()
+    assert frail.pathway.title["fr"] in french and sentence not in french

@@ -173,3 +173,34 @@ def test_the_nightly_command_moves_phases_and_is_idempotent(person, plan, member
     assert out.getvalue().splitlines() == ["1 enrolment(s) moved to another phase",
                                            "0 enrolment(s) moved to another phase"]
     assert [c.to_phase for c in PhaseChange.objects.filter(enrolment=enrolment)] == ["postnatal", "young-child"]
+
+
+FRAILTY_ANSWERS = {"frailty-healthy": "no", "frailty-weight": "yes", "frailty-walking": "yes", "frailty-falls": "yes",
+                   "frailty-senses": "yes", "frailty-tired": "yes", "frailty-condition": "no",
+                   "frailty-low": "sometimes", "frailty-nervous": "sometimes", "frailty-sleep": "no",
+                   "frailty-coping": "no", "frailty-memory": "yes", "frailty-attention": "yes", "frailty-alone": "yes",
+                   "frailty-lonely": "sometimes", "frailty-support": "no", "frailty-housing": "yes",
+                   "frailty-changed": "no"}
+
+
+def test_the_frail_persons_programme_is_for_65_plus_or_after_a_frailty_screening(person, plan, members, gp,
+                                                                                 pathways):  # noqa: ANN001
+    """Issue 18 item 9: each programme declares who it is for, as data, and enrolment checks it."""
+    person.birth_date = date.today().replace(year=date.today().year - 40)
+    person.save(update_fields=["birth_date"])
+    error = refused(_enrol, gp.user, person, pathways["frail-persons"], members["gp"])
+    assert error.rule == "not_eligible" and "65" in str(error)
+    assert not Enrolment.objects.filter(person=person).exists()
+    assessment = assessment_actions.start_assessment(gp.user, person, "frailty", plan=plan)
+    assessment_actions.complete_assessment(gp.user, assessment, FRAILTY_ANSWERS, assessment.version)
+    assert _enrol(gp.user, person, pathways["frail-persons"], members["gp"]).phase
+
+
+def test_a_birth_cannot_be_recorded_for_someone_outside_the_target_group(person, plan, members, gp, pathways):  # noqa: ANN001
+    enrolment = _enrol(gp.user, person, pathways["perinatal"], members["nurse"], expected_birth=days(90))
+    person.birth_date = date.today().replace(year=date.today().year - 67)
+    person.save(update_fields=["birth_date"])
+    error = refused(actions.update_enrolment, gp.user, enrolment, enrolment.version, birth_date=days(-1))
+    assert error.rule == "not_eligible"
+    enrolment.refresh_from_db()
+    assert enrolment.birth_date is None

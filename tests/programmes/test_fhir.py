@@ -106,3 +106,37 @@ def test_apply_refuses_without_subject_bad_dates_or_access(client, person, membe
 @pytest.fixture
 def client() -> Client:
     return Client()
+
+
+def test_maria_67_is_refused_for_the_first_1000_days_with_the_same_reason_on_the_web_and_in_apply(
+        client, make_person, gp, nurse, pathways) -> None:  # noqa: ANN001
+    """Issue 18 item 9: Maria, 67, was enrolled in "First 1000 days" and a birth recorded."""
+    maria = make_person("Maria", birth_date=date.today().replace(year=date.today().year - 67) - timedelta(days=3))
+    team = team_for(maria)
+    add_team_member(maria.user, team, professional=gp)
+    member = add_team_member(maria.user, team, professional=nurse)
+    start_care_plan(maria.user, maria, "Plan")
+    birth = (date.today() - timedelta(days=20)).isoformat()
+    from careweave.web.language import SESSION_KEY
+
+    browser = Client()
+    browser.force_login(gp.user)
+    session = browser.session
+    session[SESSION_KEY] = "en"
+    session.save()
+    page = browser.post(f"/programmes/persons/{maria.fhir_id}/enrol/", {
+        "pathway": pathways["perinatal"].pk, "reference_member": member.pk, "started_on": date.today().isoformat(),
+        "expected_birth": birth, "birth_date": birth, "person_agreed": "on"}, HTTP_ACCEPT_LANGUAGE="en")
+    title = pathways["perinatal"].pathway.display_title("en")
+    reason = (f"{maria} is not in the target group of the programme “{title}”: it is for a pregnant person, "
+              "the parent who gave birth less than two years ago, or a child under two.")
+    assert page.status_code == 422
+    assert reason in page.content.decode()
+    parameters = {"resourceType": "Parameters", "parameter": [
+        {"name": "subject", "valueString": f"Patient/{maria.fhir_id}"},
+        {"name": "expectedBirth", "valueDate": birth}, {"name": "birthDate", "valueDate": birth},
+        {"name": "personAgreed", "valueBoolean": True},
+        {"name": "referencePerson", "valueReference": {"reference": f"Practitioner/{nurse.fhir_id}"}}]}
+    result = _api(client, gp.user).post(f"/PlanDefinition/{pathways['perinatal'].fhir_id}/$apply", parameters)
+    assert result.status_code == 422 and result.json()["issue"][0]["diagnostics"] == reason
+    assert not Enrolment.objects.filter(person=maria).exists() and not Task.objects.filter(plan__person=maria).exists()

@@ -62,4 +62,4 @@ def test_an_adult_is_not_enrolled_in_the_programme_for_young_people(make_person,
     adult = make_person("Tom", birth_date=date(1990, 5, 1))
     member = add_team_member(adult.user, team_for(adult), professional=gp)
     version = next(v for v in actions.usable_versions() if v.pathway.code == "obesity-youth")
-    assert refused(actions.enrol_in_programme, gp.user, adult, version, reference_member=member).rule == "too_old"
+    assert refused(actions.enrol_in_programme, gp.user, adult, version, reference_member=member).rule == "not_eligible"

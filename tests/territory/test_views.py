@@ -203,3 +203,43 @@ def test_a_keeper_shares_the_entry_with_a_colleague_and_nobody_else_can(make_pro
 def test_zone_staff_start_from_their_own_zone(zone_staff, zone) -> None:
     html = client_of(zone_staff).get(reverse("territory:search")).content.decode()
     assert f'<option value="{zone.code}" selected>' in html
+
+
+def test_a_long_referral_note_is_refused_and_the_buttons_name_their_referral(person, team, gp, join, physios
+                                                                          ) -> None:
+    """Issue 18 item 30: a 20,000-character note was accepted (the page became 254,000 px wide), and the repeated
+    Accept/Refuse buttons did not say which referral they act on."""
+    from careweave.careplans.errors import RuleViolation
+    from careweave.territory.actions import refer_to_service
+
+    join(team, gp)
+    service = physios["fr"]
+    url = reverse("territory:refer", args=[person.fhir_id])
+    long_note = "x" * 20000
+    page = client_of(gp.user).post(url, {"service": service.fhir_id, "reason": "Balance", "urgency": "routine",
+                                         "note": long_note})
+    assert page.status_code == 400 and not Referral.objects.exists()
+    with pytest.raises(RuleViolation) as refused:
+        refer_to_service(gp.user, person, service, reason="Balance", note=long_note)
+    assert "at most 2000 characters (it has 20000)" in str(refused.value) and not Referral.objects.exists()
+    refer_to_service(gp.user, person, service, reason="Balance", note="Valt vaak 's nachts")
+    inbox = client_of(service.professional.user).get(reverse("territory:referrals")).content.decode()
+    named = f'<span class="visually-hidden">: the referral of {person} to {service}</span></button>'
+    assert inbox.count(named) == 2  # Accept and Refuse
+
+
+def test_referred_is_shown_in_the_readers_language_not_the_referrers(person, team, gp, join, physios) -> None:
+    """Issue 18 item 25: Maria's Dutch plan showed the French "orienté(e) : …" a French-speaking GP generated."""
+    from django.utils import translation
+
+    from careweave.territory.actions import accept_referral, refer_to_service
+
+    join(team, gp)
+    service = physios["fr"]
+    with translation.override("fr"):
+        referral = refer_to_service(gp.user, person, service, reason="Équilibre")
+        accept_referral(service.professional.user, referral)
+    member = TeamMember.objects.get(professional=service.professional)
+    assert member.reason == "" and member.message_code == "territory.referred"
+    dutch = client_of(person.user, "nl").get(reverse("web:plan", args=[person.fhir_id])).content.decode()
+    assert "doorverwezen: Équilibre" in dutch and "orienté(e)" not in dutch

@@ -18,6 +18,7 @@ from careweave.careplans.actions.coordination import (
     refuse_coordinator,
     register_training,
     ring_the_bell,
+    set_coordination_reimbursable,
     take_on_coordination,
     zone_capacity,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "decline_team_member",
     "end_case_management",
     "end_coordination",
+    "set_coordination_reimbursable",
     "enrol_registering_professional",
     "hand_back_coordination",
     "members_on",

@@ -277,6 +277,27 @@ def end_coordination(actor, episode: CoordinationEpisode, reason: str) -> Coordi
     return episode
 
 
+@atomic_action
+def set_coordination_reimbursable(actor, episode: CoordinationEpisode, reimbursable: bool) -> CoordinationEpisode:  # noqa: ANN001
+    """Coordination goes on, paid or unpaid, as an MDO decided at a transition point (001 l. 19485-19489).
+
+    Coordination by the person or an informal carer is never reimbursable (l. 19505-19514).
+    """
+    authorize(actor, "careplans.set_coordination_reimbursable", episode)
+    if episode.status != CoordinationEpisode.Status.ACTIVE:
+        raise RuleViolation("not_active", _("This coordination is not active."))
+    informal = episode.held_by_person or (episode.coordinator is not None and episode.coordinator.is_informal)
+    if reimbursable and informal:
+        raise RuleViolation("coordination_not_reimbursable",
+                            _("Coordination by the person or an informal carer is not reimbursable."))
+    if episode.reimbursable != reimbursable:
+        episode.reimbursable = reimbursable
+        episode.save(update_fields=["reimbursable"])
+        audit_write(actor, "update", "CareTeam", episode.team, episode.team.person,
+                    reason=f"coordination {'reimbursable' if reimbursable else 'not reimbursable'}")
+    return episode
+
+
 def hand_back_coordination(actor, episode: CoordinationEpisode) -> CoordinationEpisode:  # noqa: ANN001
     authorize(actor, "careplans.hand_back_coordination", episode)
     return end_coordination(actor, episode, CoordinationEpisode.EndReason.HANDED_BACK)

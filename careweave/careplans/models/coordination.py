@@ -42,6 +42,7 @@ class CoordinationEpisode(models.Model):
         LEFT_TEAM = "left_team", _("the coordinator left the care team")
         CONSENT_WITHDRAWN = "consent_withdrawn", _("the person withdrew their agreement")
         DECEASED = "deceased", _("the person died")
+        MDO_DECISION = "mdo_decision", _("a multidisciplinary consultation decided to stop it")
 
     team = models.ForeignKey("careplans.CareTeam", on_delete=models.CASCADE, related_name="coordination_episodes")
     coordinator = models.ForeignKey(

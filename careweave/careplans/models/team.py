@@ -63,6 +63,10 @@ class TeamMember(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # A reason the system generated (e.g. "referred: …", careweave.generated), shown in the reader's language
+    # while ``reason`` is empty (issue 18.25).
+    message_code = models.CharField(max_length=60, blank=True, editable=False)
+    message_params = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("team member")

@@ -113,12 +113,12 @@ class AppointmentMapping(_ConsultationMapping):
             "extension": _extensions(c),
             "status": APPOINTMENT_STATUS[c.status],
             "serviceType": _mdo_type(),
-            "description": c.reason[:1000] if c.reason else "MDO",
+            "description": c.reason_text[:1000] if c.reason_text else "MDO",
             "created": instant(c.created_at),
             "participant": rows,
         }
-        if c.reason:
-            resource["reasonCode"] = [{"text": c.reason[:1000]}]
+        if c.reason_text:
+            resource["reasonCode"] = [{"text": c.reason_text[:1000]}]
         if c.start:
             resource["start"], resource["end"] = instant(c.start), instant(c.end)
         if c.plan_id:
@@ -126,7 +126,7 @@ class AppointmentMapping(_ConsultationMapping):
         if c.cancel_reason:
             resource["cancelationReason"] = {"text": c.cancel_reason}
         if c.transition_label:
-            resource["comment"] = c.transition_label
+            resource["comment"] = c.transition_text
         return resource
 
 

@@ -128,7 +128,7 @@ class PlanDefinitionMapping(Mapping):
             "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/plan-definition-type",
                                  "code": "clinical-protocol"}]},
             "status": status_of(version),
-            "publisher": version.pathway.owner,
+            "publisher": version.pathway.display_owner(language),
             "description": tpl.text_in(template.get("description") or {}, language) or None,
             "relatedArtifact": [{"type": "documentation", "display": template["source"]}]
             if template.get("source") else None,

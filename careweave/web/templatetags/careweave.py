@@ -85,6 +85,7 @@ LISTS = {
     "zone_requests": _("saw your request at the zone's contact point"),
     "cared_for": _("saw you among the people they care for"),
     "consultations": _("saw your MDO among the MDOs to organise"),
+    "my_mdos": _("saw your MDO among the MDOs they are invited to"),
     "transitions": _("saw your programme among the coming phase changes"),
     "referrals": _("saw your referral in their list of referrals"),
     "budgets": _("saw your care-unit budget in the zone's budget overview"),

@@ -60,7 +60,8 @@ def conflict_rows(form: forms.Form, current: dict[str, Any]) -> list[dict[str, s
 def rebind_with_version(form_class: type[forms.Form], request: HttpRequest, version: int, **kwargs: Any) -> forms.Form:
     """The user's input, kept as typed, now based on the current version: saving again is a deliberate choice."""
     data = request.POST.copy()
-    data["version"] = str(version)
+    prefix = kwargs.get("prefix") or getattr(form_class, "prefix", None)
+    data[f"{prefix}-version" if prefix else "version"] = str(version)
     form = form_class(data, **kwargs)
     form.is_valid()
     return form

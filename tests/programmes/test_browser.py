@@ -28,6 +28,7 @@ def test_enrol_from_the_plan_and_see_the_programme_and_the_registry(open_page, l
     assert not Enrolment.objects.filter(person=maria).exists(), "bad input changed nothing"
     gp_member = TeamMember.objects.get(team__person=maria, professional__user__username="gp", status="active")
     page.select_option("#id_reference_member", str(gp_member.pk))
+    page.check("#id_person_agreed")  # a professional enrols with the person's agreement (issue 17.5)
     page.click("[data-test=submit]")
     panel = page.locator("[data-test=programme][data-programme=frail-persons]")
     expect(panel).to_be_visible()

@@ -47,6 +47,26 @@ def active_case_management(person: Person) -> CaseManagementEpisode | None:
     )
 
 
+def active_coordinations(team_ids: Iterable[int]) -> dict[int, CoordinationEpisode]:
+    """:func:`active_coordination` for many teams in one query (list pages), by team id."""
+    found: dict[int, CoordinationEpisode] = {}
+    for episode in CoordinationEpisode.objects.filter(
+        team_id__in=list(team_ids), status=CoordinationEpisode.Status.ACTIVE
+    ).select_related("coordinator__professional", "coordinator__related_person"):
+        found.setdefault(episode.team_id, episode)
+    return found
+
+
+def active_case_managements(person_ids: Iterable[int]) -> dict[int, CaseManagementEpisode]:
+    """:func:`active_case_management` for many persons in one query (list pages), by person id."""
+    found: dict[int, CaseManagementEpisode] = {}
+    for episode in CaseManagementEpisode.objects.filter(
+        person_id__in=list(person_ids), status=CaseManagementEpisode.Status.ACTIVE
+    ).select_related("case_manager"):
+        found.setdefault(episode.person_id, episode)
+    return found
+
+
 def _check_not_case_manager(member: TeamMember | None, person: Person) -> None:
     """One professional cannot be coordinator and case manager for the same person (l. 19963-19970)."""
     if (

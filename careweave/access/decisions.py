@@ -22,7 +22,7 @@ looser, per professional, per informal-network member or per sector.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -117,6 +117,18 @@ def remembering_decisions(memo: dict | None = None) -> Iterator[dict]:
         yield memo
     finally:
         _remembered.reset(token)
+
+
+def recall(key: tuple, compute: Callable[[], Any]) -> Any:
+    """``compute()``, once per request that remembers decisions (for the table's other relationship facts,
+    e.g. the actor's membership of a team); computed every time otherwise."""
+    memo = _remembered.get()
+    if memo is None:
+        return compute()
+    key = ("recall", *key)
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def remembered() -> dict | None:

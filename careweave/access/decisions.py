@@ -402,53 +402,17 @@ def _persons_visible_to(user: AbstractBaseUser) -> list[int]:
     return sorted(ids)
 
 
-def bases_of(user: AbstractBaseUser, person_ids: Iterable[int]) -> dict[int, str]:
-    """The basis of :func:`decide` for many persons in a handful of queries, for auditing a list page.
+def bases_of(user: AbstractBaseUser, persons: Iterable[Person | int]) -> dict[int, str]:
+    """The basis of :func:`decide` for the persons of a list page, for auditing it (one query per fact).
 
-    Same order as ``decide``: self, proxy, care team (as professional), case management, consent, care
-    team (informal network), emergency access; ``none`` when none applies. Lists are already filtered
-    to what the user may see, so a person's refusal (level ``NONE``) is not looked at again here.
+    Persons or their ids; ``none`` when no relationship applies. The same facts and order as ``decide``
+    (through :func:`decide_many`), so "who looked" names the basis the page was decided on.
     """
-    from careweave.careplans.models import CaseManagementEpisode, TeamMember
-
-    wanted = set(person_ids)
-    if not wanted or not user.is_authenticated:
-        return dict.fromkeys(wanted, "none")
-    found: dict[int, str] = {}
-
-    def add(basis: str, ids: Iterable[int]) -> None:
-        for pk in ids:
-            if pk in wanted:
-                found.setdefault(pk, basis)
-
-    add("self", Person.objects.filter(user=user, pk__in=wanted).values_list("pk", flat=True))
-    network = RelatedPerson.objects.filter(user=user, active=True, person_id__in=wanted)
-    acting = network.filter(Q(is_representative=True) | Q(has_proxy_access=True))
-    add("proxy", acting.values_list("person_id", flat=True))
-    active = TeamMember.objects.filter(team__person_id__in=wanted, status=TeamMember.Status.ACTIVE)
-    professional = _active_professional(user)
-    if professional is not None:
-        add("care_relationship", active.filter(professional=professional).values_list("team__person_id", flat=True))
-        add(
-            "case_management",
-            CaseManagementEpisode.objects.filter(
-                person_id__in=wanted, case_manager=professional, status=CaseManagementEpisode.Status.ACTIVE
-            ).values_list("person_id", flat=True),
-        )
-        now = timezone.now()
-        add(
-            "consent",
-            (
-                r.person_id
-                for r in AccessRule.objects.filter(professional=professional, active=True, person_id__in=wanted)
-                if r.level > Level.NONE and r.is_current(now)
-            ),
-        )
-    add("care_relationship", active.filter(related_person__in=network).values_list("team__person_id", flat=True))
-    add(
-        "break_glass",
-        BreakGlass.objects.filter(user=user, person_id__in=wanted, expires_at__gt=timezone.now()).values_list(
-            "person_id", flat=True
-        ),
-    )
-    return {pk: found.get(pk, "none") for pk in wanted}
+    given = list(persons)
+    objects = [p for p in given if isinstance(p, Person)]
+    ids = {p for p in given if not isinstance(p, Person)} - {p.pk for p in objects}
+    if ids:
+        objects += list(Person.objects.filter(pk__in=ids).only("pk", "user_id"))
+    if not user.is_authenticated:
+        return dict.fromkeys((p.pk for p in objects), "none")
+    return {pk: decision.basis for pk, decision in decide_many(user, objects).items()}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -476,15 +476,22 @@ def register_training(
 
 def zone_capacity(zone: Zone) -> list[dict]:
     """Per trained professional: function, capacity and current caseload (meso overview)."""
+    records = list(TrainingRecord.objects.filter(zone=zone, active=True).select_related("professional"))
+    ids = {r.professional_id for r in records}
+    # Both loads of every professional in one grouped query each (no queries per row, issue 19).
+    managing = dict(
+        CaseManagementEpisode.objects.filter(case_manager_id__in=ids, status=CaseManagementEpisode.Status.ACTIVE)
+        .values_list("case_manager_id").annotate(n=Count("pk")).order_by()
+    )
+    coordinating = dict(
+        CoordinationEpisode.objects.filter(
+            coordinator__professional_id__in=ids, status=CoordinationEpisode.Status.ACTIVE
+        ).values_list("coordinator__professional_id").annotate(n=Count("pk")).order_by()
+    )
     rows = []
-    for record in TrainingRecord.objects.filter(zone=zone, active=True).select_related("professional"):
-        if record.function == TrainingRecord.Function.CASE_MANAGER:
-            load = caseload(record.professional)
-        else:
-            load = CoordinationEpisode.objects.filter(
-                coordinator__professional=record.professional, status=CoordinationEpisode.Status.ACTIVE
-            ).count()
-        rows.append({"record": record, "capacity": record.capacity, "caseload": load})
+    for record in records:
+        loads = managing if record.function == TrainingRecord.Function.CASE_MANAGER else coordinating
+        rows.append({"record": record, "capacity": record.capacity, "caseload": loads.get(record.professional_id, 0)})
     return rows
 
 

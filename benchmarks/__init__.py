@@ -31,6 +31,7 @@ SECTIONS = [
     ("P3 data set and provisions reports", "benchmarks.p3"),
     ("Social map nearest search", "benchmarks.territory"),
     ("Serving on every core", "benchmarks.serving"),
+    ("Demo pages", "benchmarks.pages"),
 ]
 
 

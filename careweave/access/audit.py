@@ -125,7 +125,7 @@ def record_list_read(
     shown = {p.pk: p for p in persons}
     if not shown:
         return 0
-    bases = bases_of(user, shown) if basis is None else dict.fromkeys(shown, basis)
+    bases = bases_of(user, shown.values()) if basis is None else dict.fromkeys(shown, basis)
     reason = f"{LIST_REASON}{list_code}" + (f" {detail}" if detail else "")
     record_many(
         [

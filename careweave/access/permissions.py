@@ -29,7 +29,7 @@ import rules
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from careweave.access.decisions import Decision, decide
+from careweave.access.decisions import Decision, decide, recall
 from careweave.access.models import Level
 from careweave.access.predicates import (
     has_break_glass,
@@ -402,7 +402,10 @@ permission("people.update_practitioner_role", is_own_directory_entry | is_admini
 def _membership(actor: Any, team: Any) -> Any:
     from careweave.careplans.actions._common import membership_of
 
-    return membership_of(actor, team) if team is not None and actor is not None else None
+    if team is None or actor is None:
+        return None
+    # Asked by several rows for each control of a page: once per request (issue 19).
+    return recall(("membership", getattr(actor, "pk", None), team.pk), lambda: membership_of(actor, team))
 
 
 def _team_of(target: Any) -> Any:
@@ -418,7 +421,8 @@ def _team_of(target: Any) -> Any:
         if value is not None and getattr(value, "team", None) is not None:
             return value.team
     if isinstance(target, Person):  # the shared team (``team_for``), without creating one
-        return target.care_teams.filter(status=CareTeam.Status.ACTIVE, external_id="").order_by("created_at").first()
+        return recall(("team", target.pk), lambda: target.care_teams.filter(
+            status=CareTeam.Status.ACTIVE, external_id="").order_by("created_at").first())
     return None
 
 
@@ -453,9 +457,9 @@ def coordinates_the_team(actor: Any, target: Any) -> bool:
     from careweave.careplans.models import CoordinationEpisode
 
     member = _membership(actor, _team_of(target))
-    return member is not None and CoordinationEpisode.objects.filter(
+    return member is not None and recall(("coordinates", member.pk), CoordinationEpisode.objects.filter(
         coordinator=member, status=CoordinationEpisode.Status.ACTIVE
-    ).exists()
+    ).exists)
 
 
 @rules.predicate

@@ -6,8 +6,10 @@ predicate takes ``(actor, person)``: the table resolves the action's target to t
 (:func:`careweave.access.permissions.person_of`). Predicates on other targets (an MDO's convener,
 a referral's receiver) live in the table's sections, beside the rows that use them.
 
-Relationship facts are cheap indexed queries; ``decide`` is the one function that turns them into
-an access level (decision 0004), and these predicates reuse it where the level's basis says it.
+Relationship facts are cheap indexed queries, looked up through
+:func:`careweave.access.decisions.relationship` so that a page asks each fact once for all the persons
+it shows (issue 19); ``decide`` is the one function that turns them into an access level (decision
+0004), and these predicates reuse it where the level's basis says it.
 """
 
 from __future__ import annotations
@@ -15,9 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 import rules
-from django.utils import timezone
 
-from careweave.access.decisions import _active_professional, decide
+from careweave.access.decisions import _active_professional, decide, relationship
 from careweave.people.models import Person, Sector
 
 
@@ -80,92 +81,49 @@ def has_discipline(*disciplines: str) -> rules.Predicate:
 @rules.predicate
 def is_team_professional(actor: Any, target: Any) -> bool:
     """An active professional who is an active member of the person's care team."""
-    from careweave.careplans.models import TeamMember
-
     person = _person(target)
     professional = _active_professional(actor) if _authenticated(actor) else None
-    return (
-        person is not None
-        and professional is not None
-        and TeamMember.objects.filter(
-            team__person=person, professional=professional, status=TeamMember.Status.ACTIVE
-        ).exists()
-    )
+    return person is not None and professional is not None and relationship(actor, person, "team_professional")
 
 
 @rules.predicate
 def is_team_informal_carer(actor: Any, target: Any) -> bool:
     """Someone of the person's informal network who is an active member of the care team."""
-    from careweave.careplans.models import TeamMember
-
     person = _person(target)
-    return (
-        person is not None
-        and _authenticated(actor)
-        and TeamMember.objects.filter(
-            team__person=person, related_person__user=actor, related_person__active=True,
-            status=TeamMember.Status.ACTIVE,
-        ).exists()
-    )
+    return person is not None and _authenticated(actor) and relationship(actor, person, "team_informal")
 
 
 @rules.predicate
 def is_case_manager(actor: Any, target: Any) -> bool:
     """The person's appointed case manager (external to the team, 001 l.19280-19300)."""
-    from careweave.careplans.models import CaseManagementEpisode
-
     person = _person(target)
     professional = _active_professional(actor) if _authenticated(actor) else None
-    return (
-        person is not None
-        and professional is not None
-        and CaseManagementEpisode.objects.filter(
-            person=person, case_manager=professional, status=CaseManagementEpisode.Status.ACTIVE
-        ).exists()
-    )
+    return person is not None and professional is not None and relationship(actor, person, "case_manager")
 
 
 @rules.predicate
 def is_coordinator(actor: Any, target: Any) -> bool:
     """The professional who holds the person's active coordination."""
-    from careweave.careplans.models import CoordinationEpisode
-
     person = _person(target)
     professional = _active_professional(actor) if _authenticated(actor) else None
-    return (
-        person is not None
-        and professional is not None
-        and CoordinationEpisode.objects.filter(
-            team__person=person, coordinator__professional=professional, status=CoordinationEpisode.Status.ACTIVE
-        ).exists()
-    )
+    return person is not None and professional is not None and relationship(actor, person, "coordinator")
 
 
 @rules.predicate
 def person_coordinates_own_care(actor: Any, target: Any) -> bool:
     """The person (or whoever speaks for them) holds the coordination themselves."""
-    from careweave.careplans.models import CoordinationEpisode
-
     person = _person(target)
     return (
         person is not None
         and speaks_for_person(actor, target)
-        and CoordinationEpisode.objects.filter(
-            team__person=person, held_by_person=True, status=CoordinationEpisode.Status.ACTIVE
-        ).exists()
+        and relationship(actor, person, "own_coordination")
     )
 
 
 @rules.predicate
 def has_break_glass(actor: Any, target: Any) -> bool:
-    from careweave.access.models import BreakGlass
-
     person = _person(target)
-    return (
-        person is not None
-        and _authenticated(actor)
-        and BreakGlass.objects.filter(person=person, user=actor, expires_at__gt=timezone.now()).exists()
-    )
+    return person is not None and _authenticated(actor) and relationship(actor, person, "break_glass")
 
 
 @rules.predicate

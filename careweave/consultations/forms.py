@@ -104,7 +104,9 @@ class AttendanceForm(forms.Form):
 
     def __init__(self, *args: Any, consultation: Consultation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["present"].choices = [(str(p.pk), str(p)) for p in consultation.participants.all()]
+        participants = consultation.participants.select_related(  # their names: no query per participant
+            "member__professional", "member__related_person", "consultation__person")
+        self.fields["present"].choices = [(str(p.pk), str(p)) for p in participants]
 
 
 class MinutesForm(forms.Form):

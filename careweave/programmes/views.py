@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,7 +35,7 @@ from careweave.population.suppression import suppress_vector
 from careweave.programmes import actions, registry
 from careweave.programmes import template as tpl
 from careweave.programmes.forms import ENROL_FIELDS, EnrolForm, EnrolmentForm, LeaveForm, RequestForm, StepForm
-from careweave.programmes.models import Enrolment, Pathway, PathwayVersion, Step
+from careweave.programmes.models import Enrolment, Pathway, PathwayVersion, PhaseChange, Step
 from careweave.versioning import ChangedMeanwhile
 from careweave.web.access import get_person_or_refuse, person_view, refused
 from careweave.web.forms.base import add_rule_error, run_form
@@ -285,13 +285,14 @@ def transitions(request: HttpRequest) -> HttpResponse:
     teams = memberships_of(request.user).values("team__person")
     horizon = date.today() + timedelta(days=TRANSITION_HORIZON_DAYS)
     rows = []
+    changed = PhaseChange.objects.filter(enrolment=OuterRef("pk"), on__gte=date.today() - timedelta(days=14))
     enrolments = Enrolment.objects.filter(status=Enrolment.Status.ACTIVE, person__in=teams) \
-        .select_related("person", "pathway", "pathway_version")
+        .select_related("person", "pathway", "pathway_version").annotate(recent=Exists(changed))  # no query per row
     language = request_language()
     for enrolment in enrolments:
         following = tpl.next_transition(enrolment.pathway_version.template, actions.dates_of(enrolment),
                                         enrolment.phase)
-        recent = enrolment.phase_changes.filter(on__gte=date.today() - timedelta(days=14)).exists()
+        recent = enrolment.recent
         soon = following is not None and following[1] is not None and following[1] <= horizon
         if not (soon or recent):
             continue

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from careweave.access.decisions import Decision, remembering_decisions
+from careweave.access.decisions import Decision, remembered, remembering_decisions
 from careweave.access.models import BreakGlass, Level
 from careweave.access.permissions import may
 from careweave.careplans.actions import active_case_management, active_coordination
@@ -179,7 +179,9 @@ class PlanView:
             return False
         key = (task.plan_id, task.assignee_id)
         if key not in self._closing:
-            memo = {(getattr(self.viewer, "pk", None), self.person.pk): self.decision}
+            memo = remembered()
+            memo = {} if memo is None else memo  # the request's, whose relationship facts are reused
+            memo.setdefault((getattr(self.viewer, "pk", None), self.person.pk), self.decision)
             with remembering_decisions(memo):
                 self._closing[key] = may(self.viewer, "careplans.complete_task", task)
         return self._closing[key]

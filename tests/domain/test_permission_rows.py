@@ -15,7 +15,8 @@ from careweave.people import actions as people_actions
 
 # Reads and helpers of these modules that change nothing (no row: they are not actions).
 NOT_ACTIONS = {
-    "careplans": {"active_case_management", "active_coordination", "members_on", "team_for", "zone_capacity"},
+    "careplans": {"active_case_management", "active_case_managements", "active_coordination", "active_coordinations",
+                  "members_on", "team_for", "zone_capacity"},
     "people": {"standing", "is_person_or_representative", "grant_proxy_refusal", "withdraw_proxy_refusal",
                "appoint_representative_refusal", "end_representation_refusal"},
 }

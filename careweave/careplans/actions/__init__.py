@@ -7,7 +7,9 @@ The web views, the FHIR API and the CLI call the same functions, so no door bypa
 from careweave.careplans.actions.coordination import (
     accept_coordination,
     active_case_management,
+    active_case_managements,
     active_coordination,
+    active_coordinations,
     agree_to_coordinator,
     appoint_case_manager,
     assign_coordinator,
@@ -51,7 +53,9 @@ from careweave.careplans.actions.team import (
 __all__ = [
     "accept_coordination",
     "active_case_management",
+    "active_case_managements",
     "active_coordination",
+    "active_coordinations",
     "add_goal",
     "add_life_goal",
     "add_team_member",

@@ -9,7 +9,7 @@ from typing import ParamSpec, TypeVar
 from django.db import transaction
 
 from careweave.access.audit import record_access
-from careweave.access.decisions import Decision, decide
+from careweave.access.decisions import Decision, decide, forgetting_decisions
 from careweave.access.models import AuditEvent, Level
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import CareTeam, CaseManagementEpisode, TeamMember
@@ -49,12 +49,14 @@ def atomic_action(func: Callable[P, R]) -> Callable[P, R]:
 
     The refusal is recorded inside the action's transaction, which the refusal itself rolls
     back; the row is written again after the rollback so that refused attempts stay visible.
+    The action decides on the relationships as they are, never on decisions a page remembered,
+    and the page shown after it forgets them (the action may have changed them).
     """
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            with transaction.atomic():
+            with forgetting_decisions(), transaction.atomic():
                 return func(*args, **kwargs)
         except RuleViolation as error:
             event = getattr(error, "denied_audit", None)

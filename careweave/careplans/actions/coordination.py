@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,6 +45,26 @@ def active_case_management(person: Person) -> CaseManagementEpisode | None:
         .select_related("case_manager")
         .first()
     )
+
+
+def active_coordinations(team_ids: Iterable[int]) -> dict[int, CoordinationEpisode]:
+    """:func:`active_coordination` for many teams in one query (list pages), by team id."""
+    found: dict[int, CoordinationEpisode] = {}
+    for episode in CoordinationEpisode.objects.filter(
+        team_id__in=list(team_ids), status=CoordinationEpisode.Status.ACTIVE
+    ).select_related("coordinator__professional", "coordinator__related_person"):
+        found.setdefault(episode.team_id, episode)
+    return found
+
+
+def active_case_managements(person_ids: Iterable[int]) -> dict[int, CaseManagementEpisode]:
+    """:func:`active_case_management` for many persons in one query (list pages), by person id."""
+    found: dict[int, CaseManagementEpisode] = {}
+    for episode in CaseManagementEpisode.objects.filter(
+        person_id__in=list(person_ids), status=CaseManagementEpisode.Status.ACTIVE
+    ).select_related("case_manager"):
+        found.setdefault(episode.person_id, episode)
+    return found
 
 
 def _check_not_case_manager(member: TeamMember | None, person: Person) -> None:
@@ -477,15 +497,22 @@ def register_training(
 
 def zone_capacity(zone: Zone) -> list[dict]:
     """Per trained professional: function, capacity and current caseload (meso overview)."""
+    records = list(TrainingRecord.objects.filter(zone=zone, active=True).select_related("professional"))
+    ids = {r.professional_id for r in records}
+    # Both loads of every professional in one grouped query each (no queries per row, issue 19).
+    managing = dict(
+        CaseManagementEpisode.objects.filter(case_manager_id__in=ids, status=CaseManagementEpisode.Status.ACTIVE)
+        .values_list("case_manager_id").annotate(n=Count("pk")).order_by()
+    )
+    coordinating = dict(
+        CoordinationEpisode.objects.filter(
+            coordinator__professional_id__in=ids, status=CoordinationEpisode.Status.ACTIVE
+        ).values_list("coordinator__professional_id").annotate(n=Count("pk")).order_by()
+    )
     rows = []
-    for record in TrainingRecord.objects.filter(zone=zone, active=True).select_related("professional"):
-        if record.function == TrainingRecord.Function.CASE_MANAGER:
-            load = caseload(record.professional)
-        else:
-            load = CoordinationEpisode.objects.filter(
-                coordinator__professional=record.professional, status=CoordinationEpisode.Status.ACTIVE
-            ).count()
-        rows.append({"record": record, "capacity": record.capacity, "caseload": load})
+    for record in records:
+        loads = managing if record.function == TrainingRecord.Function.CASE_MANAGER else coordinating
+        rows.append({"record": record, "capacity": record.capacity, "caseload": loads.get(record.professional_id, 0)})
     return rows
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from careweave.access.audit import record_list_read
-from careweave.access.decisions import decide, persons_visible_to
+from careweave.access.decisions import decide_many, persons_visible_to
 from careweave.access.guard import AccessRefused
 from careweave.access.models import Level
 from careweave.assessments.alerts import standing_alerts_for
@@ -30,6 +30,7 @@ from careweave.careplans.actions.coordination import caseload as caseload_of
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import (
     CarePlan,
+    CareTeam,
     CaseManagementEpisode,
     CaseManagementRequest,
     CoordinationEpisode,
@@ -145,17 +146,20 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     base = Task.objects.filter(assignee__in=memberships_of(request.user), plan__person__in=visible).select_related(
         "plan__person", "plan__team", "goal", "assignee__professional", "assignee__related_person"
     )
-    levels: dict[int, bool] = {}
+    open_tasks = list(base.filter(status__in=Task.OPEN_STATUSES).order_by("due_date", "created_at"))
+    recent_done = list(
+        base.filter(status=Task.Status.COMPLETED, completed_at__gte=timezone.now() - timedelta(days=7)).order_by(
+            "-completed_at"
+        )[:20]
+    )
+    # One decision per person on the page, all looked up at once (issue 19: queries independent of rows).
+    shown = {t.plan.person_id: t.plan.person for t in (*open_tasks, *recent_done)}
+    decisions = decide_many(request.user, shown.values())
 
     def may_see(task: Task) -> bool:
-        person_id = task.plan.person_id
-        if person_id not in levels:
-            levels[person_id] = decide(request.user, task.plan.person).allows(Level.FULL)
-        return levels[person_id] or not task.is_medical
+        return decisions[task.plan.person_id].allows(Level.FULL) or not task.is_medical
 
-    open_tasks = [
-        t for t in base.filter(status__in=Task.OPEN_STATUSES).order_by("due_date", "created_at") if may_see(t)
-    ]
+    open_tasks = [t for t in open_tasks if may_see(t)]
     for task in open_tasks:
         task.due_state = due_state(task)
         task.closable = True
@@ -167,13 +171,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         ("later", _("Later"), [t for t in open_tasks if t.due_date and t.due_date > week]),
         ("undated", _("No due date"), [t for t in open_tasks if not t.due_date]),
     ]
-    done = [
-        t
-        for t in base.filter(
-            status=Task.Status.COMPLETED, completed_at__gte=timezone.now() - timedelta(days=7)
-        ).order_by("-completed_at")[:20]
-        if may_see(t)
-    ]
+    done = [t for t in recent_done if may_see(t)]
     record_list_read(
         request.user, [t.plan.person for t in (*open_tasks, *done)], "tasks", resource_type="Task", request=request
     )
@@ -210,29 +208,55 @@ def coordination(request: HttpRequest) -> HttpResponse:
         .select_related("team__person", "coordinator")
         .order_by("team__person__family_name")
     )
+    episodes = list(episodes)
+    person_ids = [e.team.person_id for e in episodes]
+    team_ids = [e.team_id for e in episodes]
+    # Every row's facts in one query each (issue 19: the page's queries do not grow with its plans).
+    plans: dict[int, CarePlan] = {}
+    for plan in (
+        CarePlan.objects.filter(person_id__in=person_ids, status__in=RUNNING)
+        .annotate(
+            open_count=Count("tasks", filter=Q(tasks__status__in=Task.OPEN_STATUSES)),
+            overdue_count=Count("tasks", filter=Q(tasks__status__in=Task.OPEN_STATUSES, tasks__due_date__lt=today)),
+        )
+        .order_by("person_id", "-created_at")
+    ):
+        plans.setdefault(plan.person_id, plan)
+    proposed: dict[int, list[TeamMember]] = {}
+    for member in (
+        TeamMember.objects.filter(team_id__in=team_ids, status=TeamMember.Status.PROPOSED)
+        .select_related("professional", "related_person", "team__person")
+        .order_by("start")
+    ):
+        proposed.setdefault(member.team_id, []).append(member)
+    members = dict(
+        TeamMember.objects.filter(team_id__in=team_ids, status=TeamMember.Status.ACTIVE)
+        .values_list("team_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    managing = actions.active_case_managements(person_ids)
+    requested = set(
+        CaseManagementRequest.objects.filter(
+            person_id__in=person_ids, status=CaseManagementRequest.Status.OPEN
+        ).values_list("person_id", flat=True)
+    )
     rows = []
     for episode in episodes:
         person = episode.team.person
-        plan = person.care_plans.filter(status__in=RUNNING).order_by("-created_at").first()
-        tasks = Task.objects.filter(plan=plan, status__in=Task.OPEN_STATUSES) if plan else Task.objects.none()
+        plan = plans.get(person.pk)
         rows.append(
             {
                 "episode": episode,
                 "person": person,
                 "plan": plan,
                 "review_state": review_state(plan.review_date) if plan else "",
-                "open_tasks": tasks.count(),
-                "overdue": tasks.filter(due_date__lt=today).count(),
-                "proposed": list(
-                    episode.team.members.filter(status=TeamMember.Status.PROPOSED).select_related(
-                        "professional", "related_person"
-                    )
-                ),
-                "members": episode.team.members.filter(status=TeamMember.Status.ACTIVE).count(),
-                "case_management": actions.active_case_management(person),
-                "open_request": person.case_management_requests.filter(
-                    status=CaseManagementRequest.Status.OPEN
-                ).exists(),
+                "open_tasks": plan.open_count if plan else 0,
+                "overdue": plan.overdue_count if plan else 0,
+                "proposed": proposed.get(episode.team_id, []),
+                "members": members.get(episode.team_id, 0),
+                "case_management": managing.get(person.pk),
+                "open_request": person.pk in requested,
             }
         )
     visible = set(persons_visible_to(request.user))
@@ -278,14 +302,27 @@ def case_management(request: HttpRequest) -> HttpResponse:
             case_manager=professional, status=CaseManagementEpisode.Status.ENDED
         ).select_related("person")[:10]
         trainings = list(professional.trainings.filter(active=True).select_related("zone"))
+    episodes = list(episodes)
+    # Each person's own team, its coordination and its size, in one query each (issue 19).
+    teams: dict[int, CareTeam] = {}
+    for team in CareTeam.objects.filter(person_id__in=[e.person_id for e in episodes], external_id=""):
+        teams.setdefault(team.person_id, team)
+    team_ids = [t.pk for t in teams.values()]
+    coordinations = actions.active_coordinations(team_ids)
+    members = dict(
+        TeamMember.objects.filter(team_id__in=team_ids, status=TeamMember.Status.ACTIVE)
+        .values_list("team_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     rows = []
     for episode in episodes:
-        team = episode.person.care_teams.filter(external_id="").first()
+        team = teams.get(episode.person_id)
         rows.append(
             {
                 "episode": episode,
-                "coordination": actions.active_coordination(team) if team else None,
-                "members": team.members.filter(status=TeamMember.Status.ACTIVE).count() if team else 0,
+                "coordination": coordinations.get(team.pk) if team else None,
+                "members": members.get(team.pk, 0) if team else 0,
             }
         )
     for training in trainings:

@@ -153,3 +153,19 @@ def test_moving_an_mdo_someone_changed_meanwhile_changes_nothing(cast, client_fo
     assert page.status_code == 302
     scheduled.refresh_from_db()
     assert scheduled.location == "Elders" and scheduled.day.isoformat() == day
+
+
+def test_an_mdo_form_sent_twice_schedules_one_mdo(cast, client_for) -> None:  # noqa: ANN001
+    """Issue 18: two MDOs in the same slot from one form sent twice."""
+    import re
+
+    client = client_for("coordinator")
+    url = reverse("consultations:new", args=[cast.maria.fhir_id])
+    token = re.search(r'name="form_token" value="([^"]+)"', client.get(url).content.decode()).group(1)
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    data = {"mode": "in_person", "day": tomorrow, "start_time": "14:00", "end_time": "15:00", "location": "WGC",
+            "reason": "Evaluatie", "form_token": token}
+    first = client.post(url, data)
+    again = client.post(url, data)
+    assert Consultation.objects.count() == 1
+    assert (first.status_code, again.status_code) == (302, 302) and again["Location"] == first["Location"]

@@ -180,3 +180,19 @@ def test_pages_render_in_every_language(language, zone_staff, person, gp, small_
         page = c.get(url)
         assert page.status_code == 200, url
         assert f'lang="{language}"'.encode() in page.content
+
+
+def test_a_provision_form_sent_twice_registers_one_provision(gp, person):
+    """Issue 18: a double click put the provision twice in the payer's CSV."""
+    import re
+
+    education = ProvisionType.objects.get(code="ZORGEDUCATIE")
+    c = client_of(gp.user)
+    url = f"/financing/person/{person.fhir_id}/register/"
+    token = re.search(r'name="form_token" value="([^"]+)"', c.get(url).content.decode()).group(1)
+    data = {"provision_type": education.pk, "date": "2025-04-01", "quantity": "1", "professional": gp.pk,
+            "payer": Payer.RIZIV, "form_token": token}
+    assert c.post(url, data).status_code == 302
+    again = c.post(url, data, follow=True)
+    assert Provision.objects.count() == 1
+    assert b"This form had already been saved" in again.content

@@ -12,6 +12,7 @@ from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from careweave.access.models import Level
+from careweave.web.once import FIELD, new_token
 from careweave.web.roles import Roles, roles_for
 
 register = template.Library()
@@ -196,3 +197,9 @@ def field(bound: forms.BoundField, extra_class: str = "") -> dict:
         "hidden": bound.is_hidden,
         "extra_class": extra_class,
     }
+
+
+@register.simple_tag
+def form_token() -> SafeString:
+    """The hidden token that makes a form save once, however often it is sent (``careweave.web.once``)."""
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, new_token())

@@ -58,3 +58,12 @@ def show_number(value: float | int | Decimal | None, decimals: int | None = None
     if value is None:
         return "\u2014"
     return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=grouping)
+
+
+def show_quantity(value: float | int | Decimal | None, most: int = 2) -> str:
+    """A quantity with only the decimals it has, at most ``most``: 2, 1,5, 0,25 (not 1,50)."""
+    if value is None:
+        return "\u2014"
+    exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-most))
+    decimals = next(d for d in range(most + 1) if exact == exact.quantize(Decimal(1).scaleb(-d)))
+    return show_number(exact, decimals)

@@ -47,3 +47,10 @@ def test_numbers_in_text_follow_the_reader():
         assert show_number(12345.6, 1, grouping=True) == "12.345,6"
     with translation.override("en"):
         assert show_number(9.5, 2) == "9.50"
+
+
+def test_a_quantity_shows_only_the_decimals_it_has():
+    from careweave.numbers import show_quantity
+
+    with translation.override("fr"):
+        assert [show_quantity(Decimal(v)) for v in ("1.50", "2.00", "0.25", "100")] == ["1,5", "2", "0,25", "100"]

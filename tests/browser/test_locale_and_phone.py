@@ -74,6 +74,18 @@ def test_a_tariff_with_thousands_and_a_decimal_comma_is_accepted(login, live_ser
     assert "1234,56" in page.locator("main").inner_text() or "1.234,56" in page.locator("main").inner_text()
 
 
+# The elements that reach past the phone's edge (outside any scrolling box), to say what to fix.
+WIDEST = """() => [...document.querySelectorAll('body *')].filter(e => {
+  const r = e.getBoundingClientRect();
+  if (r.right <= 391) return false;
+  for (let p = e.parentElement; p; p = p.parentElement) {
+    const o = getComputedStyle(p).overflowX;
+    if (o === 'auto' || o === 'scroll' || o === 'hidden') return false;
+  }
+  return true;
+}).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+
+
 def _pages() -> list[tuple[str, str]]:
     current = MaturityRound.objects.get(year=2026)
     workshop = ConsensusWorkshop.objects.first()
@@ -99,5 +111,5 @@ def test_on_a_390px_phone_these_pages_do_not_overflow(login, live_server, langua
         page.wait_for_load_state("networkidle")
         width = page.evaluate("() => document.documentElement.scrollWidth")
         if width > 390:
-            wide.append((path, width))
+            wide.append((path, width, page.evaluate(WIDEST)))
     assert not wide, f"wider than the phone: {wide}"

@@ -29,6 +29,7 @@ from careweave.access.audit import record_access
 from careweave.access.permissions import authorize, may
 from careweave.careplans.actions._common import atomic_action, audit_write
 from careweave.careplans.errors import RuleViolation
+from careweave.dates import check_date
 from careweave.numbers import show_number
 from careweave.people.models import Organisation, Person, Professional
 from careweave.territory.models import Zone, ZoneStaff
@@ -274,6 +275,7 @@ def _record(actor, person: Person, ptype: ProvisionType, on: date, quantity: Dec
                 raise RuleViolation("external_id_reused", _("The external id %(id)s is already used for another "
                                                             "provision.") % {"id": external_id})
             return existing
+    check_date("provision", on)
     if quantity is None or quantity <= 0:
         raise RuleViolation("bad_quantity", _("The quantity must be more than zero."))
     if professional is None and organisation is None:

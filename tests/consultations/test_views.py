@@ -169,3 +169,12 @@ def test_an_mdo_form_sent_twice_schedules_one_mdo(cast, client_for) -> None:  # 
     again = client.post(url, data)
     assert Consultation.objects.count() == 1
     assert (first.status_code, again.status_code) == (302, 302) and again["Location"] == first["Location"]
+
+
+def test_an_mdo_in_2099_is_refused(cast, client_for) -> None:  # noqa: ANN001
+    """Issue 18: an MDO could be scheduled in 2099."""
+    page = client_for("coordinator").post(reverse("consultations:new", args=[cast.maria.fhir_id]), {
+        "mode": "in_person", "day": "2099-05-01", "start_time": "14:00", "end_time": "15:00", "location": "WGC",
+        "reason": "Evaluatie"})
+    assert page.status_code == 422 and "Choose the day of the consultation from" in page.content.decode()
+    assert not Consultation.objects.exists()

@@ -5,7 +5,8 @@ runs its view inside one transaction that first claims the token (``FormSubmissi
 and token): so the claim and whatever the action wrote commit together or not at all. The view's
 answer decides what is kept:
 
-* a redirect (the POST-redirect-GET of a saved form): the claim stays, with where it led;
+* a redirect (the POST-redirect-GET of a saved form), or a page the view marked as the result of a
+  saved form (``saved_here``, e.g. a new API token's secret, shown once): the claim stays, with where it led;
 * anything else (the form again with an error, a refusal page): the claim is removed, so correcting
   and sending the same form again is possible.
 
@@ -30,6 +31,11 @@ from careweave.web.models import FormSubmission
 
 FIELD = "form_token"
 KEEP = timedelta(days=2)  # a resend comes within seconds or minutes; older claims are pruned
+
+
+def saved_here(request: HttpRequest, url: str) -> None:
+    """Say that this response, not a redirect, is the result of a saved form; a repeat is sent to ``url``."""
+    request.form_saved_at = url  # type: ignore[attr-defined]
 
 
 def new_token() -> str:
@@ -66,8 +72,10 @@ class OnceMiddleware:
                     return _already_saved(request, earlier)
                 raise
             response = self.get_response(request)
-            if response.status_code in (301, 302, 303) and response.has_header("Location"):
-                claim.result_url = response["Location"][:500]
+            redirected = response.status_code in (301, 302, 303) and response.has_header("Location")
+            shown_here = getattr(request, "form_saved_at", None)
+            if redirected or shown_here:
+                claim.result_url = (response["Location"] if redirected else shown_here)[:500]
                 claim.save(update_fields=["result_url"])
                 FormSubmission.objects.filter(user=user, created_at__lt=timezone.now() - KEEP).delete()
             else:

@@ -110,3 +110,16 @@ def test_two_posts_of_one_form_at_the_same_moment_create_one_goal(fast_hashing):
         thread.join()
     assert statuses == [302, 302]
     assert Goal.objects.filter(description="Samen op tijd").count() == 1
+
+
+def test_an_api_token_form_sent_twice_issues_one_token(cast, client_for):
+    """The secret is shown on the answer itself (no redirect); a repeat issues no second token."""
+    from careweave.access.models import ApiToken
+
+    gp = client_for("gp")
+    url = reverse("web:api_tokens")
+    data = {"name": "Praktijksoftware", "days": "30", "form_token": _token(gp, url)}
+    assert gp.post(url, data).status_code == 200
+    again = gp.post(url, data, follow=True)
+    assert ApiToken.objects.filter(user__username="gp", name="Praktijksoftware").count() == 1
+    assert "This form had already been saved" in again.content.decode()

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "careweave.web.middleware.ContentSecurityPolicyMiddleware",
     "careweave.web.middleware.NoStoreMiddleware",
     "careweave.web.middleware.StrictTransportSecurityMiddleware",
+    # after the others, so that only the view runs in its transaction: a form is saved once (web.once)
+    "careweave.web.once.OnceMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from careweave.web.forms import numbers
 from careweave.web.forms.base import DateInput, VersionedForm
 
 ANSWERABLE = {"choice", "boolean", "integer", "decimal", "string", "text", "date"}
@@ -52,9 +53,9 @@ def _field(item: Any, lang: str) -> forms.Field:
             widget=forms.RadioSelect,
         )
     if item.type == "integer":
-        return forms.IntegerField(label=label, required=False)
+        return numbers.IntegerField(label=label, required=False)
     if item.type == "decimal":
-        return forms.FloatField(label=label, required=False)
+        return numbers.FloatField(label=label, required=False)
     if item.type == "date":
         return forms.DateField(label=label, required=False, widget=DateInput)
     widget = forms.Textarea if item.type == "text" else forms.TextInput

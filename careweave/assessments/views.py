@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 
@@ -41,6 +42,7 @@ from careweave.assessments.forms import (
 )
 from careweave.assessments.models import Assessment
 from careweave.careplans.errors import RuleViolation
+from careweave.numbers import show_number
 from careweave.people.models import Person
 from careweave.versioning import ChangedMeanwhile
 from careweave.web.access import person_view, refused
@@ -85,13 +87,15 @@ def show_answer(item: Any, value: Any, language: str) -> str:
 
 
 def _input_value(value: Any) -> str:
-    """An answer as an input's value attribute (the browser always sends a point for decimals)."""
+    """An answer as an input's value attribute; a number in the reader's language ("1,5"), as they type it."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value == int(value):
         return str(int(value))
+    if isinstance(value, float | int | Decimal):
+        return show_number(value)
     return str(value)
 
 
@@ -417,12 +421,9 @@ def _node(item: Any, ctx: dict[str, Any]) -> dict[str, Any]:
         "required": item.required,
         "enabled": _is_enabled(item, ctx["enabled"]),
         "unit": item.unit or "",
-        "min": _input_value(item.min_value),
-        "max": _input_value(item.max_value),
         "max_length": item.max_length or "",
         "error": ctx["errors"].get(item.link_id, ""),
         "children": [_node(child, ctx) for child in item.items or ()],
-        "step": "1" if item.type == "integer" else "any",
     }
     if item.type not in ("group", "display"):
         prior = None

@@ -5,14 +5,10 @@ words, not a report. The limits are generous for what each text is for, and the 
 door (web forms, FHIR, CLI) because the actions check them; the forms only check first so the
 message appears beside the field.
 
-Dates: a new goal's target date and a new task's due date may not lie in the past (today is
-fine). An existing goal or task keeps a date that has passed meanwhile when it is edited for
-something else; moving it to another date in the past is refused, like a new one.
+Dates (a goal's target, a task's due date) are checked by the one date rule of ``careweave.dates``.
 """
 
 from __future__ import annotations
-
-from datetime import date
 
 from django.utils.translation import gettext as _
 
@@ -40,15 +36,3 @@ def check_length(value: str, limit: int, what: str) -> str:
     return value
 
 
-def check_not_in_past(value: date | None, *, previous: date | None = None, rule: str, message: str) -> None:
-    """A date may not lie in the past, unless it is the date the record already had."""
-    if value is not None and value != previous and value < date.today():
-        raise RuleViolation(rule, message)
-
-
-def due_date_in_past_message() -> str:
-    return _("The due date is in the past. Choose today or a later day.")
-
-
-def target_date_in_past_message() -> str:
-    return _("The target date is in the past. Choose today or a later day.")

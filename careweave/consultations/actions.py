@@ -33,6 +33,7 @@ from careweave.consultations import texts as sentences
 from careweave.consultations.models import Consultation, Decision, Minutes, Participant
 from careweave.consultations.reimbursement import reimbursement
 from careweave.consultations.signals import mdo_concluded
+from careweave.dates import check_date
 from careweave.generated import message
 from careweave.people.models import Person
 from careweave.records.signals import version_changed
@@ -172,8 +173,8 @@ def _check_schedule(mode: str, start: datetime | None, end: datetime | None, loc
         raise RuleViolation("mdo_end", _("The end must come after the start."))
     if end - start > LONGEST:
         raise RuleViolation("mdo_end", _("A consultation cannot last longer than 12 hours."))
-    if start != previous_start and timezone.localdate(start) < timezone.localdate():
-        raise RuleViolation("mdo_start", _("The consultation cannot start on a day in the past."))
+    if start != previous_start:
+        check_date("mdo_start", timezone.localdate(start))
     if mode in (Consultation.Mode.IN_PERSON, Consultation.Mode.HYBRID) and not location:
         raise RuleViolation("mdo_location", _("Say where the consultation takes place."))
     if mode in (Consultation.Mode.ONLINE, Consultation.Mode.HYBRID):

@@ -29,6 +29,8 @@ from careweave.access.audit import record_access
 from careweave.access.permissions import authorize, may
 from careweave.careplans.actions._common import atomic_action, audit_write
 from careweave.careplans.errors import RuleViolation
+from careweave.dates import check_date
+from careweave.numbers import show_number
 from careweave.people.models import Organisation, Person, Professional
 from careweave.territory.models import Zone, ZoneStaff
 from careweave.versioning import ChangedMeanwhile
@@ -245,7 +247,8 @@ def transfer_units(actor, source: CareUnitBudget, target: CareUnitBudget, units:
         raise RuleViolation("other_period", _("Care units can only be transferred between budgets of the same period."))
     left = budget_status(source).remaining
     if units > left:
-        raise RuleViolation("not_enough_units", _("Only %(left)s care units are left to transfer.") % {"left": left})
+        raise RuleViolation("not_enough_units", _("Only %(left)s care units are left to transfer.")
+                            % {"left": show_number(left)})
     transfer = BudgetTransfer.objects.create(source=source, target=target, units=units, reason=reason.strip(),
                                              transferred_by=actor if getattr(actor, "pk", None) else None)
     audit_write(actor, "update", "Account", source, source.person, reason=reason)
@@ -272,6 +275,7 @@ def _record(actor, person: Person, ptype: ProvisionType, on: date, quantity: Dec
                 raise RuleViolation("external_id_reused", _("The external id %(id)s is already used for another "
                                                             "provision.") % {"id": external_id})
             return existing
+    check_date("provision", on)
     if quantity is None or quantity <= 0:
         raise RuleViolation("bad_quantity", _("The quantity must be more than zero."))
     if professional is None and organisation is None:
@@ -290,7 +294,8 @@ def _record(actor, person: Person, ptype: ProvisionType, on: date, quantity: Dec
             left = budget_status(budget).remaining
             if units > left:
                 raise RuleViolation("over_budget", _("Only %(left)s care units are left in this period; this "
-                                                     "provision needs %(units)s.") % {"left": left, "units": units})
+                                                     "provision needs %(units)s.")
+                                    % {"left": show_number(left), "units": show_number(units)})
     try:
         with transaction.atomic():
             provision = Provision.objects.create(

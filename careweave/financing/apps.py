@@ -7,6 +7,7 @@ from careweave.seeding import reseed_after_migrate, run_data_migration
 def _seed_types_and_tariffs(using: str, verbosity: int) -> None:
     """The Protocol 3 types and example tariffs (the data migration seeds them on a real database). Idempotent."""
     run_data_migration("careweave.financing.migrations.0002_protocol3_types_and_example_tariffs", "seed")
+    # who may provide each type: without it, a flushed test database has types nobody may provide
     run_data_migration("careweave.financing.migrations.0003_provision_type_providers", "seed_providers")
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from careweave.people.models import Organisation, Professional
+from careweave.web.forms import numbers
 from careweave.web.forms.base import DateInput
 
 from .models import CareUnitBudget, Payer, ProvisionType, Unit
@@ -22,7 +23,7 @@ class TypeChoice(forms.ModelChoiceField):
 class RegisterProvisionForm(forms.Form):
     provision_type = TypeChoice(label=_("Provision"), queryset=ProvisionType.objects.filter(active=True))
     date = forms.DateField(label=_("Date"), widget=DateInput())
-    quantity = forms.DecimalField(label=_("Quantity"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2,
+    quantity = numbers.DecimalField(label=_("Quantity"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2,
                                   initial=1)
     professional = forms.ModelChoiceField(label=_("Professional"), required=False,
                                           queryset=Professional.objects.filter(active=True))
@@ -59,12 +60,12 @@ class CancelProvisionForm(forms.Form):
 class AllocateBudgetForm(forms.Form):
     period_start = forms.DateField(label=_("Period start"), widget=DateInput())
     period_end = forms.DateField(label=_("Period end"), widget=DateInput())
-    units = forms.DecimalField(label=_("Care units"), min_value=0, max_digits=8, decimal_places=2)
+    units = numbers.DecimalField(label=_("Care units"), min_value=0, max_digits=8, decimal_places=2)
 
 
 class TransferForm(forms.Form):
     target = forms.ModelChoiceField(label=_("To the budget of"), queryset=CareUnitBudget.objects.none())
-    units = forms.DecimalField(label=_("Care units"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2)
+    units = numbers.DecimalField(label=_("Care units"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2)
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
     def __init__(self, *args, source: CareUnitBudget, **kwargs) -> None:  # noqa: ANN002
@@ -79,7 +80,7 @@ class TransferForm(forms.Form):
 class TariffForm(forms.Form):
     provision_type = TypeChoice(label=_("Provision"), queryset=ProvisionType.objects.all())
     payer = forms.ChoiceField(label=_("Payer"), choices=Payer.choices)
-    amount = forms.DecimalField(label=_("Amount (EUR)"), min_value=0, max_digits=10, decimal_places=2)
+    amount = numbers.DecimalField(label=_("Amount (EUR)"), min_value=0, max_digits=10, decimal_places=2)
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
     valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
     valid_to = forms.DateField(label=_("Valid until"), required=False, widget=DateInput())
@@ -95,27 +96,27 @@ class SimulatorForm(forms.Form):
 
     year = forms.IntegerField(label=_("Reference year"), required=False, min_value=2000, max_value=2100)
     # Upper bounds keep every amount a number a budget could be ("1e308" made the plot show "€ inf").
-    capitation_base = forms.FloatField(label=_("Forfait per person per year (EUR)"), min_value=0,
+    capitation_base = numbers.FloatField(label=_("Forfait per person per year (EUR)"), min_value=0,
                                        max_value=MAX_EUR_PER_PERSON, initial=160)
-    weight_0 = forms.FloatField(label=_("Risk weight, level 0"), min_value=0, max_value=MAX_WEIGHT, initial=0.6)
-    weight_1 = forms.FloatField(label=_("Risk weight, level 1"), min_value=0, max_value=MAX_WEIGHT, initial=1.0)
-    weight_2 = forms.FloatField(label=_("Risk weight, level 2"), min_value=0, max_value=MAX_WEIGHT, initial=1.8)
-    weight_3 = forms.FloatField(label=_("Risk weight, level 3"), min_value=0, max_value=MAX_WEIGHT, initial=3.0)
-    bim_uplift = forms.FloatField(label=_("Uplift for increased reimbursement (BIM), %"), min_value=0,
+    weight_0 = numbers.FloatField(label=_("Risk weight, level 0"), min_value=0, max_value=MAX_WEIGHT, initial=0.6)
+    weight_1 = numbers.FloatField(label=_("Risk weight, level 1"), min_value=0, max_value=MAX_WEIGHT, initial=1.0)
+    weight_2 = numbers.FloatField(label=_("Risk weight, level 2"), min_value=0, max_value=MAX_WEIGHT, initial=1.8)
+    weight_3 = numbers.FloatField(label=_("Risk weight, level 3"), min_value=0, max_value=MAX_WEIGHT, initial=3.0)
+    bim_uplift = numbers.FloatField(label=_("Uplift for increased reimbursement (BIM), %"), min_value=0,
                                   max_value=500, initial=20)
     bundle_min_level = forms.IntegerField(label=_("Bundled payment from risk level"), min_value=0, max_value=3,
                                           initial=2)
-    bundle_2 = forms.FloatField(label=_("Bundle price per episode, level 2 (EUR)"), min_value=0,
+    bundle_2 = numbers.FloatField(label=_("Bundle price per episode, level 2 (EUR)"), min_value=0,
                                 max_value=MAX_EUR_PER_PERSON, initial=300)
-    bundle_3 = forms.FloatField(label=_("Bundle price per episode, level 3 (EUR)"), min_value=0,
+    bundle_3 = numbers.FloatField(label=_("Bundle price per episode, level 3 (EUR)"), min_value=0,
                                 max_value=MAX_EUR_PER_PERSON, initial=600)
-    reinvest = forms.FloatField(label=_("Share of an efficiency gain reinvested, %"), min_value=0, max_value=100,
+    reinvest = numbers.FloatField(label=_("Share of an efficiency gain reinvested, %"), min_value=0, max_value=100,
                                 initial=50)
     shadow = forms.ChoiceField(label=_("Virtual payment: model computed in the shadow"),
                                choices=[(m, MODELS[m]) for m in SHADOW_MODELS], initial="capitation")
-    transition = forms.FloatField(label=_("Transition: share paid under the shadow model, %"), min_value=0,
+    transition = numbers.FloatField(label=_("Transition: share paid under the shadow model, %"), min_value=0,
                                   max_value=100, initial=50)
-    p4p_bonus = forms.FloatField(label=_("Bonus per person per indicator target met (EUR)"), min_value=0,
+    p4p_bonus = numbers.FloatField(label=_("Bonus per person per indicator target met (EUR)"), min_value=0,
                                  max_value=MAX_EUR_PER_PERSON, initial=10)
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003

@@ -138,8 +138,8 @@ def register(request: HttpRequest, person: Person) -> HttpResponse:
         lambda d: actions.register_provision(request.user, person, d["provision_type"], d["date"], d["quantity"],
                                              professional=d["professional"], organisation=d.get("organisation"),
                                              payer=d["payer"], note=d["note"]),
-        {"no_tariff": "date", "over_budget": "quantity", "bad_quantity": "quantity", "after_death": "date",
-         "not_allowed": "professional", "mdo_fee_by_hand": "provision_type"},
+        {"no_tariff": "date", "provision_date": "date", "over_budget": "quantity", "bad_quantity": "quantity",
+         "after_death": "date", "not_allowed": "professional", "mdo_fee_by_hand": "provision_type"},
         title=_("Register a provision"), submit=_("Register"), done=_("The provision is registered."))
 
 

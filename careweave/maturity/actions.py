@@ -24,6 +24,7 @@ from careweave.access.audit import record_access
 from careweave.access.permissions import authorize, may
 from careweave.careplans.actions._common import atomic_action
 from careweave.careplans.errors import RuleViolation
+from careweave.dates import check_date
 from careweave.territory.models import Zone
 from careweave.versioning import ChangedMeanwhile
 
@@ -375,6 +376,7 @@ def plan_workshop(
     """A consensus workshop on 3-7 dimensions (001 l.7862-7880); it may follow a closed round."""
     authorize(actor, "maturity.plan_workshop", round_)
     chosen = _check_workshop_dimensions(chosen)
+    check_date("workshop", held_on, anchor=round_.year)
     if attendees < 0:
         raise RuleViolation("attendees", _("The number of attendees cannot be negative."))
     workshop = ConsensusWorkshop.objects.create(round=round_, held_on=held_on, facilitator=actor, attendees=attendees)

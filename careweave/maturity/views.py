@@ -312,7 +312,7 @@ def new_workshop(request: HttpRequest, pk: int) -> HttpResponse:
             workshop = actions.plan_workshop(request.user, round_, data["held_on"], data["chosen"], data["attendees"])
             return redirect("maturity:workshop", workshop.pk)
         except RuleViolation as error:
-            form.add_error("chosen", str(error))
+            form.add_error("held_on" if error.rule == "workshop_date" else "chosen", str(error))
     return render(request, "maturity/workshop_new.html", {"round": round_, "form": form})
 
 

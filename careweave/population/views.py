@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from careweave.csvexport import CONTENT_TYPE, csv_bytes
+from careweave.numbers import show_number
 
 from . import api, dashboard_cache, indicators
 from .access import (
@@ -88,7 +89,7 @@ def _fmt(value, unit: str) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "—"
     digits = 0 if unit == "per_capita" and value >= 100 else (2 if unit in ("per_capita", "mean") else 1)
-    return f"{value:,.{digits}f}"
+    return show_number(value, digits, grouping=True)
 
 
 def _text_width(text: str, font_size: float = 12) -> float:
@@ -199,7 +200,7 @@ def _zone_context(res: dict, zone: str, k: int, selected: str) -> dict:
             "unit": str(indicators.UNITS[d["unit"]][1]),
             "values": [_fmt(v, d["unit"]) for v in values], "spark": _spark(values),
             "bim": _fmt(pick("bim", "True"), d["unit"]), "non_bim": _fmt(pick("bim", "False"), d["unit"]),
-            "ratio": "—" if ratio is None or np.isnan(ratio) else f"{ratio:.2f}",
+            "ratio": "—" if ratio is None or np.isnan(ratio) else show_number(ratio, 2),
         })
     for a in aims:
         a["rows"] = [r for r in rows if r["aim"] == a["code"]]

@@ -30,6 +30,7 @@ from careweave.careplans.actions.coordination import active_coordination
 from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import CarePlan, Goal, Task, TeamMember
 from careweave.careplans.signals import care_transition
+from careweave.dates import check_date
 from careweave.generated import message, render, texts
 from careweave.people.models import Person
 from careweave.programmes import template as tpl
@@ -43,7 +44,6 @@ from careweave.programmes.models import (
     StepChange,
 )
 
-EXPECTED_BIRTH_WINDOW_DAYS = 300  # an expected birth lies at most ~10 months ahead
 FIRST_ASSESSMENT_DAYS = 14
 
 
@@ -169,18 +169,12 @@ def conflicts(person: Person, version: PathwayVersion, *, exclude: Enrolment | N
 
 def _check_dates(template: dict, person: Person, *, started_on: date, expected_birth: date | None,
                  birth_date: date | None) -> None:
-    today = date.today()
     wanted = template.get("dates") or {}
-    if started_on > today:
-        raise RuleViolation("start_in_future", _("The programme cannot start in the future."))
+    check_date("programme_start", started_on)
     if wanted.get("expected_birth") == "required" and expected_birth is None and birth_date is None:
         raise RuleViolation("expected_birth_required", _("Fill in the expected date of birth."))
-    if expected_birth is not None and not (today - timedelta(days=2 * 365) <= expected_birth
-                                           <= today + timedelta(days=EXPECTED_BIRTH_WINDOW_DAYS)):
-        raise RuleViolation("expected_birth_range",
-                            _("The expected date of birth must lie within the next ten months."))
-    if birth_date is not None and birth_date > today:
-        raise RuleViolation("birth_in_future", _("A birth date cannot be in the future."))
+    check_date("expected_birth", expected_birth)
+    check_date("birth_date", birth_date)
     if "expected_birth" not in wanted and (expected_birth or birth_date):
         raise RuleViolation("no_birth_dates", _("This programme does not use birth dates."))
 

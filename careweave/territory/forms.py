@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from careweave.people.models import Discipline, Language, Sector
 from careweave.territory.actions import REFERRAL_NOTE_MAX, parse_day_hours
 from careweave.territory.models import OpeningHours, Referral, Service, Zone
+from careweave.web.forms import numbers
 
 
 class SearchForm(forms.Form):
@@ -56,9 +57,9 @@ class ServiceForm(forms.Form):
     postal_code = forms.RegexField(label=_("Postal code"), regex=r"^\d{4}$",
                                    error_messages={"invalid": _("A Belgian postal code has four digits.")})
     municipality = forms.CharField(label=_("Municipality"), max_length=100)
-    latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90,
+    latitude = numbers.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90,
                                 help_text=_("Leave empty to use the centre of the postal code."))
-    longitude = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
+    longitude = numbers.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
     wheelchair_access = forms.BooleanField(label=_("Wheelchair accessible"), required=False)
     home_visits = forms.BooleanField(label=_("Home visits"), required=False)
     accepts_referrals = forms.BooleanField(label=_("Accepts referrals through Careweave"), required=False,

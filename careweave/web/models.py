@@ -20,3 +20,23 @@ class UserPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.language}"
+
+
+class FormSubmission(models.Model):
+    """One rendered form that was saved: its random token (``{% form_token %}``) and where saving it led.
+
+    Written in the same transaction as what the form saved (``careweave.web.once``), with a unique
+    (user, token) pair, so a form sent twice — a double click, a resend after a timeout, two tabs —
+    saves once: the repeat answers with the first result instead of creating a second record.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    result_url = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "token"], name="web_form_submission_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.token} -> {self.result_url}"

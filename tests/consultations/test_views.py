@@ -213,3 +213,28 @@ def test_a_transition_generated_while_a_french_user_acted_reads_in_dutch_on_a_du
     assert "rejoint" not in detail and frail.pathway.title["fr"] not in detail
     french = client_for("coordinator", "fr").get(_detail(proposal)).content.decode()
     assert frail.pathway.title["fr"] in french and sentence not in french
+
+
+def test_an_mdo_form_sent_twice_schedules_one_mdo(cast, client_for) -> None:  # noqa: ANN001
+    """Issue 18: two MDOs in the same slot from one form sent twice."""
+    import re
+
+    client = client_for("coordinator")
+    url = reverse("consultations:new", args=[cast.maria.fhir_id])
+    token = re.search(r'name="form_token" value="([^"]+)"', client.get(url).content.decode()).group(1)
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    data = {"mode": "in_person", "day": tomorrow, "start_time": "14:00", "end_time": "15:00", "location": "WGC",
+            "reason": "Evaluatie", "form_token": token}
+    first = client.post(url, data)
+    again = client.post(url, data)
+    assert Consultation.objects.count() == 1
+    assert (first.status_code, again.status_code) == (302, 302) and again["Location"] == first["Location"]
+
+
+def test_an_mdo_in_2099_is_refused(cast, client_for) -> None:  # noqa: ANN001
+    """Issue 18: an MDO could be scheduled in 2099."""
+    page = client_for("coordinator").post(reverse("consultations:new", args=[cast.maria.fhir_id]), {
+        "mode": "in_person", "day": "2099-05-01", "start_time": "14:00", "end_time": "15:00", "location": "WGC",
+        "reason": "Evaluatie"})
+    assert page.status_code == 422 and "Choose the day of the consultation from" in page.content.decode()
+    assert not Consultation.objects.exists()

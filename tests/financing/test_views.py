@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -190,3 +190,30 @@ def test_simulator_targets_name_the_indicator_not_its_code(zone_staff, small_pop
     assert "People aged 65+ with a GMD" in html
     assert internal_references(html) == []
 
+
+def test_a_provision_form_sent_twice_registers_one_provision(gp, person):
+    """Issue 18: a double click put the provision twice in the payer's CSV."""
+    import re
+
+    education = ProvisionType.objects.get(code="ZORGEDUCATIE")
+    c = client_of(gp.user)
+    url = f"/financing/person/{person.fhir_id}/register/"
+    token = re.search(r'name="form_token" value="([^"]+)"', c.get(url).content.decode()).group(1)
+    data = {"provision_type": education.pk, "date": "2025-04-01", "quantity": "1", "professional": gp.pk,
+            "payer": Payer.RIZIV, "form_token": token}
+    assert c.post(url, data).status_code == 302
+    again = c.post(url, data, follow=True)
+    assert Provision.objects.count() == 1
+    assert b"This form had already been saved" in again.content
+
+
+def test_a_provision_dated_in_the_future_is_refused(gp, person):
+    """Issue 18: provisions of "Q2 2027" were priced and reported."""
+    education = ProvisionType.objects.get(code="ZORGEDUCATIE")
+    c = client_of(gp.user)
+    future = (date.today() + timedelta(days=200)).isoformat()
+    response = c.post(f"/financing/person/{person.fhir_id}/register/", {
+        "provision_type": education.pk, "date": future, "quantity": "1", "professional": gp.pk,
+        "payer": Payer.RIZIV})
+    assert response.status_code == 400 and b"Choose the date of the provision from 1 January 2019" in response.content
+    assert not Provision.objects.exists()

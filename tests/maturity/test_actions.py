@@ -164,3 +164,9 @@ def test_a_workshop_discusses_3_to_7_dimensions_and_a_consensus_needs_its_argume
     with pytest.raises(ChangedMeanwhile):
         actions.record_consensus(staff, workshop, {C[0]: (2, "Toch niet")}, "", 1)
     assert WorkshopDimension.objects.get(workshop=workshop, dimension=C[0]).consensus_score == 3
+
+
+def test_a_workshop_of_another_year_is_refused(round_, staff) -> None:  # noqa: ANN001
+    """Issue 18: a 2020 workshop was accepted in the 2026 round."""
+    refused("workshop_date", actions.plan_workshop, staff, round_, date(round_.year - 6, 3, 1), C[:3])
+    refused("workshop_date", actions.plan_workshop, staff, round_, date(round_.year + 2, 3, 1), C[:3])

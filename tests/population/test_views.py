@@ -172,3 +172,21 @@ def test_every_pyramid_label_has_a_contrast_of_at_least_4_5(client, data_dir, st
             beside = 'text-anchor="start"' in text
             ratio = _contrast(colour, page if beside else bar)
             assert ratio >= 4.5, f"level {level}: {colour} on {page if beside else bar} is {ratio:.2f}:1"
+
+
+def test_the_dashboards_numbers_are_written_as_the_reader_writes_them(client, data_dir, staff):
+    """Issue 18: "81.1" and "0.95" on a Dutch or French page."""
+    import re
+
+    from careweave.web.language import SESSION_KEY
+
+    for language in ("nl", "fr"):
+        session = client.session
+        session[SESSION_KEY] = language
+        session.save()
+        html = client.get(reverse("population:zone", args=["ZORA"])).content.decode()
+        cells = re.findall(r'<td class="num">([^<]*)</td>', html)
+        numbers = [c for c in cells if any(ch.isdigit() for ch in c)]
+        assert numbers, "the indicator table has values"
+        assert not [c for c in numbers if re.search(r"\d\.\d{1,2}$", c)], f"{language}: decimal points in {numbers}"
+        assert any("," in c for c in numbers), numbers

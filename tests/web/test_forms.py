@@ -197,3 +197,13 @@ def test_task_status_stays_open_when_someone_else_may_not_close_it(cast, client_
     response = client_for("socialworker").post(url, follow=True)
     assert "Only the team member this task is assigned to" in response.content.decode()
     assert Task.objects.get(pk=cast.task_for_jan.pk).status == Task.Status.REQUESTED
+
+
+def test_a_task_due_in_2999_is_refused_beside_its_field(cast, client_for):
+    """Issue 18: a task due in 2999 was accepted."""
+    url = reverse("web:task_add", args=[cast.maria.fhir_id])
+    member = cast.team.members.filter(professional=cast.nurse).first()
+    html = client_for("gp").post(url, {"description": "Later", "assignee": str(member.pk),
+                                       "due_date": "2999-01-01"}).content.decode()
+    assert "Choose the due date from" in field_error(html, "due_date")
+    assert not cast.plan.tasks.filter(description="Later").exists()

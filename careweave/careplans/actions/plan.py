@@ -26,9 +26,6 @@ from careweave.careplans.limits import (
     REVIEW_NOTES_MAX,
     TASK_MAX,
     check_length,
-    check_not_in_past,
-    due_date_in_past_message,
-    target_date_in_past_message,
 )
 from careweave.careplans.models import (
     Agreement,
@@ -40,6 +37,7 @@ from careweave.careplans.models import (
     Task,
     TeamMember,
 )
+from careweave.dates import check_date
 from careweave.people.models import Person
 
 
@@ -142,7 +140,7 @@ def add_goal(
     """A care or support goal; linked to the life goal it serves. A target date is optional."""
     _authorize(actor, "careplans.add_goal", plan, medical=is_medical)
     description = _require_text(description, _("the goal"), GOAL_MAX)
-    check_not_in_past(target_date, rule="target_in_past", message=target_date_in_past_message())
+    check_date("goal_target", target_date)
     if life_goal is not None and life_goal.plan_id != plan.pk:
         raise RuleViolation("life_goal_plan", _("This life goal belongs to another plan."))
     goal = Goal.objects.create(
@@ -166,9 +164,7 @@ def update_goal(actor, goal: Goal, expected_version: int, **changes: Any) -> Goa
     previous_target = goal.target_date
     _apply(goal, changes, {"description", "kind", "domain", "status", "target_date", "is_medical", "life_goal"})
     goal.description = _require_text(goal.description, _("the goal"), GOAL_MAX)
-    check_not_in_past(
-        goal.target_date, previous=previous_target, rule="target_in_past", message=target_date_in_past_message()
-    )
+    check_date("goal_target", goal.target_date, previous=previous_target)
     if goal.life_goal is not None and goal.life_goal.plan_id != goal.plan_id:
         raise RuleViolation("life_goal_plan", _("This life goal belongs to another plan."))
     goal.save_versioned(expected_version)
@@ -201,7 +197,7 @@ def assign_task(
     """Create a task for a named team member (or for the person themselves)."""
     _authorize(actor, "careplans.assign_task", plan, medical=is_medical)
     description = _require_text(description, _("the task"), TASK_MAX)
-    check_not_in_past(due_date, rule="due_in_past", message=due_date_in_past_message())
+    check_date("task_due", due_date)
     if assignee is None and not to_person:
         raise RuleViolation("assignee_required", _("Choose who will do this task."))
     _check_assignee(plan, assignee)
@@ -228,7 +224,7 @@ def update_task(actor, task: Task, expected_version: int, **changes: Any) -> Tas
     previous_due = task.due_date
     _apply(task, changes, {"description", "assignee", "assigned_to_person", "status", "due_date", "goal"})
     task.description = _require_text(task.description, _("the task"), TASK_MAX)
-    check_not_in_past(task.due_date, previous=previous_due, rule="due_in_past", message=due_date_in_past_message())
+    check_date("task_due", task.due_date, previous=previous_due)
     _check_assignee(task.plan, task.assignee)
     if task.goal is not None and task.goal.plan_id != task.plan_id:
         raise RuleViolation("goal_plan", _("This goal belongs to another plan."))

@@ -17,3 +17,8 @@ DATETIME_INPUT_FORMATS = [
     "%d/%m/%Y %H:%M",
     "%d/%m/%y %H:%M",
 ]
+
+# A point for decimals, a comma between thousands (shown only where grouping is asked for).
+DECIMAL_SEPARATOR = "."
+THOUSAND_SEPARATOR = ","
+NUMBER_GROUPING = 3

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from careweave.careplans.errors import RuleViolation
+from careweave.dates import check_date
 from careweave.versioning import ChangedMeanwhile
 
 
@@ -18,6 +21,15 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def clean_date(kind: str, value: date | None, **context: Any) -> date | None:
+    """The date rule of ``careweave.dates`` checked in the form too, so its message appears beside the field."""
+    try:
+        check_date(kind, value, **context)
+    except RuleViolation as exc:
+        raise ValidationError(str(exc), code=exc.rule) from None
+    return value
 
 
 class VersionedForm(forms.Form):

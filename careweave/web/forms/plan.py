@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from careweave.careplans import limits
 from careweave.careplans.models import CarePlan, Goal, JournalEntry, LifeGoal, Task, TeamMember
-from careweave.web.forms.base import DateInput, VersionedForm
+from careweave.web.forms.base import DateInput, VersionedForm, clean_date
 
 PERSON_CHOICE = "person"
 
@@ -80,11 +80,8 @@ class GoalForm(forms.Form):
             del self.fields["is_medical"]
 
     def clean_target_date(self) -> date | None:
-        """A new goal's target date may not lie in the past, like a new task's due date."""
-        target = self.cleaned_data.get("target_date")
-        if target is not None and target < date.today():
-            raise forms.ValidationError(limits.target_date_in_past_message())
-        return target
+        """A new goal's target date lies in the plan's horizon (``careweave.dates``)."""
+        return clean_date("goal_target", self.cleaned_data.get("target_date"))
 
 
 class GoalEditForm(VersionedForm, GoalForm):
@@ -140,10 +137,7 @@ class TaskForm(forms.Form):
             del self.fields["is_medical"]
 
     def clean_due_date(self) -> date | None:
-        due = self.cleaned_data.get("due_date")
-        if due is not None and due < date.today():
-            raise forms.ValidationError(limits.due_date_in_past_message())
-        return due
+        return clean_date("task_due", self.cleaned_data.get("due_date"))
 
     def assignment(self) -> dict:
         """The assignee as the action expects it: a team member, or the person themselves."""

@@ -12,6 +12,8 @@ from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from careweave.access.models import Level
+from careweave.numbers import show_quantity
+from careweave.web.once import FIELD, new_token
 from careweave.web.roles import Roles, roles_for
 
 register = template.Library()
@@ -197,3 +199,15 @@ def field(bound: forms.BoundField, extra_class: str = "") -> dict:
         "hidden": bound.is_hidden,
         "extra_class": extra_class,
     }
+
+
+@register.simple_tag
+def form_token() -> SafeString:
+    """The hidden token that makes a form save once, however often it is sent (``careweave.web.once``)."""
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, new_token())
+
+
+@register.filter
+def quantity(value: object) -> str:
+    """A quantity in the reader's language with only the decimals it has ("1,5", not "1,50")."""
+    return show_quantity(value)  # type: ignore[arg-type]

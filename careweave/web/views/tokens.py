@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_POST
 from careweave.access import actions
 from careweave.access.models import ApiToken
 from careweave.careplans.errors import RuleViolation
+from careweave.web.once import saved_here
 
 
 class TokenForm(forms.Form):
@@ -52,6 +54,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             form = TokenForm()
+            saved_here(request, reverse("web:api_tokens"))
     context = {
         "form": form,
         "issued": issued,

@@ -145,6 +145,18 @@ def visible_assessments(actor, person: Person) -> QuerySet[Assessment]:  # noqa:
     return qs.filter(Q(is_private=False) | Q(shared=True) | Q(author=actor))
 
 
+def visible_assessments_of_many(actor, persons: list[Person]) -> QuerySet[Assessment]:  # noqa: ANN001
+    """:func:`visible_assessments` for the persons of a list page at once (one decision query per fact)."""
+    from careweave.access.decisions import decide_many
+
+    decisions = decide_many(actor, persons)
+    full = [pk for pk, d in decisions.items() if d.allows(Level.FULL)]
+    plan = [pk for pk, d in decisions.items() if d.allows(Level.PLAN) and not d.allows(Level.FULL)]
+    qs = (Assessment.objects.filter(Q(person_id__in=full) | Q(person_id__in=plan, is_medical=False))
+          .select_related("instrument", "plan", "person").defer("instrument__questionnaire"))
+    return qs.filter(Q(is_private=False) | Q(shared=True) | Q(author=actor))
+
+
 def list_assessments(actor, person: Person, *, request=None) -> QuerySet[Assessment]:  # noqa: ANN001
     """``visible_assessments`` for a page or API list: the look at the person's file is audited (or refused)."""
     require_access(actor, person, action="search", resource_type=RESOURCE, request=request)

@@ -18,8 +18,8 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from careweave.access.audit import record_access
-from careweave.assessments.actions import DONE, RESOURCE, visible_assessments
+from careweave.access.audit import audit_event, record_many
+from careweave.assessments.actions import DONE, RESOURCE, visible_assessments, visible_assessments_of_many
 from careweave.assessments.models import Assessment
 from careweave.people.models import Person
 
@@ -69,12 +69,15 @@ def standing_alerts(actor, person: Person, lang: str, *, today: date | None = No
     """Alerts that still stand for one person, from the results ``actor`` may see."""
     if not _is_professional(actor):
         return []
+    return _standing(visible_assessments(actor, person), lang)
+
+
+def _standing(visible, lang: str) -> list[CriticalAlert]:  # noqa: ANN001 - a queryset of visible assessments
+    """The newest result of each instrument per person, if recent, and the alerts it raises."""
     since = timezone.now() - timedelta(days=STANDING_DAYS)
-    newest: dict[str, Assessment] = {}
-    results = (visible_assessments(actor, person).filter(status__in=DONE)
-               .order_by("-completed_at", "-pk"))
-    for assessment in results:
-        newest.setdefault(assessment.instrument.code, assessment)
+    newest: dict[tuple[int, str], Assessment] = {}
+    for assessment in visible.filter(status__in=DONE).order_by("-completed_at", "-pk"):
+        newest.setdefault((assessment.person_id, assessment.instrument.code), assessment)
     found: list[CriticalAlert] = []
     for assessment in newest.values():
         if assessment.completed_at and assessment.completed_at >= since:
@@ -84,10 +87,9 @@ def standing_alerts(actor, person: Person, lang: str, *, today: date | None = No
 
 def standing_alerts_for(actor, persons: Iterable[Person], lang: str, *, request=None) -> list[CriticalAlert]:  # noqa: ANN001
     """A worklist (the coordinator's home): standing alerts of many persons; each one shown is audited as a read."""
-    found: list[CriticalAlert] = []
-    for person in persons:
-        for alert in standing_alerts(actor, person, lang):
-            record_access(actor, "read", RESOURCE, str(alert.assessment.fhir_id), person=person,
-                          reason="critical answer alert", request=request)
-            found.append(alert)
+    if not _is_professional(actor):
+        return []
+    found = _standing(visible_assessments_of_many(actor, list(persons)), lang)
+    record_many([audit_event(actor, "read", RESOURCE, str(alert.assessment.fhir_id), person=alert.assessment.person,
+                             reason="critical answer alert", request=request) for alert in found])
     return found

@@ -19,6 +19,9 @@ from careweave.people.models import Person
 from careweave.records.models import StoredResource
 
 MEASUREMENTS_SHOWN = 10
+# Source ids Careweave gives the records it keeps itself (an assessment's score Observations): they are its
+# own data, shown with the assessments, not "from other systems" (issue 18.14).
+OWN_SOURCE_PREFIX = "careweave-"
 
 
 def _text(concept: Any) -> str:
@@ -41,10 +44,16 @@ def _status(data: dict) -> str:
 
 
 def _value(data: dict) -> str:
+    from careweave.numbers import show_quantity
+
     quantity = data.get("valueQuantity")
-    if isinstance(quantity, dict) and "value" in quantity:
-        return f"{quantity['value']} {quantity.get('unit') or quantity.get('code') or ''}".strip()
-    for key in ("valueInteger", "valueString", "valueBoolean"):
+    if isinstance(quantity, dict) and isinstance(quantity.get("value"), int | float):
+        unit = str(quantity.get("unit") or quantity.get("code") or "")
+        unit = "" if "{" in unit else unit  # a UCUM annotation such as "{score}" is no unit to show
+        return f"{show_quantity(quantity['value'])} {unit}".strip()
+    if isinstance(data.get("valueInteger"), int):
+        return show_quantity(data["valueInteger"])
+    for key in ("valueString", "valueBoolean"):
         if key in data:
             return str(data[key])
     if isinstance(data.get("valueCodeableConcept"), dict):
@@ -80,15 +89,17 @@ class OtherSystems:
 
 
 def stored_rows(person: Person, *types: str) -> Iterator[StoredResource]:
-    return StoredResource.objects.filter(patient=person, resource_type__in=types).order_by(
-        "-clinical_date", "pk").iterator()
+    """What other systems sent about the person (Careweave's own kept records left out)."""
+    return StoredResource.objects.filter(patient=person, resource_type__in=types).exclude(
+        source_id__startswith=OWN_SOURCE_PREFIX).order_by("-clinical_date", "pk").iterator()
 
 
 def for_plan(person: Person, decision: Decision) -> OtherSystems:
     """The person's current conditions and latest measurements, for a viewer with full access."""
     if not decision.allows(Level.FULL):
         return OtherSystems(hidden=StoredResource.objects.filter(
-            patient=person, resource_type__in=("Condition", "Observation")).count())
+            patient=person, resource_type__in=("Condition", "Observation")).exclude(
+            source_id__startswith=OWN_SOURCE_PREFIX).count())
     out = OtherSystems()
     seen: set[str] = set()
     for row in stored_rows(person, "Condition", "Observation"):

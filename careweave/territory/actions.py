@@ -441,6 +441,7 @@ def accept_referral(actor, referral: Referral, expected_version: int | None = No
 def _propose_for_team(referral: Referral, professional) -> TeamMember | None:  # noqa: ANN001
     """Propose the receiver in the referrer's name (add_team_member: the person's agreement is needed)."""
     from careweave.careplans.actions.team import add_team_member, team_for
+    from careweave.people.roles import discipline_code
 
     team = team_for(referral.person)
     existing = team.members.filter(professional=professional,
@@ -450,7 +451,8 @@ def _propose_for_team(referral: Referral, professional) -> TeamMember | None:  #
     try:
         member = add_team_member(
             referral.requested_by, team, professional=professional,
-            role=str(referral.service.get_discipline_display()),
+            # A code, rendered in each reader's language (issue 18.25), never the referrer's word for it.
+            role=discipline_code(referral.service.discipline),
         )
     except RuleViolation:
         return None  # the referrer left the team meanwhile, or is the case manager: the person can add them

@@ -113,3 +113,31 @@ def test_on_a_390px_phone_these_pages_do_not_overflow(login, live_server, langua
         if width > 390:
             wide.append((path, width, page.evaluate(WIDEST)))
     assert not wide, f"wider than the phone: {wide}"
+
+
+@pytest.mark.parametrize("language", ["nl", "fr"])
+def test_the_printed_plan_keeps_tasks_without_a_goal(login, live_server, language) -> None:  # noqa: ANN001
+    """Issue 18.4: every task without a goal (all MDO decisions) was dropped from the printed plan and its PDF."""
+    import io
+
+    from django.utils import translation
+    from pypdf import PdfReader
+
+    from careweave.careplans.actions import assign_task
+
+    maria = Person.objects.get(user__username="person")
+    plan = maria.care_plans.order_by("-created_at").first()
+    gp = User.objects.get(username="gp")
+    member = plan.person.care_teams.get().members.get(professional__user=gp, status="active")
+    assign_task(gp, plan, "Medicatieschema naar de apotheker sturen", assignee=member)
+    page = login("gp", language)
+    page.goto(f"{live_server.url}/persons/{maria.fhir_id}/print/")
+    with translation.override(language):
+        heading = translation.gettext("Decisions and tasks without a goal")
+    section = page.locator("[data-test=print-other-tasks]")
+    assert section.inner_text().strip() == heading
+    assert "Medicatieschema naar de apotheker sturen" in page.locator("main").inner_text()
+    pdf = page.request.get(f"{live_server.url}/persons/{maria.fhir_id}/plan.pdf")
+    assert pdf.status == 200
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages)
+    assert heading in text and "Medicatieschema naar de apotheker sturen" in text

@@ -194,6 +194,20 @@ def test_referral_joins_the_team_only_with_the_persons_consent(person, team, gp,
     assert AuditEvent.objects.filter(resource_type="ServiceRequest", person=person, action="C").exists()
 
 
+def test_the_referred_members_role_reads_in_each_readers_language(person, team, gp, join, physio_service) -> None:
+    """Issue 18.25: the role was stored as the referrer's word ("kinésithérapeute") and shown so to everyone."""
+    from django.utils import translation
+
+    join(team, gp)
+    with translation.override("fr"):
+        referral = actions.refer_to_service(gp.user, person, physio_service, reason="Équilibre")
+        actions.accept_referral(physio_service.professional.user, referral, referral.version)
+    member = TeamMember.objects.get(pk=Referral.objects.get(pk=referral.pk).team_member_id)
+    for language in ("nl", "fr", "de", "en"):
+        with translation.override(language):
+            assert member.display_role == str(Discipline.PHYSIOTHERAPIST.label), language
+
+
 def test_illegal_referral_steps_are_refused_with_a_reason(person, team, gp, join, outsider, physio_service) -> None:
     join(team, gp)
     receiver = physio_service.professional

@@ -100,8 +100,11 @@ class TeamMember(models.Model):
 
     @property
     def display_role(self) -> str:
+        """The role in the reader's language: a stored code (``people.roles``) is rendered, a typed role kept."""
         if self.role:
-            return self.role
+            from careweave.people.roles import role_label
+
+            return role_label(self.role)
         if self.professional_id:
             return self.professional.get_discipline_display()
         return self.related_person.get_relationship_display()

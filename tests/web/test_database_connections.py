@@ -26,11 +26,11 @@ def test_a_connection_cut_under_the_server_costs_no_request(client_for) -> None:
     if connection.vendor == "sqlite":
         pytest.skip("SQLite is a file, not a server that restarts; CI runs this on PostgreSQL")
     coordinator = client_for("coordinator")
-    assert coordinator.get(reverse("web:home")).status_code == 200
+    assert coordinator.get(reverse("web:coordination")).status_code == 200
     connection.ensure_connection()
     connection.connection.close()  # the database restarted under the server
     close_old_connections()  # what request_started runs before each request (the test client leaves it out)
-    assert coordinator.get(reverse("web:home")).status_code == 200
+    assert coordinator.get(reverse("web:coordination")).status_code == 200
 
 
 def test_sqlite_writes_in_wal_mode_and_waits_for_a_lock_instead_of_failing(tmp_path: Path,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
 
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
@@ -19,7 +18,7 @@ from careweave.fhir import history
 from careweave.fhir.errors import BadRequest, Conflict, MethodNotAllowed, NotFound, PreconditionFailed, Unprocessable
 from careweave.fhir.mapping.base import Context, Mapping, instant
 from careweave.fhir.registry import mapping_for
-from careweave.fhir.search import apply_filters, run_search, search_link
+from careweave.fhir.search import conditional_queryset, run_search, search_link
 from careweave.versioning import ChangedMeanwhile
 
 
@@ -29,7 +28,6 @@ class WriteResult:
     obj: models.Model
     outcome: str  # created / updated / unchanged / matched
     warnings: list[str] = field(default_factory=list)
-    hidden: bool = False  # matched by a conditional create, but the requester may not read it
 
     @property
     def status(self) -> int:
@@ -238,13 +236,7 @@ def readable_matches(ctx: Context, mapping: Mapping, query: str, limit: int = 2)
     Maria exists, and a condition on ``patient=…&questionnaire=…phq-9`` that she was screened for
     depression. Records outside the requester's reach are left out without a trace (no audit of
     a search the requester did not knowingly make)."""
-    params = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)]
-    if not params:
-        raise BadRequest(_("A conditional request needs search parameters."))
-    qs, _explicit, _used, ignored = apply_filters(mapping, mapping.queryset(), params)
-    if ignored:
-        raise BadRequest(_("These search parameters are not supported: %(names)s") % {"names": ", ".join(ignored)})
-    qs, _decisions = mapping.visible(ctx, qs, None)
+    qs, _decisions = mapping.visible(ctx, conditional_queryset(mapping, query), None)
     return list(qs.order_by("pk")[:limit])
 
 

@@ -213,19 +213,16 @@ def _revinclude(ctx: Context, mapping: Mapping, objects: list[models.Model], dec
     return included
 
 
-def find_matches(mapping: Mapping, query: str, limit: int = 2) -> list[models.Model]:
-    """Records matching a conditional query (``identifier=...``), regardless of who asks.
-
-    Used for conditional create/update and conditional references: existence is checked across
-    all records (a duplicate SSIN must be found even when the requester cannot see the person).
-    """
+def conditional_queryset(mapping: Mapping, query: str) -> models.QuerySet:
+    """The records a conditional query (``identifier=...``) names, before any access rule: the caller
+    narrows them to what the requester may read (``rest.readable_matches``)."""
     params = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)]
     if not params:
         raise BadRequest(_("A conditional request needs search parameters."))
     qs, _explicit, _used, ignored = apply_filters(mapping, mapping.queryset(), params)
     if ignored:
         raise BadRequest(_("These search parameters are not supported: %(names)s") % {"names": ", ".join(ignored)})
-    return list(qs.order_by("pk")[:limit])
+    return qs
 
 
 def search_link(base: str, resource_type: str, used: list[tuple[str, str]], **extra: Any) -> str:

@@ -234,8 +234,6 @@ def _write_response(request: HttpRequest, result: rest.WriteResult) -> HttpRespo
                "Last-Modified": http_date(result.mapping.last_updated(result.obj).timestamp())}
     headers["Location"] = f"{_base(request)}/{result.location}"
     prefer = request.headers.get("Prefer", "")
-    if result.hidden:  # it exists, but the requester may not see it: say so, show nothing
-        prefer = "return=OperationOutcome"
     if "return=minimal" in prefer:
         return fhir_response(request, None, result.status, headers)
     if "return=OperationOutcome" in prefer:

@@ -9,36 +9,11 @@ from typing import ParamSpec, TypeVar
 from django.db import transaction
 
 from careweave.access.audit import record_access
-from careweave.access.decisions import Decision, decide, forgetting_decisions
-from careweave.access.models import AuditEvent, Level
+from careweave.access.decisions import decide, forgetting_decisions
+from careweave.access.models import AuditEvent
 from careweave.careplans.errors import RuleViolation
-from careweave.careplans.models import CareTeam, CaseManagementEpisode, TeamMember
+from careweave.careplans.models import CareTeam, TeamMember
 from careweave.people.models import Person
-
-
-def require_level(actor, person: Person, needed: int = Level.PLAN) -> Decision:  # noqa: ANN001
-    """Refuse (with a rule error the UI can show) when the actor lacks access to this person.
-
-    Superseded by the permission table (``careweave.access.permissions.authorize``): kept only for
-    the apps not converted yet (programmes, consultations, financing, territory; issue 17).
-    """
-    decision = decide(actor, person)
-    if not decision.allows(needed):
-        event = record_access(
-            actor,
-            "update",
-            "Patient",
-            str(person.fhir_id),
-            person=person,
-            outcome="denied",
-            reason=decision.refusal,
-            basis=decision.basis,
-        )
-        error = RuleViolation("no_access", decision.refusal)
-        error.denied_audit = event
-        raise error
-    return decision
-
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -94,15 +69,4 @@ def audit_write(actor, action: str, resource_type: str, obj, person: Person, rea
         person=person,
         reason=reason,
         basis=decide(actor, person).basis,
-    )
-
-
-def is_active_case_manager(actor, person: Person) -> bool:  # noqa: ANN001
-    """The actor is this person's appointed case manager (external to the team)."""
-    professional = getattr(actor, "professional", None)
-    return (
-        professional is not None
-        and CaseManagementEpisode.objects.filter(
-            person=person, case_manager=professional, status=CaseManagementEpisode.Status.ACTIVE
-        ).exists()
     )

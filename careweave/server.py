@@ -7,6 +7,7 @@ One waitress process stayed at about one core (the GIL); gunicorn's pre-fork wor
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from typing import Any
 
@@ -32,10 +33,29 @@ def wsgi_app() -> Any:
     return WhiteNoise(application, root=str(settings.STATIC_ROOT), prefix=settings.STATIC_URL)
 
 
+def start_background_worker() -> subprocess.Popen:
+    """``careweave worker`` as a child process with the same settings (database, secrets) as the server."""
+    return subprocess.Popen([sys.executable, "-m", "careweave", "worker"], env=os.environ.copy())
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, threads: int = 4,
-          server: str = "auto") -> None:
-    """Serve until interrupted. ``server`` is ``gunicorn``, ``waitress`` or ``auto`` (gunicorn where it runs)."""
+          server: str = "auto", background: bool = True) -> None:
+    """Serve until interrupted. ``server`` is ``gunicorn``, ``waitress`` or ``auto`` (gunicorn where it runs);
+    ``background`` starts the job worker beside it and stops it with the server."""
     app = wsgi_app()
+    worker = start_background_worker() if background else None
+    try:
+        _serve(app, host, port, workers, threads, server)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+def _serve(app: Any, host: str, port: int, workers: int | None, threads: int, server: str) -> None:
     workers = workers or default_workers()
     use_gunicorn = server == "gunicorn" or (server == "auto" and os.name == "posix")
     print(f"Careweave is running on http://{host}:{port}/  (Ctrl+C to stop)", flush=True)

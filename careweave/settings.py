@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "careweave.jobs",
     "careweave.territory",
     "careweave.people",
     "careweave.careplans",
@@ -62,6 +65,16 @@ INSTALLED_APPS = [
     "careweave.population",
     "careweave.web",
 ]
+
+# Background work (decision 0024): a database queue the ``careweave worker`` process runs, on SQLite and
+# PostgreSQL alike. ``CAREWEAVE_TASKS=immediate`` runs each job inline at enqueue time (the test suite's
+# default, see tests/conftest.py; a test that wants the real queue switches back with ``settings``).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if os.environ.get("CAREWEAVE_TASKS") == "immediate" else "django_tasks_db.DatabaseBackend",
+    }
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# Jobs run inline in tests unless a test asks for the database queue (tests/jobs/).
+os.environ.setdefault("CAREWEAVE_TASKS", "immediate")
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CAREWEAVE_SHARED", REPO.parent / "shared"))
 

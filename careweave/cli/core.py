@@ -17,7 +17,19 @@ def _serve(args: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     from careweave.server import serve
 
-    serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads, server=args.server)
+    serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads, server=args.server,
+          background=not args.no_worker)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    """Run the background jobs and the scheduler (``serve`` starts one itself unless ``--no-worker``)."""
+    from careweave.cli import setup_django
+
+    setup_django(getattr(args, "db", None))
+    from careweave.jobs.worker import run_worker
+
+    run_worker(interval=args.interval, batch=args.batch, scheduler=not args.no_scheduler)
     return 0
 
 
@@ -72,7 +84,7 @@ def _demo(args: argparse.Namespace) -> int:
         return 0
     from careweave.server import serve
 
-    serve(host=args.host, port=args.port)
+    serve(host=args.host, port=args.port, background=not args.no_worker)
     return 0
 
 
@@ -95,7 +107,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--server", choices=["auto", "gunicorn", "waitress"], default="auto",
                    help="gunicorn (several processes, Linux/macOS) or waitress (one process); auto picks gunicorn")
     p.add_argument("--db", help="SQLite file to use instead of the default (var/careweave.sqlite3)")
+    p.add_argument("--no-worker", action="store_true",
+                   help="do not start the background worker beside the server (run `careweave worker` yourself)")
     p.set_defaults(func=_serve)
+
+    p = sub.add_parser("worker", help="run background jobs (exports, e-mail, notifications) and nightly jobs")
+    p.add_argument("--db", help="SQLite file to use instead of the default (var/careweave.sqlite3)")
+    p.add_argument("--interval", type=float, default=1.0, help="seconds between polls of an empty queue")
+    p.add_argument("--batch", action="store_true", help="stop when the queue is empty")
+    p.add_argument("--no-scheduler", action="store_true", help="do not enqueue the scheduled (nightly) jobs")
+    p.set_defaults(func=_worker)
 
     p = sub.add_parser(
         "demo",
@@ -111,6 +132,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=42, help="random seed (same seed, same demo)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-worker", action="store_true", help="do not start the background worker")
     p.set_defaults(func=_demo)
 
     tokens.register(sub)

@@ -30,5 +30,8 @@ class ProgrammesConfig(AppConfig):
         from careweave.programmes.models import PathwayVersion
 
         reseed_after_migrate(self, _sync_pathways, PathwayVersion, dispatch_uid="careweave.programmes.sync")
+        from careweave.jobs.schedule import register
+
+        register("programme-phases", "15 2 * * *", "careweave.programmes.tasks.recompute_programme_phases")
         post_save.connect(_assessment_saved, sender="assessments.Assessment",
                           dispatch_uid="careweave.programmes.assessment_saved")

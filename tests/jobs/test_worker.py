@@ -38,7 +38,6 @@ def test_the_worker_runs_a_queued_job_and_keeps_its_result(settings) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_change_leaves_no_job(settings) -> None:
     from django.db import transaction
-
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = DATABASE_QUEUE

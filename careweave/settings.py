@@ -76,6 +76,9 @@ TASKS = {
     }
 }
 
+# FHIR Subscriptions (decision 0033): rest-hook endpoints must be https, except on this machine, unless allowed.
+FHIR_SUBSCRIPTION_ALLOW_HTTP = os.environ.get("CAREWEAVE_SUBSCRIPTION_ALLOW_HTTP", "0") == "1"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "careweave.access.audit.AuditContextMiddleware",

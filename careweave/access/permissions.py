@@ -950,6 +950,24 @@ permission("population.view_outreach_list", in_zone_staff_group & may_see_outrea
            label=_("see the person-level outreach list"), resource_type="PopulationOutreachList",
            refusal=_("The person-level outreach list needs a specific permission."))
 
+# =========================================================================== FHIR subscriptions (issue 21)
+# Another system subscribes for its user: to one person's file when that user may read the plan, or to every
+# file the user may read (each event is checked for the owner at the change and again at delivery).
+
+
+@rules.predicate
+def owns_subscription(actor: Any, target: Any) -> bool:
+    """The user whose API token created the subscription."""
+    return bool(getattr(actor, "is_authenticated", False)) and getattr(target, "owner_id", None) == actor.pk
+
+
+permission("fhir.subscribe", is_active_account, level=Level.PLAN, label=_("subscribe another system to changes"),
+           resource_type="Subscription",
+           refusal=_("Only an active user can subscribe, and only to files they may read."))
+permission("fhir.manage_subscription", owns_subscription, level=None, label=_("see or stop a subscription"),
+           resource_type="Subscription", code="subscription_owner",
+           refusal=_("You can only manage your own subscriptions."))
+
 # =========================================================================== records (received data)
 
 __all__ = [

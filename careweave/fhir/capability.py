@@ -45,6 +45,8 @@ def capability_statement(base: str) -> dict[str, Any]:
             entry["profile"] = mapping.profile
             entry["supportedProfile"] = [mapping.profile]
         resources.append(entry)
+    resources.append(_subscription_entry())
+    resources.sort(key=lambda r: r["type"])
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -68,6 +70,24 @@ def capability_statement(base: str) -> dict[str, Any]:
             "resource": resources,
             "interaction": [{"code": "transaction"}, {"code": "batch"}],
         }],
+    }
+
+
+def _subscription_entry() -> dict[str, Any]:
+    """Subscriptions (R4 Backport IG, issue #21): the topics offered, rest-hook, id-only payloads, ``$status``."""
+    from careweave.fhir.subscriptions.topics import BACKPORT, TOPICS
+
+    return {
+        "type": "Subscription",
+        "extension": [{"url": f"{BACKPORT}/capabilitystatement-subscriptiontopic-canonical", "valueCanonical": url}
+                      for url in sorted(TOPICS)],
+        "profile": f"{BACKPORT}/backport-subscription",
+        "supportedProfile": [f"{BACKPORT}/backport-subscription"],
+        "interaction": [{"code": "read"}, {"code": "search-type"}, {"code": "create"}, {"code": "delete"}],
+        "versioning": "no-version",
+        "searchParam": [{"name": "status", "type": "token"}],
+        "operation": [{"name": "status",
+                       "definition": "http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/backport-subscription-status"}],
     }
 
 

@@ -4,6 +4,7 @@ from django.urls import path
 
 from careweave.fhir import views
 from careweave.fhir.programme_operations import plan_definition_apply
+from careweave.fhir.subscriptions import views as subscriptions
 
 app_name = "fhir"
 
@@ -18,6 +19,11 @@ urlpatterns = [
     path("/QuestionnaireResponse/<str:rid>/$extract", views.response_extract),
     # issue #9: PlanDefinition/$apply enrols through the same action as the web
     path("/PlanDefinition/<str:rid>/$apply", plan_definition_apply, name="plan-definition-apply"),
+    # issue #21: topic-based subscriptions (R4 Backport), before the generic routes
+    path("/Subscription", subscriptions.collection, name="subscriptions"),
+    path("/Subscription/$status", subscriptions.status, name="subscription-status-many"),
+    path("/Subscription/<str:rid>/$status", subscriptions.status, name="subscription-status"),
+    path("/Subscription/<str:rid>", subscriptions.instance, name="subscription"),
     path("/Patient/<str:rid>/$everything", views.patient_everything, name="patient-everything"),
     path("/<str:resource_type>", views.type_level, name="type"),
     path("/<str:resource_type>/_search", views.type_search, name="search"),

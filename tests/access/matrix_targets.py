@@ -28,6 +28,17 @@ def _enrol(maria: Any, team: Any, targets: dict) -> Any:
     return enrol_in_programme(gp, maria, frail, reference_member=member, person_agreed=True)
 
 
+def _subscription(owner: Any, maria: Any) -> Any:
+    """The GP's EHR subscribed to Maria's goals (a row, no handshake: the table is under test)."""
+    import uuid
+
+    from careweave.fhir.models import Subscription
+
+    return Subscription.objects.create(fhir_id=uuid.uuid4(), owner=owner, person=maria, status="active",
+                                       topic="https://careweave.be/fhir/SubscriptionTopic/goal-changed",
+                                       endpoint="https://ehr.example.org/hook", base_url="http://testserver/fhir/R4")
+
+
 def build_targets() -> dict[str, Any]:
     from careweave.access.models import AccessRule
     from careweave.careplans.models import (
@@ -107,4 +118,5 @@ def build_targets() -> dict[str, Any]:
     targets["token"] = ApiToken.issue_token(gp, "matrix", None)[0]
     targets["today"] = date.today()
     targets["later"] = timezone.now() + timedelta(days=1)
+    targets["subscription"] = _subscription(gp, maria)
     return {kind: value for kind, value in targets.items() if value is not None or kind == "none"}

@@ -57,6 +57,7 @@ TARGET_OF = {
     "territory.see_referral": "referral",
     "access.emergency_lookup": "none",
     "access.revoke_all_api_tokens": "gp_user",
+    "fhir.manage_subscription": "subscription",
     # registrations and directory entries received from another system: about nobody's file yet
     "people.receive_person": "none",
     "people.record_professional": "none",

@@ -45,7 +45,9 @@ def capability_statement(base: str) -> dict[str, Any]:
             entry["profile"] = mapping.profile
             entry["supportedProfile"] = [mapping.profile]
         resources.append(entry)
-    return {
+    from careweave.fhir.bulk.capability import add_bulk  # issue 20
+
+    return add_bulk({
         "resourceType": "CapabilityStatement",
         "status": "active",
         "date": instant(timezone.now()),
@@ -68,7 +70,7 @@ def capability_statement(base: str) -> dict[str, Any]:
             "resource": resources,
             "interaction": [{"code": "transaction"}, {"code": "batch"}],
         }],
-    }
+    })
 
 
 def _version() -> str:

@@ -383,3 +383,14 @@ def test_my_exports_needs_the_same_queries_for_twice_the_exports(api, gp, person
     with_2n = _queries(client, "/account/exports/")
     assert with_2n - with_n == 0, f"my exports: {with_n} queries with 3 exports, {with_2n} with 6"
     assert with_2n <= RECORDED["gp web:my_exports"]
+
+
+def test_a_failed_export_answers_500_with_what_went_wrong(api, gp, person):  # noqa: ANN001
+    from careweave.fhir.bulk.tasks import run_bulk_export
+
+    job = ExportJob.objects.create(requester=gp.user, level=ExportJob.Level.GROUP, group="zone-GONE",
+                                   expires_at=timezone.now() + timedelta(hours=1))
+    assert run_bulk_export.call(job.pk) == {"status": "failed"}
+    response = api.get(f"/$export-status/{job.key}")
+    assert response.status_code == 500
+    assert "Group/zone-GONE does not exist" in response.json()["issue"][0]["diagnostics"]

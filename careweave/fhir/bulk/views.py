@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
 from careweave.access.permissions import check
@@ -98,7 +99,7 @@ def _kick_off(request: HttpRequest, ctx: Context, level: str, group: ExportGroup
         job = actions.start_bulk_export(
             ctx.actor, scope, level=level, group=group.id if group else "", types=types, since=since,
             type_filters=type_filters, elements=elements, pseudonymise=pseudonymise, zone_code=zone_code,
-            persons=group.member_ids() if group is not None else None, request_url=request.build_absolute_uri())
+            request_url=request.build_absolute_uri())
     except RuleViolation as exc:  # who may export is a question of authorisation: 403, whatever the rule's code
         raise Forbidden(str(exc), rule=exc.rule) from None
     status_url = f"{_base(request)}/$export-status/{job.key}"
@@ -168,7 +169,7 @@ def export_status(request: HttpRequest, ctx: Context, key: Any) -> HttpResponse:
         raise FhirError(_("The export failed: %(error)s") % {"error": job.error}, status=500, code="exception")
     response = fhir_response(request, manifest(request, job), 200)
     response["Content-Type"] = "application/json; charset=utf-8"
-    response["Expires"] = job.expires_at.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    response["Expires"] = http_date(job.expires_at.timestamp())
     return response
 
 

@@ -394,3 +394,20 @@ def test_a_failed_export_answers_500_with_what_went_wrong(api, gp, person):  # n
     response = api.get(f"/$export-status/{job.key}")
     assert response.status_code == 500
     assert "Group/zone-GONE does not exist" in response.json()["issue"][0]["diagnostics"]
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_a_gps_export_and_the_zones_pseudonymised_one(export_root) -> None:
+    from careweave.demo import load_demo
+
+    load_demo(persons=60, seed=42)
+    gp, staff = User.objects.get(username="gp"), User.objects.get(username="zonestaff")
+    mine = ExportJob.objects.get(requester=gp)
+    theirs = ExportJob.objects.get(requester=staff)
+    assert mine.status == theirs.status == ExportJob.Status.COMPLETED and theirs.pseudonymised
+    maria = Person.objects.get(user__username="person")
+    assert AuditEvent.objects.filter(user=gp, person=maria, reason="list:bulk_export").exists()
+    zone_file = (export_root / str(theirs.key) / "Patient.ndjson").read_text()
+    assert theirs.counts["Patient"] == Person.objects.filter(zone=maria.zone).count()
+    assert "Peeters" not in zone_file and maria.ssin not in zone_file
+    assert pseudonym_text(maria.ssin, maria.zone.code) in zone_file

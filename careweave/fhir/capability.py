@@ -47,7 +47,9 @@ def capability_statement(base: str) -> dict[str, Any]:
         resources.append(entry)
     resources.append(_subscription_entry())
     resources.sort(key=lambda r: r["type"])
-    return {
+    from careweave.fhir.bulk.capability import add_bulk  # issue 20
+
+    return add_bulk({
         "resourceType": "CapabilityStatement",
         "status": "active",
         "date": instant(timezone.now()),
@@ -70,7 +72,7 @@ def capability_statement(base: str) -> dict[str, Any]:
             "resource": resources,
             "interaction": [{"code": "transaction"}, {"code": "batch"}],
         }],
-    }
+    })
 
 
 def _subscription_entry() -> dict[str, Any]:

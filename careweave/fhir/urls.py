@@ -3,6 +3,7 @@
 from django.urls import path
 
 from careweave.fhir import views
+from careweave.fhir.bulk import views as bulk
 from careweave.fhir.programme_operations import plan_definition_apply
 from careweave.fhir.subscriptions import views as subscriptions
 
@@ -24,6 +25,14 @@ urlpatterns = [
     path("/Subscription/$status", subscriptions.status, name="subscription-status-many"),
     path("/Subscription/<str:rid>/$status", subscriptions.status, name="subscription-status"),
     path("/Subscription/<str:rid>", subscriptions.instance, name="subscription"),
+    # issue 20: FHIR Bulk Data $export, its status and files, and the Groups it exports
+    path("/$export", bulk.system_export, name="bulk-export"),
+    path("/Patient/$export", bulk.patient_export, name="bulk-patient-export"),
+    path("/Group/<str:gid>/$export", bulk.group_export, name="bulk-group-export"),
+    path("/$export-status/<uuid:key>", bulk.export_status, name="bulk-status"),
+    path("/$export-file/<uuid:key>/<str:name>", bulk.export_file, name="bulk-file"),
+    path("/Group", bulk.group_search, name="group-search"),
+    path("/Group/<str:gid>", bulk.group_read, name="group-read"),
     path("/Patient/<str:rid>/$everything", views.patient_everything, name="patient-everything"),
     path("/<str:resource_type>", views.type_level, name="type"),
     path("/<str:resource_type>/_search", views.type_search, name="search"),

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('fhir', '0003_records_moved_to_records_app'),
+        ('fhir', '0004_bulk_export_jobs'),
         ('people', '0002_person_external_id_unique'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

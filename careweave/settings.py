@@ -16,6 +16,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from careweave.documents.storage_settings import documents_storage
+
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("CAREWEAVE_VAR", Path.cwd() / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "careweave.consultations",
     "careweave.financing",
     "careweave.maturity",
+    "careweave.documents",
     "careweave.population",
     "careweave.web",
 ]
@@ -226,6 +229,16 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+
+# Documents in the plan (decision 0031): local files under var/documents, or an S3-compatible store when
+# CAREWEAVE_DOCUMENTS_S3_BUCKET is set (README, "Documents"). Never served from a public URL.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(VAR_DIR / "media"), "base_url": None}},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": documents_storage(os.environ, VAR_DIR),
+}
+DOCUMENT_MAX_BYTES = int(os.environ.get("CAREWEAVE_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

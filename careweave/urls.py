@@ -14,5 +14,6 @@ urlpatterns = [
     path("financing/", include("careweave.financing.urls")),
     path("maturity/", include("careweave.maturity.urls")),
     path("social-map/", include("careweave.territory.urls")),
+    path("documents/", include("careweave.documents.urls")),
     path("", include("careweave.web.urls")),
 ]

@@ -952,6 +952,34 @@ permission("population.view_outreach_list", in_zone_staff_group & may_see_outrea
 
 # =========================================================================== records (received data)
 
+# =========================================================================== documents (issue 21, decision 0031)
+# Files on the plan and on journal entries follow the journal's rules: whoever works on the plan shares and
+# lists them; a document labelled medical needs the full file to open, replace or relabel (``by_label``,
+# decision 0004), and attaching one asks ``careplans.write_medical_detail`` besides. Every download is audited.
+
+
+@rules.predicate
+def shared_the_document(actor: Any, document: Any) -> bool:
+    """The one who attached the document."""
+    return _authenticated_actor(actor) and getattr(document, "created_by_id", None) == actor.pk
+
+
+permission("documents.list_documents", has_file_access, label=_("see the list of documents"),
+           resource_type="DocumentReference")
+permission("documents.attach_document", has_file_access, label=_("share a document"),
+           resource_type="DocumentReference")
+permission("documents.replace_document", has_file_access, level=by_label, label=_("add a new version of a document"),
+           resource_type="DocumentReference")
+permission("documents.download_document", has_file_access, level=by_label, label=_("open a document"),
+           resource_type="DocumentReference")
+permission("documents.relabel_document", has_file_access, level=Level.FULL,
+           label=_("mark a document medical or not"), resource_type="DocumentReference")
+permission("documents.mark_document_in_error", has_file_access & (shared_the_document | speaks_for_person
+                                                                  | coordinates_the_team),
+           level=by_label, label=_("withdraw a document shared by mistake"), resource_type="DocumentReference",
+           code="document_not_yours",
+           refusal=_("Only whoever shared this document, the person or the coordinator can withdraw it."))
+
 __all__ = [
     "TABLE",
     "Permission",

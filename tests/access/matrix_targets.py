@@ -28,6 +28,21 @@ def _enrol(maria: Any, team: Any, targets: dict) -> Any:
     return enrol_in_programme(gp, maria, frail, reference_member=member, person_agreed=True)
 
 
+def _discharge_letter(plan: Any) -> Any:
+    """Maria's medical discharge letter, shared by the nurse (the demo's, or one made here through the action)."""
+    from io import BytesIO
+
+    from careweave.documents.actions import attach_document
+    from careweave.documents.models import Document
+
+    found = _first(Document.objects.filter(plan=plan, is_medical=True))
+    if found is not None:
+        return found
+    nurse = User.objects.get(username="nurse")
+    return attach_document(nurse, plan, BytesIO(b"%PDF-1.4\n%matrix\n%%EOF\n"), original_name="letter.pdf",
+                           title="Discharge letter", kind=Document.Kind.DISCHARGE, is_medical=True)
+
+
 def build_targets() -> dict[str, Any]:
     from careweave.access.models import AccessRule
     from careweave.careplans.models import (
@@ -105,6 +120,8 @@ def build_targets() -> dict[str, Any]:
     gp = User.objects.get(username="gp")
     targets["gp_user"] = gp
     targets["token"] = ApiToken.issue_token(gp, "matrix", None)[0]
+    targets["document"] = _discharge_letter(plan)
+    targets["documents.version"] = targets["document"].versions.order_by("-number").first()
     targets["today"] = date.today()
     targets["later"] = timezone.now() + timedelta(days=1)
     return {kind: value for kind, value in targets.items() if value is not None or kind == "none"}

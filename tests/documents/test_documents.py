@@ -288,3 +288,26 @@ def test_an_s3_compatible_store_is_a_setting(tmp_path) -> None:  # noqa: ANN001
     assert type(storage).__name__ == "S3Storage"
     assert storage.bucket_name == "careweave-docs" and storage.default_acl == "private"
     assert storage.file_overwrite is False and storage.endpoint_url == "https://s3.example.invalid"
+
+
+# --------------------------------------------------------------------------- the printed plan and its PDF
+
+
+def test_the_printed_plan_and_its_pdf_list_the_documents_the_reader_may_see(cast, client_for) -> None:  # noqa: ANN001
+    import pypdf
+
+    attach(cast, title="Ontslagbrief AZ Sint-Jan", is_medical=True, kind=Document.Kind.DISCHARGE)
+    attach(cast, title="Premieaanvraag thuiszorg")
+    gp, social = client_for("gp"), client_for("socialworker")
+    printed = gp.get(reverse("web:print_plan", args=[cast.maria.fhir_id])).content.decode()
+    assert 'data-test="print-documents"' in printed
+    assert "Ontslagbrief AZ Sint-Jan" in printed and "Premieaanvraag thuiszorg" in printed
+    assert "Ontslagbrief" not in social.get(reverse("web:print_plan", args=[cast.maria.fhir_id])).content.decode()
+
+    def pdf_text(client) -> str:  # noqa: ANN001
+        response = client.get(reverse("web:plan_pdf", args=[cast.maria.fhir_id]))
+        return " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages)
+
+    assert "Ontslagbrief AZ Sint-Jan" in pdf_text(gp)
+    social_pdf = pdf_text(social)
+    assert "Premieaanvraag thuiszorg" in social_pdf and "Ontslagbrief" not in social_pdf

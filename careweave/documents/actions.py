@@ -128,7 +128,7 @@ def replace_document(
 
 
 @atomic_action
-def open_version(actor, version: DocumentVersion) -> DocumentVersion:  # noqa: ANN001
+def download_document(actor, version: DocumentVersion) -> DocumentVersion:  # noqa: ANN001
     """A download: allowed by the document's label, and audited on the person's file ("who looked")."""
     authorize(actor, "documents.download_document", version)
     document = version.document

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from careweave.fhir import views
+from careweave.fhir import binary, views
 from careweave.fhir.programme_operations import plan_definition_apply
 
 app_name = "fhir"
@@ -18,6 +18,8 @@ urlpatterns = [
     path("/QuestionnaireResponse/<str:rid>/$extract", views.response_extract),
     # issue #9: PlanDefinition/$apply enrols through the same action as the web
     path("/PlanDefinition/<str:rid>/$apply", plan_definition_apply, name="plan-definition-apply"),
+    # issue #21: a document's file, through the same action as the web download (audited)
+    path("/Binary/<str:rid>", binary.binary_read, name="binary"),
     path("/Patient/<str:rid>/$everything", views.patient_everything, name="patient-everything"),
     path("/<str:resource_type>", views.type_level, name="type"),
     path("/<str:resource_type>/_search", views.type_search, name="search"),

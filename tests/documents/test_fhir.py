@@ -43,7 +43,8 @@ def test_a_document_reads_as_a_be_documentreference_with_its_versions(cast) -> N
     assert {"system": "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "code": "R"} in body["meta"][
         "security"]
     assert body["subject"]["reference"] == f"Patient/{cast.maria.fhir_id}"
-    assert body["type"]["coding"][0] == {"system": "http://loinc.org", "code": "18842-5", "display": "Discharge summary"}
+    assert body["type"]["coding"][0] == {"system": "http://loinc.org", "code": "18842-5",
+                                         "display": "Discharge summary"}
     assert body["author"][0]["reference"] == f"Practitioner/{cast.coordinator.fhir_id}"
     latest, first = (c["attachment"] for c in body["content"])
     assert latest["contentType"] == "application/pdf" and latest["url"].startswith("Binary/")

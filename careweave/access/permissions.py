@@ -985,13 +985,14 @@ permission("notifications.mark_read", is_notification_recipient, level=None, lab
            resource_type="Communication", code="not_recipient", refusal=OWN_INBOX)
 permission("notifications.mark_all_read", is_own_account, level=None, label=_("mark all notifications read"),
            resource_type="Communication", code="not_recipient", refusal=OWN_INBOX)
+OWN_SETTINGS = _("You can only change your own notification settings.")
 permission("notifications.set_email_choices", is_own_account, level=None,
            label=_("choose which notifications come by e-mail"), resource_type="Account", code="own_settings",
-           refusal=_("You can only change your own notification settings."))
+           refusal=OWN_SETTINGS)
 permission("notifications.subscribe_push", is_own_account, level=None, label=_("receive notifications on a phone"),
-           resource_type="Account", code="own_settings", refusal=_("You can only change your own notification settings."))
+           resource_type="Account", code="own_settings", refusal=OWN_SETTINGS)
 permission("notifications.unsubscribe_push", is_own_account, level=None, label=_("stop notifications on a device"),
-           resource_type="Account", code="own_settings", refusal=_("You can only change your own notification settings."))
+           resource_type="Account", code="own_settings", refusal=OWN_SETTINGS)
 permission("notifications.retry_delivery", is_administrator, level=None, label=_("send a failed notification again"),
            resource_type="Communication", code="administrator_only",
            refusal=_("Only an administrator sees and resends failed deliveries."))

@@ -8,6 +8,7 @@ so a scheduled run that emits thousands of reminders stays fast (``benchmarks/no
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,47 @@ def team_users(person: Any) -> set[int]:
     return ids
 
 
+def deciders(person: Any) -> set[int]:
+    """Who decides for the person (agreements): the person and their active representatives or proxies."""
+    from django.db.models import Q
+
+    from careweave.people.models import RelatedPerson
+
+    ids = set(RelatedPerson.objects.filter(Q(is_representative=True) | Q(has_proxy_access=True), person=person,
+                                           active=True, user__isnull=False).values_list("user_id", flat=True))
+    if person.user_id:
+        ids.add(person.user_id)
+    return ids
+
+
+def coordinator_users(person: Any) -> set[int]:
+    """The user holding the person's active coordination (the carer's check-in goes to them)."""
+    from careweave.careplans.models import CoordinationEpisode
+
+    pairs = CoordinationEpisode.objects.filter(team__person=person, status=CoordinationEpisode.Status.ACTIVE) \
+        .values_list("coordinator__professional__user_id", "coordinator__related_person__user_id")
+    return {uid for pair in pairs for uid in pair if uid is not None}
+
+
+MENTION = re.compile(r"(?<![\w.])@([\w][\w.\-]*)", re.UNICODE)
+
+
+def mentioned_users(person: Any, text: str) -> set[int]:
+    """Team users named with @ in a journal message: by user name, first name or first.last (any case)."""
+    words = {w.lower().rstrip(".-") for w in MENTION.findall(text or "")}
+    if not words:
+        return set()
+    from django.contrib.auth import get_user_model
+
+    found = set()
+    for user in get_user_model().objects.filter(pk__in=team_users(person)):
+        names = {user.username.lower(), user.first_name.lower(),
+                 f"{user.first_name}.{user.last_name}".lower().replace(" ", "")}
+        if words & {n for n in names if n}:
+            found.add(user.pk)
+    return found
+
+
 def place_of(person: Any, target: Any = None) -> str:
     """A default link: the person's plan (the task's row when the target is a task)."""
     if person is None:
@@ -65,7 +107,11 @@ def place_of(person: Any, target: Any = None) -> str:
     except NoReverseMatch:  # pragma: no cover - the web app is always installed
         return ""
     model = getattr(getattr(target, "_meta", None), "model_name", "")
-    return f"{url}#task-{target.pk}" if model == "task" else url
+    if model == "task":
+        return f"{url}#task-{target.pk}"
+    if model == "journalentry":
+        return reverse("web:journal", args=[person.fhir_id])
+    return url
 
 
 def _clean_context(context: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
-from django_tasks.exceptions import InvalidTask
+from django_tasks.exceptions import InvalidTaskError
 
 from careweave.jobs.retry import retry_later
 from careweave.notifications.events import build, fan_out
@@ -77,7 +77,7 @@ def send(delivery_id: int, attempt: int = 1) -> str:
         delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
         try:
             again = retry_later(send_delivery, delivery.pk, attempt=attempt, max_attempts=MAX_ATTEMPTS)
-        except InvalidTask:  # a backend without deferred runs (the tests' immediate one)
+        except InvalidTaskError:  # a backend without deferred runs (the tests' immediate one)
             again = False
         if not again:
             delivery.status = Delivery.Status.FAILED

@@ -238,7 +238,7 @@ def _participant_users(consultation: Consultation, participants: Iterable[Partic
     ids = set()
     for participant in participants if participants is not None else consultation.participants.select_related(
             "member__professional", "member__related_person"):
-        user = participant.user if participant.member_id else consultation.person.user
+        user = participant.member.user if participant.member_id else consultation.person.user
         if user is not None and participant.response != Participant.Response.DECLINED:
             ids.add(user.pk)
     return ids

@@ -144,7 +144,8 @@ def reminder_events(today=None) -> list:  # noqa: ANN001
             .select_related("person").prefetch_related("participants__member__professional",
                                                        "participants__member__related_person"))
     for c in mdos:
-        users = [p.user for p in c.participants.all() if p.response != "declined"]
+        users = [p.member.user if p.member_id else c.person.user for p in c.participants.all()
+                 if p.response != "declined"]
         pending.append(build("mdo_reminder", person=c.person, target=c, recipients=[u for u in users if u],
                              url=_mdo_url(c)))
     items = (EnrolmentItem.objects.filter(kind="reassessment", task__status__in=Task.OPEN_STATUSES,

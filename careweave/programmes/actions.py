@@ -298,6 +298,9 @@ def enrol_in_programme(
     _bring_items(actor, enrolment)
     _announce(enrolment, actor, sentences.JOINS, person=str(person), programme=texts(version.pathway.title),
               phase=_phase_param(template, phase))
+    from careweave.notifications import emit
+
+    emit("programme_phase", person=person, target=enrolment, actor=actor, phase=phase)
     return enrolment
 
 

@@ -10,7 +10,7 @@ from pathlib import PurePath
 from typing import IO
 
 from django.core.files import File
-from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,7 @@ from careweave.careplans.limits import check_length
 from careweave.careplans.models import CarePlan, JournalEntry
 from careweave.documents.content import CheckedFile, check_file
 from careweave.documents.models import Document, DocumentVersion
-from careweave.documents.signals import document_shared
+from careweave.notifications import emit
 
 TITLE_MAX = 200
 REASON_MAX = 500
@@ -61,8 +61,11 @@ def _store(document: Document, number: int, upload: IO[bytes], checked: CheckedF
     return version
 
 
-def _shared(document: Document, version: DocumentVersion, actor) -> None:  # noqa: ANN001
-    transaction.on_commit(lambda: document_shared.send(Document, document=document, version=version, actor=actor))
+def _shared(document: Document, actor) -> None:  # noqa: ANN001
+    """Tell the team (decision 0030): in general terms, the link to the document; a medical one needs the full
+    file to read the notification, as the document itself."""
+    emit("document_shared", person=document.plan.person, target=document, actor=actor,
+         url=reverse("documents:detail", args=[document.plan.person.fhir_id, document.fhir_id]))
 
 
 @atomic_action
@@ -99,8 +102,8 @@ def attach_document(
         created_by=actor, author_name=_name_of(actor),
     )
     audit_write(actor, "create", "DocumentReference", document, plan.person, reason="attached")
-    version = _store(document, 1, upload, checked, original_name, actor)
-    _shared(document, version, actor)
+    _shared(document, actor)
+    _store(document, 1, upload, checked, original_name, actor)
     return document
 
 
@@ -122,8 +125,8 @@ def replace_document(
     document.save_versioned(expected_version, update_fields=["title"])  # the new version, or "changed meanwhile"
     number = (document.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     audit_write(actor, "update", "DocumentReference", document, document.plan.person, reason=f"version {number}")
+    _shared(document, actor)
     version = _store(document, number, upload, checked, original_name, actor)
-    _shared(document, version, actor)
     return version
 
 

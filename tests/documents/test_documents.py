@@ -311,3 +311,24 @@ def test_the_printed_plan_and_its_pdf_list_the_documents_the_reader_may_see(cast
     assert "Ontslagbrief AZ Sint-Jan" in pdf_text(gp)
     social_pdf = pdf_text(social)
     assert "Premieaanvraag thuiszorg" in social_pdf and "Ontslagbrief" not in social_pdf
+
+
+# --------------------------------------------------------------------------- notifications (decision 0030)
+
+
+def test_sharing_a_document_tells_the_team_and_a_medical_one_only_those_who_may_open_it(cast) -> None:  # noqa: ANN001
+    from careweave.notifications.inbox import inbox
+    from careweave.notifications.models import Event
+
+    document = attach(cast, title="Ontslagbrief AZ Sint-Jan", is_medical=True)
+    event = Event.objects.get(kind="document_shared")
+    assert event.medical and event.person == cast.maria and event.actor == cast.coordinator.user
+    assert event.url.endswith(f"/{document.fhir_id}/")
+    assert "Ontslagbrief" not in str(event.context), "no title (health detail) in the notification"
+
+    def told(user) -> bool:  # noqa: ANN001
+        return any(n.event_id == event.pk for group in inbox(user) for n in group.items)
+
+    assert told(cast.gp.user) and told(cast.nurse.user)
+    assert not told(cast.social.user), "the welfare professional is not told about a medical document"
+    assert not told(cast.coordinator.user), "not the one who shared it"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 
 from careweave.access.decisions import decide
 from careweave.access.models import Level
@@ -31,8 +31,8 @@ def plan_documents(actor, plan: CarePlan | None) -> PlanDocuments:  # noqa: ANN0
     if plan is None or not may(actor, "documents.list_documents", plan):
         return PlanDocuments()
     full = decide(actor, plan.person).allows(Level.FULL)
-    qs = Document.objects.filter(plan=plan, status=Document.Status.CURRENT).prefetch_related(
-        Prefetch("versions", queryset=DocumentVersion.objects.order_by("-number")))
-    items = list(qs if full else qs.filter(is_medical=False))
-    hidden = 0 if full else Document.objects.filter(plan=plan, status=Document.Status.CURRENT, is_medical=True).count()
-    return PlanDocuments(True, may(actor, "documents.attach_document", plan), full, items, hidden)
+    current = list(Document.objects.filter(plan=plan, status=Document.Status.CURRENT))
+    items = [d for d in current if full or not d.is_medical]
+    # The versions of the shown documents only: one query, whatever their number.
+    prefetch_related_objects(items, Prefetch("versions", queryset=DocumentVersion.objects.order_by("-number")))
+    return PlanDocuments(True, may(actor, "documents.attach_document", plan), full, items, len(current) - len(items))

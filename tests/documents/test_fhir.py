@@ -90,3 +90,35 @@ def test_an_unknown_binary_is_not_found(cast) -> None:  # noqa: ANN001
     response = api(cast.gp.user).get("/fhir/R4/Binary/00000000-0000-0000-0000-000000000000")
     assert response.status_code == 404
     assert json.loads(response.content)["resourceType"] == "OperationOutcome"
+
+
+def _posted(cast, data: bytes, *, medical: bool) -> dict:  # noqa: ANN001
+    return {
+        "resourceType": "DocumentReference", "status": "current",
+        "meta": {"security": [{"system": "http://terminology.hl7.org/CodeSystem/v3-Confidentiality",
+                               "code": "R" if medical else "N"}]},
+        "type": {"coding": [{"system": "http://loinc.org", "code": "18842-5"}]},
+        "subject": {"reference": f"Patient/{cast.maria.fhir_id}"},
+        "description": "Ontslagbrief uit het ziekenhuisdossier",
+        "content": [{"attachment": {"contentType": "image/png", "title": "brief.png",
+                                    "data": base64.b64encode(data).decode()}}],
+    }
+
+
+def test_a_document_created_through_fhir_goes_through_the_same_action(cast, documents_store) -> None:  # noqa: ANN001
+    gp = api(cast.gp.user)
+    response = gp.post("/fhir/R4/DocumentReference", data=json.dumps(_posted(cast, pdf_bytes(), medical=True)),
+                       content_type="application/fhir+json")
+    assert response.status_code == 201, response.content
+    document = Document.objects.get()
+    assert document.is_medical and document.kind == Document.Kind.DISCHARGE
+    assert document.versions.get().content_type == "application/pdf", "the content decides, not contentType"
+    refused = gp.post("/fhir/R4/DocumentReference", data=json.dumps(_posted(cast, b"MZ\x90\x00" * 64, medical=False)),
+                      content_type="application/fhir+json")
+    assert refused.status_code in (400, 422) and "cannot be shared here" in refused.content.decode()
+    social = api(cast.social.user).post("/fhir/R4/DocumentReference",
+                                        data=json.dumps(_posted(cast, pdf_bytes(), medical=True)),
+                                        content_type="application/fhir+json")
+    assert social.status_code == 403
+    assert Document.objects.count() == 1
+    assert len([p for p in documents_store.rglob("*") if p.is_file()]) == 1, "nothing stored for the refusals"

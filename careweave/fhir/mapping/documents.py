@@ -5,26 +5,35 @@
 ``documents.download_document``: a medical document needs the full file) and audits on the person's file.
 A search by ``patient`` sees only what the reader may (medical documents need the full file, as journal
 entries). DocumentReferences received from other systems (Synthea's notes) stay in the integrated record
-and are still read by id here; searches list Careweave's own documents.
+and are still read by id here and listed by ``Patient/$everything``; a search lists Careweave's own
+documents.
 """
 
 from __future__ import annotations
 
 import base64
+import io
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
+from careweave.documents.actions import attach_document
 from careweave.documents.models import Document, DocumentVersion
+from careweave.fhir.errors import Unprocessable
 from careweave.fhir.mapping.base import (
     Context,
     Mapping,
     date_filter,
+    ensure_access,
     instant,
+    is_medical,
     ref,
+    require_subject,
     token_filter,
     user_reference,
 )
+from careweave.fhir.mapping.careplans import plan_for
 from careweave.fhir.mapping.stored import StoredMapping
 from careweave.fhir.profiles import BE_CORE, CAREWEAVE
 from careweave.records.models import StoredResource
@@ -47,7 +56,7 @@ class DocumentReferenceMapping(Mapping):
     person_path = "plan__person"
     has_medical_flag = True
     select = ("plan__person", "created_by__professional", "created_by__person", "journal_entry")
-    interactions = ("read", "search-type")
+    interactions = ("read", "search-type", "create")
     versioned = False  # the document's versions are its files (content), not resource versions
     # Bundles keep received DocumentReferences as received (the integrated record), as before this mapping.
     stored = True
@@ -63,6 +72,7 @@ class DocumentReferenceMapping(Mapping):
 
     def __init__(self) -> None:
         self._received = StoredMapping("DocumentReference")
+        self.received_too = (self._received,)  # Patient/$everything lists both (fhir/everything.py)
 
     @property
     def profile(self) -> str | None:
@@ -120,6 +130,34 @@ class DocumentReferenceMapping(Mapping):
         if document.journal_entry_id:
             resource["context"]["related"].append(ref("Communication", document.journal_entry, display=""))
         return resource
+
+    def create(self, ctx: Context, resource: dict) -> Document:
+        """Share a document through the same action as the web page: the file in ``content[0].attachment.data``
+        (base64), its type read from the bytes; ``meta.security`` R labels it medical; ``context.related`` may
+        name the CarePlan and a journal message (Communication)."""
+        person = require_subject(ctx, resource)
+        ensure_access(ctx, person, self.resource_type)
+        related = (resource.get("context") or {}).get("related") or []
+        plan_ref = next((r for r in related if str(r.get("reference", "")).split("/")[-2:-1] == ["CarePlan"]), None)
+        entry_ref = next((r for r in related if str(r.get("reference", "")).split("/")[-2:-1] == ["Communication"]),
+                         None)
+        plan = plan_for(ctx, resource, person, plan_ref)
+        entry = ctx.resolve(entry_ref, "Communication", what=_("the journal message")) if entry_ref else None
+        attachment = ((resource.get("content") or [{}])[0] or {}).get("attachment") or {}
+        if not attachment.get("data"):
+            raise Unprocessable(_("Send the file itself in content.attachment.data (base64)."),
+                                expression=["content[0].attachment.data"])
+        try:
+            data = base64.b64decode(attachment["data"], validate=True)
+        except ValueError:
+            raise Unprocessable(_("content.attachment.data is not valid base64."),
+                                expression=["content[0].attachment.data"]) from None
+        codes = {c.get("code") for c in (resource.get("type") or {}).get("coding") or []}
+        kind = next((k for k, (code, _d) in KIND_LOINC.items() if code in codes), None) \
+            or next((c for c in codes if c in Document.Kind.values), Document.Kind.OTHER)
+        return attach_document(ctx.actor, plan, io.BytesIO(data), original_name=attachment.get("title") or "",
+                               title=resource.get("description") or attachment.get("title") or "", kind=kind,
+                               is_medical=bool(is_medical(resource)), journal_entry=entry)
 
     @staticmethod
     def _attachment(version: DocumentVersion) -> dict[str, Any]:

@@ -332,3 +332,19 @@ def test_sharing_a_document_tells_the_team_and_a_medical_one_only_those_who_may_
     assert told(cast.gp.user) and told(cast.nurse.user)
     assert not told(cast.social.user), "the welfare professional is not told about a medical document"
     assert not told(cast.coordinator.user), "not the one who shared it"
+
+
+def test_the_share_form_sent_twice_shares_one_document(cast, client_for, documents_store) -> None:  # noqa: ANN001
+    import re
+
+    coordinator = client_for("coordinator")
+    url = reverse("documents:attach", args=[cast.maria.fhir_id])
+    token = re.search(r'name="form_token" value="([^"]+)"', coordinator.get(url).content.decode()).group(1)
+
+    def send():  # noqa: ANN202
+        return coordinator.post(url, {"title": "Verslag", "kind": "report", "form_token": token,
+                                      "file": SimpleUploadedFile("v.pdf", pdf_bytes())})
+
+    assert send().status_code == 302
+    send()
+    assert Document.objects.count() == 1 and len(stored_files(documents_store)) == 1

@@ -122,3 +122,23 @@ def test_a_document_created_through_fhir_goes_through_the_same_action(cast, docu
     assert social.status_code == 403
     assert Document.objects.count() == 1
     assert len([p for p in documents_store.rglob("*") if p.is_file()]) == 1, "nothing stored for the refusals"
+
+
+def test_a_received_documentreference_is_still_read_and_listed_by_everything(cast) -> None:  # noqa: ANN001
+    """Synthea's notes arrive as DocumentReference: kept as received, read by id, in $everything beside ours."""
+    from careweave.records.models import StoredResource
+
+    received = StoredResource.objects.create(
+        resource_type="DocumentReference", source_id="urn:uuid:note-1", patient=cast.maria,
+        data={"resourceType": "DocumentReference", "status": "current",
+              "subject": {"reference": "urn:uuid:maria"},
+              "content": [{"attachment": {"contentType": "text/plain", "data": "Tm90ZQ=="}}]})
+    own = shared(cast, is_medical=False, title="Premieaanvraag")
+    gp = api(cast.gp.user)
+    read = gp.get(f"/fhir/R4/DocumentReference/{received.fhir_id}")
+    assert read.status_code == 200 and read.json()["content"][0]["attachment"]["contentType"] == "text/plain"
+    bundle = gp.get(f"/fhir/R4/Patient/{cast.maria.fhir_id}/$everything?_type=DocumentReference").json()
+    ids = {e["resource"]["id"] for e in bundle.get("entry", [])}
+    assert {str(received.fhir_id), str(own.fhir_id)} <= ids
+    social = api(cast.social.user).get(f"/fhir/R4/DocumentReference/{received.fhir_id}")
+    assert social.status_code == 403, "clinical data received from other systems needs the full file"

@@ -164,13 +164,14 @@ def test_a_document_on_a_medical_journal_entry_is_medical(cast, client_for) -> N
 
 
 def test_an_entry_of_another_plan_is_refused(cast) -> None:  # noqa: ANN001
-    from careweave.careplans.models import CarePlan
+    from careweave.careplans.models import CarePlan, JournalEntry
 
-    other = CarePlan.objects.exclude(pk=cast.plan.pk).filter(journal__isnull=False).first()
-    if other is None:
-        pytest.skip("the cast has one plan with a journal")
-    with pytest.raises(RuleViolation):
-        attach(cast, journal_entry=other.journal.first())
+    other = CarePlan.objects.exclude(pk=cast.plan.pk).first() or CarePlan.objects.create(
+        person=cast.godelieve, title="Thuis blijven")
+    entry = JournalEntry.objects.create(plan=other, author_name="Jan", text="Goed geslapen")  # set-up, not the test
+    with pytest.raises(RuleViolation) as refused:
+        attach(cast, journal_entry=entry)
+    assert refused.value.rule == "other_plan" and not Document.objects.exists()
 
 
 def test_someone_outside_the_team_cannot_attach_list_or_download(cast, client_for) -> None:  # noqa: ANN001

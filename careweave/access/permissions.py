@@ -995,8 +995,86 @@ permission("fhir.cancel_bulk_export", is_export_requester, level=None, label=_("
 permission("fhir.read_group", is_professional | is_any_zone_staff, level=None,
            label=_("read a zone's or programme's Group"), resource_type="Group",
            refusal=_("Groups are for professionals and zone staff."))
+# =========================================================================== notifications (issue 21, decision 0030)
+
+
+@rules.predicate
+def is_notification_recipient(actor: Any, notification: Any) -> bool:
+    """The reader the notification was fanned out to."""
+    return _authenticated_actor(actor) and getattr(notification, "recipient_id", None) == actor.pk
+
+
+@rules.predicate
+def is_own_account(actor: Any, account: Any) -> bool:
+    """The user themselves (their inbox, their e-mail choices, their devices)."""
+    owner = getattr(account, "user_id", None) if not hasattr(account, "is_authenticated") else account.pk
+    return _authenticated_actor(actor) and owner is not None and owner == actor.pk
+
+
+def notification_level(notification: Any) -> int | None:
+    """Reading a notification needs what reading its place needs: the plan, the full file for medical
+    items; a referral received is the receiving service's before it has any access to the file."""
+    from careweave.notifications.kinds import NO_FILE_ACCESS
+
+    event = getattr(notification, "event", None)
+    if event is None or event.person_id is None or event.kind in NO_FILE_ACCESS:
+        return None
+    return Level.FULL if event.medical else Level.PLAN
+
+
+OWN_INBOX = _("This is someone else's inbox.")
+permission("notifications.open_notification", is_notification_recipient, level=notification_level,
+           label=_("see or open a notification"), resource_type="Communication", code="not_recipient",
+           refusal=OWN_INBOX)
+permission("notifications.mark_read", is_notification_recipient, level=None, label=_("mark a notification read"),
+           resource_type="Communication", code="not_recipient", refusal=OWN_INBOX)
+permission("notifications.mark_all_read", is_own_account, level=None, label=_("mark all notifications read"),
+           resource_type="Communication", code="not_recipient", refusal=OWN_INBOX)
+OWN_SETTINGS = _("You can only change your own notification settings.")
+permission("notifications.set_email_choices", is_own_account, level=None,
+           label=_("choose which notifications come by e-mail"), resource_type="Account", code="own_settings",
+           refusal=OWN_SETTINGS)
+permission("notifications.subscribe_push", is_own_account, level=None, label=_("receive notifications on a phone"),
+           resource_type="Account", code="own_settings", refusal=OWN_SETTINGS)
+permission("notifications.unsubscribe_push", is_own_account, level=None, label=_("stop notifications on a device"),
+           resource_type="Account", code="own_settings", refusal=OWN_SETTINGS)
+permission("notifications.retry_delivery", is_administrator, level=None, label=_("send a failed notification again"),
+           resource_type="Communication", code="administrator_only",
+           refusal=_("Only an administrator sees and resends failed deliveries."))
+# The administrator's list of failed deliveries (recipients and kinds, never the content: there is none).
+permission("notifications.see_deliveries", is_administrator, level=None, label=_("see failed notification deliveries"),
+           resource_type="Communication", code="administrator_only",
+           refusal=_("Only an administrator sees and resends failed deliveries."))
 
 # =========================================================================== records (received data)
+
+# =========================================================================== documents (issue 21, decision 0031)
+# Files on the plan and on journal entries follow the journal's rules: whoever works on the plan shares and
+# lists them; a document labelled medical needs the full file to open, replace or relabel (``by_label``,
+# decision 0004), and attaching one asks ``careplans.write_medical_detail`` besides. Every download is audited.
+
+
+@rules.predicate
+def shared_the_document(actor: Any, document: Any) -> bool:
+    """The one who attached the document."""
+    return _authenticated_actor(actor) and getattr(document, "created_by_id", None) == actor.pk
+
+
+permission("documents.list_documents", has_file_access, label=_("see the list of documents"),
+           resource_type="DocumentReference")
+permission("documents.attach_document", has_file_access, label=_("share a document"),
+           resource_type="DocumentReference")
+permission("documents.replace_document", has_file_access, level=by_label, label=_("add a new version of a document"),
+           resource_type="DocumentReference")
+permission("documents.download_document", has_file_access, level=by_label, label=_("open a document"),
+           resource_type="DocumentReference")
+permission("documents.relabel_document", has_file_access, level=Level.FULL,
+           label=_("mark a document medical or not"), resource_type="DocumentReference")
+permission("documents.mark_document_in_error", has_file_access & (shared_the_document | speaks_for_person
+                                                                  | coordinates_the_team),
+           level=by_label, label=_("withdraw a document shared by mistake"), resource_type="DocumentReference",
+           code="document_not_yours",
+           refusal=_("Only whoever shared this document, the person or the coordinator can withdraw it."))
 
 __all__ = [
     "TABLE",

@@ -611,6 +611,7 @@ def load_demo(persons: int = 200, seed: int = 42) -> dict[str, Any]:
 
     assessments = load_assessments(b.users, b.now)
     from careweave.demo.consultations import load_consultations
+    from careweave.demo.documents import load_documents
     from careweave.demo.exports import load_exports
     from careweave.demo.financing import load_financing
     from careweave.demo.maturity import load_maturity
@@ -620,7 +621,8 @@ def load_demo(persons: int = 200, seed: int = 42) -> dict[str, Any]:
     extra = {}
     for name, load in [("social_map", load_territory), ("programmes", load_programmes),
                        ("consultations", load_consultations), ("financing", load_financing),
-                       ("maturity", load_maturity), ("bulk_exports", load_exports)]:
+                       ("maturity", load_maturity), ("documents", load_documents),
+                       ("bulk_exports", load_exports)]:
         extra[name] = load(b.users, b.now)
     return {
         "created": True,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from careweave.fhir import views
+from careweave.fhir import binary, views
 from careweave.fhir.bulk import views as bulk
 from careweave.fhir.programme_operations import plan_definition_apply
 from careweave.fhir.subscriptions import views as subscriptions
@@ -33,6 +33,8 @@ urlpatterns = [
     path("/$export-file/<uuid:key>/<str:name>", bulk.export_file, name="bulk-file"),
     path("/Group", bulk.group_search, name="group-search"),
     path("/Group/<str:gid>", bulk.group_read, name="group-read"),
+    # issue #21: a document's file, through the same action as the web download (audited)
+    path("/Binary/<str:rid>", binary.binary_read, name="binary"),
     path("/Patient/<str:rid>/$everything", views.patient_everything, name="patient-everything"),
     path("/<str:resource_type>", views.type_level, name="type"),
     path("/<str:resource_type>/_search", views.type_search, name="search"),

@@ -39,6 +39,21 @@ def _subscription(owner: Any, maria: Any) -> Any:
                                        endpoint="https://ehr.example.org/hook", base_url="http://testserver/fhir/R4")
 
 
+def _discharge_letter(plan: Any) -> Any:
+    """Maria's medical discharge letter, shared by the nurse (the demo's, or one made here through the action)."""
+    from io import BytesIO
+
+    from careweave.documents.actions import attach_document
+    from careweave.documents.models import Document
+
+    found = _first(Document.objects.filter(plan=plan, is_medical=True))
+    if found is not None:
+        return found
+    nurse = User.objects.get(username="nurse")
+    return attach_document(nurse, plan, BytesIO(b"%PDF-1.4\n%matrix\n%%EOF\n"), original_name="letter.pdf",
+                           title="Discharge letter", kind=Document.Kind.DISCHARGE, is_medical=True)
+
+
 def build_targets() -> dict[str, Any]:
     from careweave.access.models import AccessRule
     from careweave.careplans.models import (
@@ -120,6 +135,23 @@ def build_targets() -> dict[str, Any]:
 
     targets["export"] = ExportJob.objects.create(requester=gp, level=ExportJob.Level.PATIENT,
                                                  expires_at=timezone.now() + timedelta(hours=1))  # issue 20
+    targets["document"] = _discharge_letter(plan)
+    targets["documents.version"] = targets["document"].versions.order_by("-number").first()
+    # Notifications (decision 0030): the nurse's notification of a task on Maria's plan, the GP's own account
+    # and device, and a delivery that failed.
+    from careweave.notifications import emit
+    from careweave.notifications.models import Delivery, PushSubscription
+
+    nurse_user = User.objects.get(username="nurse")
+    event = emit("task_assigned", person=maria, target=targets["task"], actor=gp, recipients=[nurse_user])
+    notification = event.notifications.get()
+    targets["notifications.notification"] = notification
+    targets["notifications.account"] = gp
+    targets["notifications.subscription"] = PushSubscription.objects.create(
+        user=gp, endpoint="https://push.example.invalid/gp", p256dh="k", auth="a")
+    targets["notifications.delivery"] = Delivery.objects.create(
+        recipient=nurse_user, channel=Delivery.Channel.EMAIL, notification=notification,
+        status=Delivery.Status.FAILED, attempts=6, last_error="SMTPConnectError")
     targets["today"] = date.today()
     targets["later"] = timezone.now() + timedelta(days=1)
     targets["subscription"] = _subscription(gp, maria)

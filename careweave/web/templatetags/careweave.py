@@ -78,6 +78,9 @@ RESOURCES = {
 REFERRAL = _("a referral")
 OTHER_SYSTEMS = _("data received from another system")
 
+# A document's download (careweave.documents.actions.download_document): "who looked" says so in words.
+DOWNLOAD_REASON = "download:"
+
 # List pages and exports record one read per person shown (careweave.access.audit.record_list_read).
 LISTS = {
     "caseload": _("saw you on their caseload"),
@@ -141,6 +144,8 @@ def audit_what(event) -> str:  # noqa: ANN001 - an AuditEvent
     code = list_code_of(event.reason or "")
     if code is not None:
         return str(LISTS.get(code, _("saw you in a list")))
+    if event.resource_type == "DocumentReference" and (event.reason or "").startswith(DOWNLOAD_REASON):
+        return str(_("downloaded a document"))
     return f"{audit_action(event.action)} {audit_resource(event)}"
 
 

@@ -18,6 +18,7 @@ from careweave.access.permissions import authorize
 from careweave.careplans.actions._common import atomic_action, audit_write
 from careweave.careplans.errors import RuleViolation
 from careweave.dates import check_date
+from careweave.people.pseudonyms import persons_for, refresh_zone
 
 from . import indicators
 from .models import OutreachItem, OutreachList, PdcaAction, PdcaReview, PdcaTarget
@@ -48,8 +49,6 @@ def send_outreach_list(actor: Any, zone: Any, *, reason: str = "", level: int | 
     Only persons found through their stored pseudonym become items; the rest of the list stays
     pseudonymous (its size is kept as a count).
     """
-    from careweave.people.pseudonyms import persons_for, refresh_zone
-
     authorize(actor, "population.send_outreach_list", zone)
     if reason and reason not in outreach_reasons():
         raise RuleViolation("unknown_reason", _("This outreach reason does not exist."))

@@ -178,5 +178,6 @@ def followup_counts(lists: list[OutreachList], k: int | None = None) -> list[dic
         mask, total_hidden = suppress_vector(values, None, k)  # the project's rule, as on the dashboard
         shown = {s: None if total_hidden or mask[i] else int(values[i]) for i, s in enumerate(states)}
         out.append({"list": lst, "size": lst.size, "matched": None if total_hidden else lst.matched,
-                    "states": shown, "hidden": any(v is None for v in shown.values())})
+                    "states": shown, "cells": [{"state": s, "n": shown[s]} for s in states],
+                    "hidden": any(v is None for v in shown.values())})
     return out

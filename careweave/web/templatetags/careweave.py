@@ -92,6 +92,7 @@ LISTS = {
     "referrals": _("saw your referral in their list of referrals"),
     "budgets": _("saw your care-unit budget in the zone's budget overview"),
     "payer_export": _("exported your provisions for the payer"),
+    "my_patients": _("saw you on the dashboard of their own patients"),
 }
 
 

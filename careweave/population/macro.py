@@ -100,3 +100,17 @@ def zone_series(zone_code: str, indicator: str, k: int) -> tuple[list[int], list
     result = compare(cells[cells["zone"] == zone_code], indicator, k)
     row = next((z for z in result["zones"] if z["code"] == zone_code), None)
     return result["years"], (row["values"] if row else [])
+
+
+MACRO_SEED = 20261207
+
+
+def ensure_macro_population(out_dir: str | Path | None = None, persons: int = 40000, seed: int = MACRO_SEED) -> dict:
+    """A synthetic Belgium-wide population set for the macro pages (the demo's other zones), made once."""
+    from .generator import generate
+
+    out_dir = Path(out_dir) if out_dir else macro_dir()
+    current = api.manifest(out_dir)
+    if current and current.get("persons") == persons and current.get("seed") == seed and not current.get("zone"):
+        return current
+    return generate(persons, seed, out_dir, zone=None)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from careweave.web.forms.base import DateInput, VersionedForm, clean_date
+from careweave.web.forms.base import DateInput, VersionedForm, clean_date, run_form
 from careweave.web.forms.numbers import FloatField
 
 from .indicators import catalogue
@@ -77,3 +77,7 @@ class ReviewForm(forms.Form):
 class ReviewRecordForm(VersionedForm):
     learned = forms.CharField(label=_lazy("What we learned and what we change"), max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 2}))
+
+
+__all__ = ["ActionEditForm", "ActionForm", "FollowUpForm", "ReviewForm", "ReviewRecordForm", "SendListForm",
+           "TargetForm", "run_form"]

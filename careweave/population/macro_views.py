@@ -16,11 +16,10 @@ from django.views.decorators.http import require_POST
 
 from careweave.access.permissions import may
 from careweave.territory.models import Zone
-from careweave.web.forms.base import run_form
 
 from . import actions, dashboard_cache, indicators
 from .access import require
-from .forms import ActionEditForm, ActionForm, ReviewForm, ReviewRecordForm, TargetForm
+from .forms import ActionEditForm, ActionForm, ReviewForm, ReviewRecordForm, TargetForm, run_form
 from .macro import compare, macro_cells, macro_dir, zone_series
 from .models import PdcaAction, PdcaReview, PdcaTarget
 from .outreach import current_results, data_dir, small_cell_k

@@ -17,11 +17,10 @@ from django.views.decorators.http import require_POST
 from careweave.access.audit import record_list_read
 from careweave.access.permissions import may
 from careweave.territory.models import Zone
-from careweave.web.forms.base import run_form
 
 from . import actions
 from .access import require
-from .forms import FollowUpForm, SendListForm
+from .forms import FollowUpForm, SendListForm, run_form
 from .models import OutreachItem, OutreachList
 from .outreach import followup_counts, micro_dashboard, outreach_reasons, shown_persons, small_cell_k
 

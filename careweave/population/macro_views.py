@@ -25,7 +25,7 @@ from .models import PdcaAction, PdcaReview, PdcaTarget
 from .outreach import current_results, data_dir, small_cell_k
 from .views import _fmt, _spark
 
-CHART_W, CHART_H = 360, 140
+CHART_W, CHART_H = 480, 180
 
 
 @login_required
@@ -47,9 +47,10 @@ def macro(request: HttpRequest) -> HttpResponse:
     rows = []
     for i, z in enumerate(result["zones"]):
         last = z["values"][-1] if z["values"] else None
+        bar = None if last is None else round(last / top * 300, 1)
         rows.append({**z, "shown": [_fmt(v, unit) for v in z["values"]], "spark": _spark(z["values"]),
-                     "bar": None if last is None else round(last / top * 300, 1), "y": i * 22,
-                     "last": _fmt(last, unit)})
+                     "bar": bar, "bar_end": None if bar is None else round(226 + bar, 1), "y": i * 22,
+                     "text_y": i * 22 + 15, "bar_y": i * 22 + 4, "last": _fmt(last, unit)})
     belgium_last = result["belgium"][-1] if result["belgium"] else None
     return render(request, "population/macro.html", {
         "result": result, "rows": rows, "k": k, "selected": selected,
@@ -57,7 +58,7 @@ def macro(request: HttpRequest) -> HttpResponse:
         "choices": [(d["id"], _(d["name"])) for d in indicators.catalogue()],
         "regions": [{**r, "shown": [_fmt(v, unit) for v in r["values"]]} for r in result["regions"]],
         "belgium": [_fmt(v, unit) for v in result["belgium"]],
-        "belgium_x": None if belgium_last is None else round(belgium_last / top * 300, 1),
+        "belgium_x": None if belgium_last is None else round(220 + belgium_last / top * 300, 1),
         "chart_height": len(rows) * 22 + 10,
     })
 
@@ -93,7 +94,9 @@ def _chart(years: list[int], values: list[float | None], target: PdcaTarget) -> 
         return round(CHART_H - 20 - value / top * (CHART_H - 40), 1)
 
     points = [(x(yr), y(v), v) for yr, v in zip(years, values, strict=True) if v is not None]
-    return {"width": CHART_W, "height": CHART_H, "target_y": y(target.target_value),
+    target_y = y(target.target_value)
+    return {"width": CHART_W, "height": CHART_H, "target_y": target_y, "target_label_y": round(target_y - 4, 1),
+            "x_end": CHART_W - 20, "tick_y": CHART_H - 4,
             "line": " ".join(f"{px},{py}" for px, py, _v in points),
             "dots": [{"x": px, "y": py} for px, py, _v in points],
             "ticks": [{"x": x(yr), "label": yr} for yr in span_years], "target_x": x(target.target_year)}

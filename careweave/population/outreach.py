@@ -21,6 +21,7 @@ import pandas as pd
 from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from . import api, dashboard_cache
 from .engines import DataDirError
@@ -111,6 +112,8 @@ def micro_dashboard(user: Any, today: date | None = None) -> MicroDashboard:
     if not ids:
         return out
     out.persons = {p.pk: p for p in Person.objects.filter(pk__in=ids).select_related("zone")}
+    with_plan = set(CarePlan.objects.filter(person_id__in=ids, status__in=RUNNING_PLANS)
+                    .values_list("person_id", flat=True))
 
     items = (OutreachItem.objects.filter(person_id__in=ids).select_related("outreach_list", "outreach_list__zone")
              .order_by("-outreach_list__sent_at", "person__family_name", "person__given_name"))
@@ -118,6 +121,7 @@ def micro_dashboard(user: Any, today: date | None = None) -> MicroDashboard:
     for item in items:
         entry = by_list.setdefault(item.outreach_list_id, {"list": item.outreach_list, "items": []})
         entry["items"].append({"item": item, "person": out.persons[item.person_id],
+                               "has_plan": item.person_id in with_plan,
                                "reasons": [r for r in item.reasons.split(";") if r]})
     out.lists = list(by_list.values())
 
@@ -144,8 +148,14 @@ def micro_dashboard(user: Any, today: date | None = None) -> MicroDashboard:
 
     due = (EnrolmentItem.objects.filter(enrolment__person_id__in=ids, task__status__in=OPEN_TASKS)
            .exclude(instrument="").select_related("task", "enrolment").order_by("task__due_date", "pk"))
-    out.assessments_due = [{"person": out.persons[i.enrolment.person_id], "instrument": i.instrument,
-                            "due": i.task.due_date} for i in due]
+    due = list(due)
+    from careweave.assessments.models import Instrument
+
+    language = get_language() or "en"
+    titles = {i.code: i.display_title(language)
+              for i in Instrument.objects.filter(code__in={d.instrument for d in due}).order_by("created_at")}
+    out.assessments_due = [{"person": out.persons[i.enrolment.person_id],
+                            "instrument": titles.get(i.instrument, i.instrument), "due": i.task.due_date} for i in due]
     return out
 
 

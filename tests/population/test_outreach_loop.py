@@ -185,6 +185,11 @@ def test_the_micro_dashboard_shows_what_the_patients_need(client, world) -> None
     level3 = page.split('data-test="level3-alone"')[1].split("</section>")[0]
     assert "Family1" in no_review and "1 overdue task" in overdue and "Family1" in overdue
     assert all(f"Family{i}" in level3 for i in range(5)) and "Listed" not in level3
+    _send(client, world)
+    client.force_login(world["gps"][0].user)
+    rows = client.get(reverse("population:my_patients")).content.decode().split('data-test="outreach-person"')[1:]
+    assert sum('data-test="open-plan"' in r for r in rows) == 1  # Family1 has a plan: open it, not start one
+    assert sum('data-test="start-plan"' in r for r in rows) == 4
 
 
 def test_the_micro_dashboard_needs_the_same_queries_for_twice_the_items(client, world) -> None:
@@ -328,3 +333,20 @@ def test_pseudonyms_are_stored_indexed_and_never_shown(client, world) -> None:
     page = client.get(reverse("population:my_patients")).content.decode()
     assert not any(str(p) in page for p in world["pseudonyms"])
     assert isinstance(pd.Series(list(stored)).iloc[0], int | object)
+
+
+def test_the_charts_write_svg_numbers_with_a_dot_in_dutch(client, world, settings, belgium) -> None:
+    from careweave.population.actions import set_target
+    from careweave.web.models import UserPreference
+
+    settings.POPULATION_MACRO_DIR = belgium
+    set_target(world["staff"], world["zone"], "flu_vaccination_65", 62.5, date.today().year + 1)
+    UserPreference.objects.create(user=world["staff"], language="nl")
+    client.force_login(world["staff"])
+    page = client.get(reverse("population:pdca_zone", args=["ZORA"])).content.decode()
+    svg = page.split('data-test="pdca-chart"')[1].split("</svg>")[0]
+    import re
+
+    numbers = re.findall(r'\s(?:x|y|x1|x2|y1|y2|cx|cy)="([^"]+)"', svg)
+    assert numbers and all(re.fullmatch(r"-?\d+(\.\d+)?", n) for n in numbers), numbers
+    assert "62,5" in page  # the target itself in the reader's language

@@ -85,3 +85,17 @@ def test_zone_staff_plan_an_action_against_the_target(login, live_server, settin
     expect(actions).to_have_count(3)
     expect(actions.locator("input[value='Infosessie in het dienstencentrum']")).to_have_count(1)
     screenshot(page, f"pdca-{language}", full_page=True)
+
+
+def test_the_policy_maker_lands_on_the_zones_compared(login, live_server, settings, tmp_path) -> None:  # noqa: ANN001
+    generate(6000, 43, tmp_path / "be")
+    settings.POPULATION_MACRO_DIR = tmp_path / "be"
+    page = login("policy", "fr")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator("[data-test=macro-zone]")).to_have_count(13)
+    page.select_option("[data-test=macro-indicator]", "flu_vaccination_65")
+    page.locator("form[role=search] button").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("[data-test=macro-bars] rect").first).to_be_visible()
+    assert "Maria" not in page.content()
+    screenshot(page, "macro-fr", full_page=True)

@@ -20,6 +20,7 @@ from careweave.territory.models import Zone
 from . import actions, dashboard_cache, indicators
 from .access import require
 from .forms import ActionEditForm, ActionForm, ReviewForm, ReviewRecordForm, TargetForm, run_form
+from .geography import ZONE_BY_CODE
 from .macro import compare, macro_cells, macro_dir, zone_series
 from .models import PdcaAction, PdcaReview, PdcaTarget
 from .outreach import current_results, data_dir, small_cell_k
@@ -107,7 +108,7 @@ def _zones_for(request: HttpRequest) -> list[Zone]:
     own = list(Zone.objects.filter(staff__user=request.user).distinct().order_by("name"))
     if own and not may(request.user, "population.view_macro"):
         return own
-    return list(Zone.objects.exclude(kind=Zone.Kind.MUNICIPALITY).filter(parent__isnull=True).order_by("name"))
+    return list(Zone.objects.filter(code__in=list(ZONE_BY_CODE)).order_by("name"))
 
 
 @login_required
@@ -118,7 +119,9 @@ def pdca(request: HttpRequest, zone: str | None = None) -> HttpResponse:
     if zone is None:
         if not zones:
             raise Http404
-        return redirect("population:pdca_zone", zones[0].code)
+        with_targets = set(PdcaTarget.objects.filter(zone__in=zones).values_list("zone_id", flat=True))
+        first = next((z for z in zones if z.pk in with_targets), zones[0])
+        return redirect("population:pdca_zone", first.code)
     zone_obj = get_object_or_404(Zone, code=zone)
     if zone_obj not in zones:
         raise Http404

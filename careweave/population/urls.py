@@ -10,7 +10,7 @@ urlpatterns = [
     path("zones/<str:zone>/outreach/", views.outreach_list, name="outreach"),
     path("zones/<str:zone>/outreach.csv", views.outreach_csv, name="outreach_csv"),
     # issue #20: outreach that reaches someone, the macro layer, PDCA
-    path("zones/<str:zone>/outreach/sent/", outreach_views.sent_lists, name="sent_lists"),
+    path("zones/<str:zone>/sent-lists/", outreach_views.sent_lists, name="sent_lists"),
     path("my-patients/", outreach_views.my_patients, name="my_patients"),
     path("my-patients/items/<int:pk>/", outreach_views.follow_up, name="follow_up"),
     path("macro/", macro_views.macro, name="macro"),

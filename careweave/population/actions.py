@@ -22,7 +22,7 @@ from careweave.people.pseudonyms import persons_for, refresh_zone
 
 from . import indicators
 from .models import OutreachItem, OutreachList, PdcaAction, PdcaReview, PdcaTarget
-from .outreach import current_results, list_rows, outreach_reasons
+from .outreach import GAP, current_results, gap_lists, list_rows, outreach_reasons
 
 NOTE_MAX = 300
 TEXT_MAX = 2000
@@ -50,7 +50,7 @@ def send_outreach_list(actor: Any, zone: Any, *, reason: str = "", level: int | 
     pseudonymous (its size is kept as a count).
     """
     authorize(actor, "population.send_outreach_list", zone)
-    if reason and reason not in outreach_reasons():
+    if reason and reason not in outreach_reasons() and reason not in gap_lists():
         raise RuleViolation("unknown_reason", _("This outreach reason does not exist."))
     if level is not None and level not in (0, 1, 2, 3):
         raise RuleViolation("unknown_level", _("The pyramid level is 0, 1, 2 or 3."))
@@ -68,7 +68,7 @@ def send_outreach_list(actor: Any, zone: Any, *, reason: str = "", level: int | 
         matched=len(found), sent_by=actor, sent_at=timezone.now())
     OutreachItem.objects.bulk_create([
         OutreachItem(outreach_list=sent, person_id=found[int(r.person_id)], level=int(r.level),
-                     reasons=str(r.outreach_reasons)[:200])
+                     reasons=(reason if reason.startswith(GAP) else str(r.outreach_reasons))[:200])
         for r in rows.itertuples() if int(r.person_id) in found
     ])
     record_access(actor, "create", "PopulationOutreachList", str(sent.fhir_id),

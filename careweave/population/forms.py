@@ -24,8 +24,11 @@ class SendListForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
         everyone = [("", _("all"))]
+        from .outreach import gap_label, gap_lists
+
         self.fields["reason"].choices = everyone + [
-            (o["id"], _(o["reason"])) for o in load_yaml("stratification")["outreach"]]
+            (o["id"], _(o["reason"])) for o in load_yaml("stratification")["outreach"]] + [
+            (code, gap_label(d)) for code, d in gap_lists().items()]
         levels = load_yaml("stratification")["levels"]
         self.fields["level"].choices = everyone + [(str(lv), f"{lv} · {_(levels[lv])}") for lv in (3, 2, 1, 0)]
 

@@ -58,11 +58,56 @@ def outreach_reasons() -> dict[str, str]:
     return {o["id"]: o["reason"] for o in load_yaml("stratification")["outreach"]}
 
 
+GAP = "gap:"
+
+
+def gap_lists(columns: set[str] | None = None) -> dict[str, dict]:
+    """Lists of an indicator's gap: persons in a process indicator's population who do not meet it yet
+    (``gap:flu_vaccination_65``: 65+ without flu vaccination), for the person indicators the strata can answer."""
+    from . import indicators
+    from .stratify import PERSON_COLUMNS, columns_in
+
+    available = set(PERSON_COLUMNS) if columns is None else columns
+    out = {}
+    for d in indicators.catalogue():
+        if d["source"] != "persons" or d["type"] != "process" or d["denominator"] != "1":
+            continue
+        needed = columns_in(str(d["population"])) | columns_in(str(d["numerator"]))
+        if needed <= available:
+            out[GAP + d["id"]] = d
+    return out
+
+
+def gap_label(definition: dict) -> str:
+    from django.utils.translation import gettext as _
+
+    return _("Not yet: %(indicator)s") % {"indicator": _(definition["name"])}
+
+
+def _gap_rows(zone_rows: pd.DataFrame, definition: dict) -> pd.DataFrame:
+    """The rows where the indicator's population holds and its numerator does not: the same SQL, on DuckDB."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.register("strata", zone_rows.reset_index(drop=True).assign(_row=range(len(zone_rows))))
+        picked = con.execute(f"SELECT _row FROM strata WHERE ({definition['population']}) "
+                             f"AND NOT COALESCE(CAST(({definition['numerator']}) AS BOOLEAN), FALSE)").fetchall()
+    finally:
+        con.close()
+    return zone_rows.iloc[[r[0] for r in picked]]
+
+
 def list_rows(res: dict, zone_code: str, *, reason: str = "", level: int | None = None,
               municipality: int | None = None) -> pd.DataFrame:
     """The zone's outreach persons (pseudonyms) that one list holds, as the population set says."""
     st = res["strata"]
-    rows = st[(st["zone"] == zone_code) & st["outreach"]]
+    if reason.startswith(GAP):
+        definition = gap_lists(set(st.columns)).get(reason)
+        rows = _gap_rows(st[st["zone"] == zone_code], definition) if definition else st.iloc[0:0]
+        reason = ""
+    else:
+        rows = st[(st["zone"] == zone_code) & st["outreach"]]
     if level is not None:
         rows = rows[rows["level"] == int(level)]
     if municipality is not None:

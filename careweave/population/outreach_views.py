@@ -22,11 +22,20 @@ from . import actions
 from .access import require
 from .forms import FollowUpForm, SendListForm, run_form
 from .models import OutreachItem, OutreachList
-from .outreach import followup_counts, micro_dashboard, outreach_reasons, shown_persons, small_cell_k
+from .outreach import (
+    followup_counts,
+    gap_label,
+    gap_lists,
+    micro_dashboard,
+    outreach_reasons,
+    shown_persons,
+    small_cell_k,
+)
 
 
 def _reason_labels() -> dict[str, str]:
-    return {code: _(text) for code, text in outreach_reasons().items()}
+    labels = {code: _(text) for code, text in outreach_reasons().items()}
+    return {**labels, **{code: gap_label(d) for code, d in gap_lists().items()}}
 
 
 @login_required

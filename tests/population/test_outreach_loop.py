@@ -350,3 +350,21 @@ def test_the_charts_write_svg_numbers_with_a_dot_in_dutch(client, world, setting
     numbers = re.findall(r'\s(?:x|y|x1|x2|y1|y2|cx|cy)="([^"]+)"', svg)
     assert numbers and all(re.fullmatch(r"-?\d+(\.\d+)?", n) for n in numbers), numbers
     assert "62,5" in page  # the target itself in the reader's language
+
+
+def test_a_list_of_65_plus_without_flu_vaccination_reaches_their_gps(client, world) -> None:
+    """An indicator's gap as a list: the same SQL as the indicator (population and not numerator)."""
+    from careweave.population.outreach import current_results
+
+    st = current_results()["strata"]
+    expected = int(((st["zone"] == "ZORA") & (st["age"] >= 65) & ~st["flu_vaccinated"].astype(bool)).sum())
+    client.force_login(world["staff"])
+    form = client.get(reverse("population:sent_lists", args=["ZORA"])).content.decode()
+    assert 'value="gap:flu_vaccination_65"' in form and 'value="gap:mortality"' not in form  # process indicators
+    client.post(reverse("population:sent_lists", args=["ZORA"]), {"reason": "gap:flu_vaccination_65"})
+    sent = OutreachList.objects.get()
+    assert sent.size == expected > 0
+    assert all(i.reasons == "gap:flu_vaccination_65" for i in sent.items.all())
+    linked = set(world["pseudonyms"])
+    gaps = set(st[(st["age"] >= 65) & ~st["flu_vaccinated"].astype(bool)]["person_id"].astype(int))
+    assert sent.matched == len(linked & gaps)

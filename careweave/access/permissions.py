@@ -1046,6 +1046,55 @@ permission("notifications.see_deliveries", is_administrator, level=None, label=_
            resource_type="Communication", code="administrator_only",
            refusal=_("Only an administrator sees and resends failed deliveries."))
 
+# =========================================================================== outreach, macro and PDCA (issue #20)
+
+
+@rules.predicate
+def is_general_practitioner(actor: Any) -> bool:
+    """An active professional whose discipline is general practice (the micro dashboard's reader)."""
+    professional = getattr(actor, "professional", None) if _authenticated_actor(actor) else None
+    return professional is not None and professional.active and professional.discipline == "gp"
+
+
+@rules.predicate
+def is_macro_user(actor: Any) -> bool:
+    """A policy maker at the administration (group ``population.access.MACRO_GROUP``): aggregates of all zones."""
+    from careweave.population.access import MACRO_GROUP
+
+    return _authenticated_actor(actor) and actor.groups.filter(name=MACRO_GROUP).exists()
+
+
+# The persons behind a pseudonymous list: sent by the zone's office to the GPs, who each see their own
+# patients (care-team member) named; the follow-up is theirs, zone staff see counts only.
+permission("population.send_outreach_list", in_zone_staff_group & may_see_outreach_persons & zone_office,
+           level=None, label=_("send an outreach list to the GPs"), resource_type="PopulationOutreachList",
+           code="zone_staff_only", refusal=_("Only the zone's staff with the outreach permission can send a list."))
+permission("population.view_my_patients", is_general_practitioner, level=None,
+           label=_("see the micro dashboard of one's own patients"), resource_type="Patient", code="gp_only",
+           refusal=_("The dashboard of one's own patients is for general practitioners."))
+permission("population.follow_up_outreach", is_team_professional & is_general_practitioner,
+           label=_("record the follow-up of an outreach list item"), resource_type="PopulationOutreachList",
+           code="own_patients_only", refusal=_("Only a GP in the person's care team records this follow-up."))
+permission("population.view_outreach_followup", in_zone_staff_group, level=None,
+           label=_("see how many of a sent list were followed up"), resource_type="PopulationOutreachList",
+           refusal=_("Zone dashboards are for zone staff."))
+permission("population.view_macro", is_macro_user | is_administrator, level=None,
+           label=_("compare the indicators of all zones"), resource_type="PopulationDashboard", code="macro_only",
+           refusal=_("The comparison of zones is for policy makers."))
+# PDCA: the zone's office plans and reviews; policy makers read along (learning, not sanctioning).
+permission("population.view_pdca", in_zone_staff_group | is_macro_user, level=None,
+           label=_("see a zone's targets, actions and reviews"), resource_type="PopulationDashboard",
+           refusal=_("Targets and improvement actions are for zone staff and policy makers."))
+for _name, _label in (
+    ("set_target", _("set a zone's target for an indicator")),
+    ("plan_action", _("plan an improvement action")),
+    ("update_action", _("change an improvement action")),
+    ("plan_review", _("plan a review moment")),
+    ("record_review", _("record what a review taught")),
+):
+    permission(f"population.{_name}", zone_office, level=None, label=_label, resource_type="PopulationDashboard",
+               code="zone_staff_only", refusal=_("Only the zone's staff can change its targets and actions."))
+
 # =========================================================================== records (received data)
 
 # =========================================================================== documents (issue 21, decision 0031)

@@ -15,7 +15,8 @@ import pandas as pd
 
 from . import indicators, stratify
 from .engines import DataDirError, DuckDBEngine, check_data_dir
-from .generator import generate
+from .generator import LinkedPerson, generate, linked_fingerprint
+from .geography import municipalities
 
 DEMO_SEED = 20261124
 _lock = threading.Lock()
@@ -30,14 +31,44 @@ def manifest(data_dir: str | Path) -> dict | None:
         return None
 
 
+def careweave_persons(zone: str | None) -> list[LinkedPerson]:
+    """Careweave's own persons living in the zone, as the claims-like set would know them.
+
+    What a mutuality knows of an insured person: SSIN (only ever used keyed, as a pseudonym),
+    birth year, sex and municipality. Persons without an SSIN or a known municipality are left out
+    (no pseudonym can link them); sexes other than female/male get the one their SSIN's sequence
+    number says (odd: male, even: female), as the SSIN itself does.
+    """
+    from careweave.people.models import Person
+
+    by_name = {m.name.casefold(): m.nis for m in municipalities(zone)}
+    out = []
+    rows = Person.objects.exclude(ssin="").exclude(birth_date=None).order_by("ssin") \
+        .values_list("ssin", "birth_date", "sex", "municipality")
+    for ssin, birth, sex, municipality in rows:
+        nis = by_name.get((municipality or "").strip().casefold())
+        digits = "".join(ch for ch in ssin or "" if ch.isdigit())
+        if nis is None or len(digits) != 11:
+            continue
+        code = {"female": "F", "male": "M"}.get(sex) or ("M" if int(digits[6:9]) % 2 else "F")
+        out.append(LinkedPerson(digits, birth.year, code, nis))
+    return out
+
+
 def ensure_demo_population(out_dir: str | Path, persons: int = 20000, seed: int = DEMO_SEED,
-                           zone: str | None = "ZORA") -> dict:
-    """Generate a small zone population in ``out_dir`` unless the same one is already there."""
+                           zone: str | None = "ZORA", include_careweave: bool = True) -> dict:
+    """Generate a small zone population in ``out_dir`` unless the same one is already there.
+
+    With ``include_careweave`` Careweave's own persons of the zone are part of it under their
+    pseudonyms (issue #20): the zone's care work and the claims-like set then speak of the same people.
+    """
+    linked = careweave_persons(zone) if include_careweave else []
     current = manifest(out_dir)
     if current and current.get("persons") == persons and current.get("seed") == seed \
-            and current.get("zone") == zone and current.get("source") == "synthetic":
+            and current.get("zone") == zone and current.get("source") == "synthetic" \
+            and current.get("linked_fingerprint", "") == linked_fingerprint(linked):
         return current
-    result = generate(persons, seed, out_dir, zone=zone)
+    result = generate(persons, seed, out_dir, zone=zone, linked=linked)
     register_dataset(out_dir)
     return result
 
@@ -63,7 +94,7 @@ def results(data_dir: str | Path) -> dict[str, pd.DataFrame]:
     """Latest-year person strata, indicator cells and municipalities, cached on disk."""
     data_dir = check_data_dir(data_dir)
     m = manifest(data_dir) or {}
-    key = json.dumps({"generated_at": m.get("generated_at"), "persons": m.get("persons"), "v": 1})
+    key = json.dumps({"generated_at": m.get("generated_at"), "persons": m.get("persons"), "v": 2})
     cache = data_dir / "_results"
     with _lock:
         if not ((cache / "key.json").exists() and (cache / "key.json").read_text() == key):

@@ -41,6 +41,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .geography import MUNICIPALITIES, ZONE_BY_CODE, municipalities
+from .pseudonyms import pseudonym_ids, synthetic_ssins
 
 CHUNK = 100_000
 YEARS = (2023, 2024, 2025)
@@ -156,20 +157,46 @@ def _write(out: Path, table: str, chunk: int, columns: dict[str, np.ndarray | pa
     pq.write_table(pa.table(columns), out / table / f"part-{chunk:05d}.parquet", compression="zstd")
 
 
-def _chunk(seed: int, chunk: int, n: int, start_id: int, munis: list, out: Path) -> np.ndarray:
-    """Generate ``n`` persons and all their events; return their municipality index."""
+@dataclass(frozen=True)
+class LinkedPerson:
+    """A real (here: Careweave demo) person who joins the synthetic set under their pseudonym.
+
+    Only what the claims-like set would know: SSIN (turned into the pseudonym, never written),
+    birth year, sex (``F``/``M``) and municipality (NIS code). Their claims and events are synthetic.
+    """
+    ssin: str
+    birth_year: int
+    sex: str
+    nis: int
+
+
+def _chunk(seed: int, chunk: int, n: int, start_id: int, munis: list, out: Path,
+           linked: tuple[LinkedPerson, ...] = ()) -> np.ndarray:
+    """Generate ``n`` persons and all their events; return their municipality index.
+
+    ``linked`` persons take the first places of the chunk: their demographics replace the drawn
+    ones before anything else is derived from them. Every ``person_id`` is the keyed pseudonym of
+    the person's SSIN (``pseudonyms.synthetic_ssins`` for the synthetic ones) in their zone.
+    """
     rng = np.random.default_rng([seed, chunk])
-    pid = np.arange(start_id, start_id + n, dtype=np.int64)
     weights = np.array([m.population for m in munis], dtype=float)
     mi = rng.choice(len(munis), size=n, p=weights / weights.sum())
-    nis = np.array([m.nis for m in munis], dtype=np.int32)[mi]
-    region = np.array([m.region for m in munis])[mi]
-    zone = np.array([m.zone for m in munis])[mi]
     band = rng.choice(len(PYRAMID), size=n, p=PYRAMID)
     age = band * 5 + rng.integers(0, 5, size=n)
     age = np.where(band == len(PYRAMID) - 1, 90 + rng.geometric(0.25, size=n) - 1, age).clip(0, 106)
     p_female = np.select([age >= 85, age >= 75, age >= 65], [0.65, 0.56, 0.52], 0.49)
     sex = np.where(rng.random(n) < p_female, "F", "M")
+    m = len(linked)
+    if m:
+        index_of = {mu.nis: i for i, mu in enumerate(munis)}
+        mi[:m] = [index_of[p.nis] for p in linked]
+        age[:m] = [min(max(REFERENCE_YEAR - p.birth_year, 0), 106) for p in linked]
+        sex[:m] = [p.sex for p in linked]
+    nis = np.array([mu.nis for mu in munis], dtype=np.int32)[mi]
+    region = np.array([mu.region for mu in munis])[mi]
+    zone = np.array([mu.zone for mu in munis])[mi]
+    ssins = [p.ssin for p in linked] + synthetic_ssins(start_id + m, n - m)
+    pid = np.array(pseudonym_ids(ssins, zone.tolist()), dtype=np.int64)
     birth_year = (REFERENCE_YEAR - age).astype(np.int16)
     bim_p = np.vectorize(BIM_BASE.get)(region) * np.where(age >= 65, 1.3, np.where(age < 18, 1.15, 1.0))
     bim = rng.random(n) < bim_p
@@ -384,15 +411,21 @@ def _professionals(seed: int, munis: list, counts: np.ndarray, out: Path) -> Non
 
 
 def generate(persons: int, seed: int, out: str | Path, zone: str | None = None,
-             progress: Callable[[int, int], None] | None = None) -> dict:
+             progress: Callable[[int, int], None] | None = None,
+             linked: list[LinkedPerson] | tuple[LinkedPerson, ...] = ()) -> dict:
     """Write a synthetic population of ``persons`` persons to ``out``; return its manifest.
 
     ``zone`` restricts the population to the municipalities of one zone (e.g. ``ZORA``).
-    The output directory is replaced, so a re-run with the same seed gives the same files.
+    ``linked`` persons (Careweave's own, by SSIN) are part of the ``persons`` under their pseudonyms.
+    The output directory is replaced, so a re-run with the same seed (and secret) gives the same files.
     """
     if persons < 1:
         raise ValueError("persons must be at least 1")
     munis = municipalities(zone)
+    known = {mu.nis for mu in munis}
+    linked = tuple(p for p in linked if p.nis in known)
+    if len(linked) > min(persons, CHUNK):
+        raise ValueError("more linked persons than the first chunk holds")
     out = Path(out)
     for t in (*TABLES, "professionals"):
         shutil.rmtree(out / t, ignore_errors=True)
@@ -402,7 +435,7 @@ def generate(persons: int, seed: int, out: str | Path, zone: str | None = None,
     chunk = 0
     while done < persons:
         n = min(CHUNK, persons - done)
-        mi = _chunk(seed, chunk, n, 1 + done, munis, out)
+        mi = _chunk(seed, chunk, n, 1 + done, munis, out, linked if chunk == 0 else ())
         counts += np.bincount(mi, minlength=len(munis))
         done += n
         chunk += 1
@@ -417,10 +450,23 @@ def generate(persons: int, seed: int, out: str | Path, zone: str | None = None,
     manifest = {
         "persons": persons, "seed": seed, "zone": zone, "years": list(YEARS),
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"), "source": "synthetic",
-        "generator_version": 1,
+        "generator_version": 2, "linked_persons": len(linked),
+        "linked_fingerprint": linked_fingerprint(linked),
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
     return manifest
+
+
+def linked_fingerprint(linked: list[LinkedPerson] | tuple[LinkedPerson, ...]) -> str:
+    """A digest of the linked persons (their pseudonyms and demographics), so a changed demo regenerates."""
+    import hashlib
+
+    if not linked:
+        return ""
+    zone_of = {mu.nis: mu.zone for mu in MUNICIPALITIES}
+    ids = pseudonym_ids([p.ssin for p in linked], [zone_of[p.nis] for p in linked])
+    text = ";".join(f"{i}:{p.birth_year}:{p.sex}:{p.nis}" for i, p in zip(ids, linked, strict=True))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def stderr_progress(done: int, total: int) -> None:
@@ -431,4 +477,4 @@ def stderr_progress(done: int, total: int) -> None:
     sys.stderr.flush()
 
 
-__all__ = ["generate", "CONDITIONS", "YEARS", "TABLES", "MUNICIPALITIES", "NOMENCLATURE"]
+__all__ = ["generate", "LinkedPerson", "CONDITIONS", "YEARS", "TABLES", "MUNICIPALITIES", "NOMENCLATURE"]

@@ -27,8 +27,13 @@ def _master_key() -> bytes:
     if configured:
         return configured.encode()
     from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
 
-    path = Path(settings.VAR_DIR) / "pseudonym_key"
+    try:
+        var = Path(settings.VAR_DIR)
+    except ImproperlyConfigured:  # the generator run outside Django (a script, a benchmark's child)
+        var = Path(os.environ.get("CAREWEAVE_VAR", Path.cwd() / "var")).resolve()
+    path = var / "pseudonym_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(48))
@@ -57,3 +62,34 @@ def pseudonym_id(ssin: str, zone_code: str) -> int:
 def pseudonym_text(ssin: str, zone_code: str) -> str:
     """The same pseudonym as text: 16 hexadecimal digits of ``pseudonym_id``."""
     return f"{pseudonym_id(ssin, zone_code):016x}"
+
+
+def pseudonym_ids(ssins: list[str], zone_codes: list[str] | str) -> list[int]:
+    """``pseudonym_id`` of many SSINs at once (the generator's million persons): one-shot HMACs.
+
+    ``zone_codes`` is one zone for all, or one zone per SSIN (a Belgium-wide set keys each person
+    with the secret of the zone they live in).
+    """
+    zones = [zone_codes] * len(ssins) if isinstance(zone_codes, str) else zone_codes
+    mask = (1 << 63) - 1
+    keys = {z: zone_key(z) for z in set(zones)}
+    out = []
+    for ssin, zone in zip(ssins, zones, strict=True):
+        digits = "".join(ch for ch in ssin if ch.isdigit())
+        if len(digits) != 11:
+            raise ValueError("an SSIN has 11 digits")
+        out.append(int.from_bytes(hmac.digest(keys[zone], digits.encode(), "sha256")[:8], "big") & mask)
+    return out
+
+
+def synthetic_ssins(first: int, count: int) -> list[str]:
+    """Stand-in SSINs for the synthetic persons numbered ``first`` .. ``first + count - 1``.
+
+    The month digits are 61-72, a range no real SSIN (nor bis number: +20/+40) uses, so a synthetic
+    person never shares a pseudonym with a real (or demo) person; the numbers carry no birth date.
+    """
+    out = []
+    for g in range(first, first + count):
+        yy, mm, rest = (g // (12 * 10**7)) % 100, 61 + (g // 10**7) % 12, g % 10**7
+        out.append(f"{yy:02d}{mm:02d}{rest:07d}")
+    return out

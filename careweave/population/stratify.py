@@ -593,6 +593,7 @@ PERSON_COLUMNS = [
     "person_id", "year", "zone", "nis", "age", "age_band", "sex", "bim", "living_alone", "gmd", "coordinator",
     "charlson", "charlson_quan2011", "elixhauser", "n_chronic", "chronic_groups", "polypharmacy", "frail",
     "cfs", "cost", "rising_risk", "level", "reasons", "outreach", "outreach_reasons",
+    "flu_vaccinated",  # issue #20: the "65+ without flu vaccination" list
 ]
 
 

@@ -152,6 +152,14 @@ def build_targets() -> dict[str, Any]:
     targets["notifications.delivery"] = Delivery.objects.create(
         recipient=nurse_user, channel=Delivery.Channel.EMAIL, notification=notification,
         status=Delivery.Status.FAILED, attempts=6, last_error="SMTPConnectError")
+    # issue #20: Maria on the outreach list the zone sent to the GPs; the zone's PDCA target, action, review
+    from careweave.population.models import OutreachItem, PdcaTarget
+
+    targets["item"] = _first(OutreachItem.objects.filter(person=maria))
+    targets["pdca_target"] = _first(PdcaTarget.objects.filter(zone=targets["zone"]))
+    if targets["pdca_target"] is not None:
+        targets["pdca_action"] = _first(targets["pdca_target"].actions.all())
+        targets["pdca_review"] = _first(targets["pdca_target"].reviews.all())
     targets["today"] = date.today()
     targets["later"] = timezone.now() + timedelta(days=1)
     targets["subscription"] = _subscription(gp, maria)

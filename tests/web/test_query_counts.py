@@ -104,6 +104,7 @@ LISTS = [
     ("coordinator", "web:my_tasks"),
     ("coordinator", "web:coordination"),
     ("casemanager", "web:case_management"),
+    ("gp", "population:my_patients"),
 ]
 
 

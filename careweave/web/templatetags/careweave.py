@@ -99,6 +99,7 @@ LISTS = {
     "bulk_export": _("exported your file (FHIR bulk export)"),
     "bulk_export_pseudonymised": _("exported your data under a pseudonym for the zone's population analysis"),
     "fhir_group": _("saw you among the members of a zone or programme group"),
+    "my_patients": _("saw you on the dashboard of their own patients"),
 }
 
 

@@ -39,8 +39,8 @@ TARGET_S = 60.0  # the issue: 10,000 events fanned out to inboxes and digests in
 
 def _make_cast(persons: int, rng: random.Random) -> list[dict]:
     """Persons with their teams (bulk inserts: set-up, not what is measured); [{person, members: [user ids]}]."""
-    from django.contrib.auth.models import User
     from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import User
 
     from careweave.careplans.models import CareTeam, TeamMember
     from careweave.notifications.kinds import KINDS

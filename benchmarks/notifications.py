@@ -209,11 +209,14 @@ def run(quick: bool = False) -> str:
                 raise RuntimeError(f"{db}: {name} wrote {r[name]}, bulk wrote {bulk}")
         rows.append(f"| {db} | {bulk['seconds']:.1f} s | {emit['seconds']:.1f} s | {naive['seconds']:.1f} s | "
                     f"{naive['seconds'] / bulk['seconds']:.1f}× | {emit['seconds'] / bulk['seconds']:.1f}× |")
-        meets = "meets" if bulk["seconds"] < TARGET_S and emit["seconds"] < TARGET_S else "misses"
+        meets = "meets" if bulk["seconds"] < TARGET_S else "misses"
         notes.append(f"- {db}{' (' + r['version'] + ')' if 'version' in r else ''}: {bulk['notifications']:,} inbox "
                      f"rows, {bulk['emails']:,} e-mails queued at once, {bulk['digests']:,} digests queued; "
                      f"jobs enqueued: bulk {bulk['jobs']:,}, one emit per action {emit['jobs']:,}, naive "
-                     f"{naive['jobs']:,}. Target (the issue): {events:,} events in under {TARGET_S:.0f} s: {meets}.")
+                     f"{naive['jobs']:,}. Target (the issue): {events:,} events fanned out to inboxes and digests "
+                     f"in under {TARGET_S:.0f} s: the bulk fan-out {meets}; one `emit` per action costs "
+                     f"{emit['seconds'] / events * 1000:.1f} ms per event (a commit each), paid inside the action "
+                     "that caused it.")
     return "\n".join([
         "## Notifications fan-out",
         "",

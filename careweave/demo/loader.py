@@ -621,6 +621,7 @@ def load_demo(persons: int = 200, seed: int = 42) -> dict[str, Any]:
     from careweave.demo.financing import load_financing
     from careweave.demo.maturity import load_maturity
     from careweave.demo.outreach import load_outreach
+    from careweave.demo.notifications import load_notifications
     from careweave.demo.programmes import load_programmes
     from careweave.demo.territory import load_territory
 
@@ -628,7 +629,8 @@ def load_demo(persons: int = 200, seed: int = 42) -> dict[str, Any]:
     for name, load in [("social_map", load_territory), ("programmes", load_programmes),
                        ("consultations", load_consultations), ("financing", load_financing),
                        ("maturity", load_maturity), ("documents", load_documents),
-                       ("bulk_exports", load_exports), ("outreach", load_outreach)]:
+                       ("bulk_exports", load_exports), ("outreach", load_outreach),
+                       ("notifications", load_notifications)]:
         extra[name] = load(b.users, b.now)
     return {
         "created": True,

@@ -39,9 +39,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def count(request: HttpRequest) -> HttpResponse:
-    """The menu's badge, polled by htmx (``hx-trigger="load, every Ns"``): no page reload."""
-    return render(request, "notifications/count.html", {"count": unread_count(request.user),
-                                                        "poll": settings.CAREWEAVE_INBOX_POLL_SECONDS})
+    """The menu's badge, polled by htmx (``hx-trigger="load, every Ns"`` on its container): no page reload."""
+    return render(request, "notifications/count.html", {"count": unread_count(request.user)})
 
 
 @login_required

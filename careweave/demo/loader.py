@@ -620,8 +620,8 @@ def load_demo(persons: int = 200, seed: int = 42) -> dict[str, Any]:
     from careweave.demo.exports import load_exports
     from careweave.demo.financing import load_financing
     from careweave.demo.maturity import load_maturity
-    from careweave.demo.outreach import load_outreach
     from careweave.demo.notifications import load_notifications
+    from careweave.demo.outreach import load_outreach
     from careweave.demo.programmes import load_programmes
     from careweave.demo.territory import load_territory
 

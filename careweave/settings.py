@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "careweave.consultations",
     "careweave.financing",
     "careweave.maturity",
+    "careweave.scheduling",
     "careweave.population",
     "careweave.web",
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("consultations/", include("careweave.consultations.urls")),
     path("financing/", include("careweave.financing.urls")),
     path("maturity/", include("careweave.maturity.urls")),
+    path("calendar/", include("careweave.scheduling.urls")),
     path("social-map/", include("careweave.territory.urls")),
     path("", include("careweave.web.urls")),
 ]

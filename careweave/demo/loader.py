@@ -614,12 +614,13 @@ def load_demo(persons: int = 200, seed: int = 42) -> dict[str, Any]:
     from careweave.demo.financing import load_financing
     from careweave.demo.maturity import load_maturity
     from careweave.demo.programmes import load_programmes
+    from careweave.demo.scheduling import load_scheduling
     from careweave.demo.territory import load_territory
 
     extra = {}
     for name, load in [("social_map", load_territory), ("programmes", load_programmes),
                        ("consultations", load_consultations), ("financing", load_financing),
-                       ("maturity", load_maturity)]:
+                       ("maturity", load_maturity), ("scheduling", load_scheduling)]:
         extra[name] = load(b.users, b.now)
     return {
         "created": True,

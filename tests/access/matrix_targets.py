@@ -105,6 +105,9 @@ def build_targets() -> dict[str, Any]:
     gp = User.objects.get(username="gp")
     targets["gp_user"] = gp
     targets["token"] = ApiToken.issue_token(gp, "matrix", None)[0]
+    from careweave.scheduling.models import Appointment
+
+    targets["appointment"] = _first(Appointment.objects.filter(person=maria, kind="home_visit"))  # issue 21
     targets["today"] = date.today()
     targets["later"] = timezone.now() + timedelta(days=1)
     return {kind: value for kind, value in targets.items() if value is not None or kind == "none"}

@@ -92,6 +92,8 @@ LISTS = {
     "referrals": _("saw your referral in their list of referrals"),
     "budgets": _("saw your care-unit budget in the zone's budget overview"),
     "payer_export": _("exported your provisions for the payer"),
+    "calendar": _("saw your appointments in their calendar"),
+    "calendar_feed": _("received your appointments in their calendar app"),
 }
 
 

@@ -13,6 +13,7 @@ from careweave.fhir.mapping.careplans import MAPPINGS as CAREPLANS
 from careweave.fhir.mapping.consultations import MAPPINGS as CONSULTATIONS  # issue #9
 from careweave.fhir.mapping.people import MAPPINGS as PEOPLE
 from careweave.fhir.mapping.programmes import MAPPINGS as PROGRAMMES  # issue #9
+from careweave.fhir.mapping.scheduling import AppointmentMapping  # issue 21: MDOs and calendar appointments
 from careweave.fhir.mapping.stored import stored_mappings
 from careweave.fhir.mapping.territory import MAPPINGS as TERRITORY  # issue #10
 
@@ -21,6 +22,7 @@ STORED = stored_mappings()
 MAPPINGS: dict[str, Mapping] = {
     m.resource_type: m for m in [*PEOPLE, *CAREPLANS, *ACCESS, *ASSESSMENTS, *PROGRAMMES, *CONSULTATIONS, *TERRITORY]
 }
+MAPPINGS["Appointment"] = AppointmentMapping()  # issue 21 (decision 0032)
 # --- issue 12: unmodelled types, kept as received and served read-only (mapping/stored.py); a type
 # that gets a mapping of its own above takes precedence.
 MAPPINGS.update({m.resource_type: m for m in STORED if m.resource_type not in MAPPINGS})

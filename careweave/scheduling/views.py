@@ -29,7 +29,14 @@ from careweave.careplans.errors import RuleViolation
 from careweave.careplans.models import CaseManagementEpisode, TeamMember
 from careweave.people.models import Person
 from careweave.scheduling import actions, ics
-from careweave.scheduling.forms import TIME_FIELDS, AppointmentForm, CancelForm, DoneForm, FeedTitlesForm, RescheduleForm
+from careweave.scheduling.forms import (
+    TIME_FIELDS,
+    AppointmentForm,
+    CancelForm,
+    DoneForm,
+    FeedTitlesForm,
+    RescheduleForm,
+)
 from careweave.scheduling.models import Appointment, FeedToken, hash_token
 from careweave.scheduling.queries import calendar_entries
 from careweave.web import once
@@ -69,7 +76,8 @@ def _range(view: str, day: date) -> tuple[date, date, date, date]:
         last = _monday(last_of_month) + timedelta(days=6)
         return first, last, _month_start(day, -1), _month_start(day, 1)
     if view == "list":
-        return day, day + timedelta(days=LIST_DAYS - 1), day - timedelta(days=LIST_DAYS), day + timedelta(days=LIST_DAYS)
+        span = timedelta(days=LIST_DAYS)
+        return day, day + span - timedelta(days=1), day - span, day + span
     first = _monday(day)
     return first, first + timedelta(days=6), first - timedelta(days=7), first + timedelta(days=7)
 

@@ -37,7 +37,7 @@ from careweave.fhir.mapping.base import (
     reference_id,
 )
 from careweave.fhir.profiles import CAREWEAVE
-from careweave.people.models import Person, Professional, RelatedPerson
+from careweave.people.models import Person, Professional
 from careweave.scheduling import actions
 from careweave.scheduling.models import Appointment
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "careweave.maturity",
     "careweave.scheduling",
     "careweave.population",
+    "careweave.notifications",
     "careweave.web",
 ]
 
@@ -258,3 +259,12 @@ EMAIL_HOST_PASSWORD = os.environ.get("CAREWEAVE_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("CAREWEAVE_EMAIL_USE_TLS", "1") == "1"
 # An unreachable mail server fails the reminder after this many seconds instead of hanging the page.
 EMAIL_TIMEOUT = int(os.environ.get("CAREWEAVE_EMAIL_TIMEOUT", "10"))
+
+# Notifications (decision 0030): links in e-mails point here; web push signs with this VAPID key (a PEM
+# file or the key itself; ``careweave manage vapid_keys`` makes a pair). Without a key, push is not offered.
+# How often the menu's unread count asks the server (htmx polling, seconds).
+CAREWEAVE_INBOX_POLL_SECONDS = int(os.environ.get("CAREWEAVE_INBOX_POLL_SECONDS", "20"))
+CAREWEAVE_BASE_URL = os.environ.get("CAREWEAVE_BASE_URL", "http://127.0.0.1:8000")
+CAREWEAVE_VAPID_PRIVATE_KEY = os.environ.get("CAREWEAVE_VAPID_PRIVATE_KEY", "")
+CAREWEAVE_VAPID_PUBLIC_KEY = os.environ.get("CAREWEAVE_VAPID_PUBLIC_KEY", "")
+CAREWEAVE_VAPID_SUBJECT = os.environ.get("CAREWEAVE_VAPID_SUBJECT", "mailto:admin@careweave.invalid")

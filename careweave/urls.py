@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from careweave.notifications.views import service_worker
+
 urlpatterns = [
     path("fhir/R4", include("careweave.fhir.urls")),
     path("admin/", admin.site.urls),
@@ -15,5 +17,7 @@ urlpatterns = [
     path("maturity/", include("careweave.maturity.urls")),
     path("calendar/", include("careweave.scheduling.urls")),
     path("social-map/", include("careweave.territory.urls")),
+    path("push-sw.js", service_worker, name="push_service_worker"),
+    path("notifications/", include("careweave.notifications.urls")),
     path("", include("careweave.web.urls")),
 ]

@@ -950,6 +950,57 @@ permission("population.view_outreach_list", in_zone_staff_group & may_see_outrea
            label=_("see the person-level outreach list"), resource_type="PopulationOutreachList",
            refusal=_("The person-level outreach list needs a specific permission."))
 
+# =========================================================================== notifications (issue 21, decision 0030)
+
+
+@rules.predicate
+def is_notification_recipient(actor: Any, notification: Any) -> bool:
+    """The reader the notification was fanned out to."""
+    return _authenticated_actor(actor) and getattr(notification, "recipient_id", None) == actor.pk
+
+
+@rules.predicate
+def is_own_account(actor: Any, account: Any) -> bool:
+    """The user themselves (their inbox, their e-mail choices, their devices)."""
+    owner = getattr(account, "user_id", None) if not hasattr(account, "is_authenticated") else account.pk
+    return _authenticated_actor(actor) and owner is not None and owner == actor.pk
+
+
+def notification_level(notification: Any) -> int | None:
+    """Reading a notification needs what reading its place needs: the plan, the full file for medical
+    items; a referral received is the receiving service's before it has any access to the file."""
+    from careweave.notifications.kinds import NO_FILE_ACCESS
+
+    event = getattr(notification, "event", None)
+    if event is None or event.person_id is None or event.kind in NO_FILE_ACCESS:
+        return None
+    return Level.FULL if event.medical else Level.PLAN
+
+
+OWN_INBOX = _("This is someone else's inbox.")
+permission("notifications.open_notification", is_notification_recipient, level=notification_level,
+           label=_("see or open a notification"), resource_type="Communication", code="not_recipient",
+           refusal=OWN_INBOX)
+permission("notifications.mark_read", is_notification_recipient, level=None, label=_("mark a notification read"),
+           resource_type="Communication", code="not_recipient", refusal=OWN_INBOX)
+permission("notifications.mark_all_read", is_own_account, level=None, label=_("mark all notifications read"),
+           resource_type="Communication", code="not_recipient", refusal=OWN_INBOX)
+OWN_SETTINGS = _("You can only change your own notification settings.")
+permission("notifications.set_email_choices", is_own_account, level=None,
+           label=_("choose which notifications come by e-mail"), resource_type="Account", code="own_settings",
+           refusal=OWN_SETTINGS)
+permission("notifications.subscribe_push", is_own_account, level=None, label=_("receive notifications on a phone"),
+           resource_type="Account", code="own_settings", refusal=OWN_SETTINGS)
+permission("notifications.unsubscribe_push", is_own_account, level=None, label=_("stop notifications on a device"),
+           resource_type="Account", code="own_settings", refusal=OWN_SETTINGS)
+permission("notifications.retry_delivery", is_administrator, level=None, label=_("send a failed notification again"),
+           resource_type="Communication", code="administrator_only",
+           refusal=_("Only an administrator sees and resends failed deliveries."))
+# The administrator's list of failed deliveries (recipients and kinds, never the content: there is none).
+permission("notifications.see_deliveries", is_administrator, level=None, label=_("see failed notification deliveries"),
+           resource_type="Communication", code="administrator_only",
+           refusal=_("Only an administrator sees and resends failed deliveries."))
+
 # =========================================================================== records (received data)
 
 # =========================================================================== scheduling (calendar, issue 21)

@@ -108,6 +108,21 @@ def build_targets() -> dict[str, Any]:
     from careweave.scheduling.models import Appointment
 
     targets["appointment"] = _first(Appointment.objects.filter(person=maria, kind="home_visit"))  # issue 21
+    # Notifications (decision 0030): the nurse's notification of a task on Maria's plan, the GP's own account
+    # and device, and a delivery that failed.
+    from careweave.notifications import emit
+    from careweave.notifications.models import Delivery, PushSubscription
+
+    nurse_user = User.objects.get(username="nurse")
+    event = emit("task_assigned", person=maria, target=targets["task"], actor=gp, recipients=[nurse_user])
+    notification = event.notifications.get()
+    targets["notifications.notification"] = notification
+    targets["notifications.account"] = gp
+    targets["notifications.subscription"] = PushSubscription.objects.create(
+        user=gp, endpoint="https://push.example.invalid/gp", p256dh="k", auth="a")
+    targets["notifications.delivery"] = Delivery.objects.create(
+        recipient=nurse_user, channel=Delivery.Channel.EMAIL, notification=notification,
+        status=Delivery.Status.FAILED, attempts=6, last_error="SMTPConnectError")
     targets["today"] = date.today()
     targets["later"] = timezone.now() + timedelta(days=1)
     return {kind: value for kind, value in targets.items() if value is not None or kind == "none"}

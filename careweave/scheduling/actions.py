@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -59,6 +60,27 @@ def _check_version(appointment: Appointment, expected_version: int | None) -> No
             raise ChangedMeanwhile(appointment, expected_version)
 
 
+def _participant_users(appointment: Appointment, actor: Any) -> set[int]:
+    """Who takes part (the members' accounts and the person's when the person takes part), but not the actor."""
+    ids = {uid for pair in appointment.members.values_list("professional__user_id", "related_person__user_id")
+           for uid in pair if uid is not None}
+    if appointment.with_person and appointment.person.user_id:
+        ids.add(appointment.person.user_id)
+    ids.discard(getattr(actor, "pk", None))
+    return ids
+
+
+def _tell(kind: str, actor: Any, appointment: Appointment) -> None:
+    """Those taking part hear of it (decision 0030): the kind's general sentence and a link, no detail."""
+    from django.urls import reverse
+
+    from careweave.notifications import emit
+
+    emit(kind, person=appointment.person, target=appointment, actor=actor,
+         recipients=_participant_users(appointment, actor),
+         url=reverse("scheduling:appointment", args=[appointment.fhir_id]))
+
+
 def _require_open(appointment: Appointment) -> None:
     if not appointment.is_open:
         raise RuleViolation(
@@ -101,6 +123,7 @@ def create_appointment(
     )
     appointment.members.set(chosen)
     audit_write(actor, "create", RESOURCE, appointment, person, reason="booked")
+    _tell("appointment_booked", actor, appointment)
     return appointment
 
 
@@ -124,6 +147,7 @@ def reschedule_appointment(
         appointment.place = check_length(place.strip(), PLACE_MAX, _("the place"))
     appointment.save_versioned(expected_version, update_fields=["start", "end", "place"])
     audit_write(actor, "update", RESOURCE, appointment, appointment.person, reason="rescheduled")
+    _tell("appointment_changed", actor, appointment)
     return appointment
 
 
@@ -143,6 +167,7 @@ def cancel_appointment(
     appointment.cancel_reason = check_length((reason or "").strip(), REASON_MAX, _("why it is cancelled"))
     appointment.save_versioned(expected_version, update_fields=["status", "cancel_reason"])
     audit_write(actor, "update", RESOURCE, appointment, appointment.person, reason="cancelled")
+    _tell("appointment_cancelled", actor, appointment)
     return appointment
 
 

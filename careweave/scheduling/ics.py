@@ -30,8 +30,8 @@ PARTSTAT = {
 
 
 def site_url(path: str = "") -> str:
-    """An absolute link to Careweave (``CAREWEAVE_SITE_URL``), for calendar apps outside the browser."""
-    base = getattr(settings, "CAREWEAVE_SITE_URL", "") or "http://localhost:8000"
+    """An absolute link to Careweave (``CAREWEAVE_BASE_URL``), for calendar apps outside the browser."""
+    base = getattr(settings, "CAREWEAVE_BASE_URL", "") or "http://127.0.0.1:8000"
     return base.rstrip("/") + path
 
 
@@ -96,6 +96,26 @@ def mdo_invitation(mdo: Consultation, attendee: Participant, *, language: str | 
             event.add("attendee", who)
         cal.add_component(event)
     return cal.to_ical()
+
+
+def participant_of(mdo: Consultation, user: Any) -> Participant | None:
+    """The user's invitation to the MDO (as a team member, or as the person invited)."""
+    for participant in mdo.participants.select_related("member__professional__user", "member__related_person__user"):
+        participant.consultation = mdo
+        found = _participant_user(participant)
+        if found is not None and found.pk == getattr(user, "pk", None):
+            return participant
+    return None
+
+
+def invitation_for(mdo_id: Any, user: Any, *, language: str | None = None) -> bytes | None:
+    """The ``.ics`` for ``user``'s invitation to MDO ``mdo_id`` (a primary key), or None when there is none
+    (no date, or the user is not invited): the notification e-mail attaches it (decision 0032)."""
+    mdo = Consultation.objects.select_related("person", "convened_by").filter(pk=mdo_id).first()
+    if mdo is None or mdo.start is None:
+        return None
+    participant = participant_of(mdo, user)
+    return mdo_invitation(mdo, participant, language=language) if participant is not None else None
 
 
 def _moment(value: datetime | date, all_day: bool) -> datetime | date:

@@ -7,6 +7,7 @@ served without a session to whoever holds its secret URL, and answers 404 once t
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -101,8 +102,6 @@ def calendar(request: HttpRequest) -> HttpResponse:
     view = requested if requested in VIEWS else "week"
     day = _day(request.GET.get("day"))
     first, last, previous, following = _range(view, day)
-    if not requested:  # the week grid and its list; CSS shows the list on a narrow screen
-        list_first, list_last = first, last
     entries = calendar_entries(request.user, first, last)
     record_list_read(request.user, {e.person.pk: e.person for e in entries}.values(), "calendar",
                      resource_type=RESOURCE, request=request)
@@ -114,6 +113,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     cells = [{"day": d, "entries": by_day.get(d, []), "today": d == today,
               "outside": view == "month" and d.month != day.month, "weekday": WEEKDAYS[d.weekday()]} for d in days]
     context = {
+        # no view asked: the week grid and the same week as a list, which CSS shows on a narrow screen
         "view": view, "auto": not requested, "day": day, "first": first, "last": last, "today": today,
         "previous": previous, "following": following, "cells": cells,
         "weeks": [cells[i:i + 7] for i in range(0, len(cells), 7)],
@@ -122,16 +122,17 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "bookable": _bookable_persons(request.user),
         "month_label": _month_start(day),
     }
-    if not requested:
-        context["list_range"] = (list_first, list_last)
     return render(request, "scheduling/calendar.html", context)
 
 
 @login_required
 def book(request: HttpRequest) -> HttpResponse:
     """The calendar's "book an appointment with…" choice, sent on to that person's booking form."""
-    person = Person.objects.filter(fhir_id=request.GET.get("person") or None).first() if request.GET.get(
-        "person", "").count("-") == 4 else None
+    try:
+        key = uuid.UUID(request.GET.get("person", ""))
+    except ValueError:
+        key = None
+    person = Person.objects.filter(fhir_id=key).first() if key else None
     if person is None:
         return redirect("scheduling:calendar")
     return redirect("scheduling:new", person_id=person.fhir_id)

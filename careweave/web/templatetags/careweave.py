@@ -79,6 +79,8 @@ REFERRAL = _("a referral")
 OTHER_SYSTEMS = _("data received from another system")
 
 # List pages and exports record one read per person shown (careweave.access.audit.record_list_read).
+APPOINTMENT = _("an appointment")
+
 LISTS = {
     "caseload": _("saw you on their caseload"),
     "tasks": _("saw your tasks in their task list"),
@@ -154,6 +156,16 @@ def audit_resource(event_or_code: object) -> str:
         try:
             if Referral.objects.filter(fhir_id=event_or_code.resource_id).exists():
                 return str(REFERRAL)
+        except (ValidationError, ValueError):
+            pass
+    if code == "Appointment" and getattr(event_or_code, "resource_id", ""):  # issue 21: not every one is an MDO
+        from django.core.exceptions import ValidationError
+
+        from careweave.scheduling.models import Appointment
+
+        try:
+            if Appointment.objects.filter(fhir_id=event_or_code.resource_id).exists():
+                return str(APPOINTMENT)
         except (ValidationError, ValueError):
             pass
     if code in RESOURCES:

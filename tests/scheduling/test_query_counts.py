@@ -29,7 +29,7 @@ def _more_items(cast, n: int) -> None:  # noqa: ANN001
         actions.create_appointment(cast.nurse.user, person, kind="home_visit", start=at(9 + offset % 6, 1),
                                    end=at(10 + offset % 6, 1), members=[nurse], note="Wondzorg")
         c = mdo_actions.schedule_mdo(cast.coordinator.user, person, mode="online", start=at(16, 2),
-                                     end=at(17, 2), link="https://teams.example/m")
+                                     end=at(17, 2), link="https://teams.example/m", reason="Overleg")
         mdo_actions.invite_to_mdo(cast.coordinator.user, c, [nurse], include_person=True)
 
 

@@ -57,7 +57,9 @@ class Entry:
         moment = self.start if not self.all_day else datetime.combine(self.start, time.min)
         if timezone.is_aware(moment):
             moment = timezone.make_naive(timezone.localtime(moment))
-        return (moment.date(), not self.all_day, moment, self.kind, self.uid)
+        # per day: appointments and MDOs by time first, then due dates and reviews (a busy day's many due
+        # tasks must not push the home visit out of sight)
+        return (moment.date(), self.all_day, moment, self.kind, self.uid)
 
 
 def initials(person: Person) -> str:

@@ -27,7 +27,9 @@ def login(browser, live_server, demo):  # noqa: ANN001, ANN201, F811
     def open_(username: str, language: str, width: int = 1280):  # noqa: ANN202
         UserPreference.objects.update_or_create(user=User.objects.get(username=username),
                                                 defaults={"language": language})
-        context = browser.new_context(viewport={"width": width, "height": 900}, locale=LOCALES[language])
+        # axe-core is injected inline, which the CSP forbids: these contexts bypass it (as browser.conftest does)
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale=LOCALES[language],
+                                      bypass_csp=True)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)

@@ -5,11 +5,11 @@ home visit she booked; on a 390 px phone the calendar opens as a list that fits 
 from __future__ import annotations
 
 import pytest
-from browser.conftest import assert_accessible, demo, screenshot  # noqa: F401 - fixtures
 from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from browser.conftest import assert_accessible, demo, screenshot  # noqa: F401 - fixtures
 from careweave.consultations.models import Consultation
 from careweave.scheduling.models import Appointment
 from careweave.web.models import UserPreference

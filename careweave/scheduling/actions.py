@@ -23,6 +23,7 @@ from careweave.careplans.limits import check_length
 from careweave.careplans.models import TeamMember
 from careweave.dates import check_date
 from careweave.people.models import Person
+from careweave.records.signals import version_changed
 from careweave.scheduling.models import Appointment, FeedToken, hash_token
 from careweave.versioning import ChangedMeanwhile
 
@@ -122,6 +123,7 @@ def create_appointment(
         is_medical=is_medical, with_person=with_person, created_by=actor,
     )
     appointment.members.set(chosen)
+    version_changed.send(sender=Appointment, instance=appointment)  # the snapshot of version 1 with its members
     audit_write(actor, "create", RESOURCE, appointment, person, reason="booked")
     _tell("appointment_booked", actor, appointment)
     return appointment

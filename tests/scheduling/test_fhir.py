@@ -61,6 +61,9 @@ def test_create_read_move_and_cancel_through_the_api(cast):  # noqa: ANN001
     assert stale.status_code == 412
     a.refresh_from_db()
     assert a.start == at(14, 3) and a.version == 2
+    first = json.loads(_call(cast.gp.user, "get", f"/Appointment/{a.fhir_id}/_history/1").content)
+    assert first["start"] == instant(at(10, 2))
+    assert {"reference": f"Practitioner/{cast.nurse.fhir_id}"}.items() <= first["participant"][1]["actor"].items()
     cancel = {**moved, "status": "cancelled", "cancelationReason": {"text": "Opname"}}
     assert _call(cast.nurse.user, "put", f"/Appointment/{a.fhir_id}", cancel).status_code == 409  # a stale copy
     cancel["meta"] = {"versionId": "2"}

@@ -39,6 +39,7 @@ ACTIONS = {
 }
 RESOURCES = {
     "Patient": _("your file"),
+    "Calendar": _("a calendar link"),  # issue 21: one's own feed URL (no file)
     "CarePlan": _("your plan"),
     "CareTeam": _("your team"),
     "Goal": _("a goal"),

@@ -613,6 +613,7 @@ def load_demo(persons: int = 200, seed: int = 42) -> dict[str, Any]:
     from careweave.demo.consultations import load_consultations
     from careweave.demo.financing import load_financing
     from careweave.demo.maturity import load_maturity
+    from careweave.demo.notifications import load_notifications
     from careweave.demo.programmes import load_programmes
     from careweave.demo.scheduling import load_scheduling
     from careweave.demo.territory import load_territory
@@ -620,7 +621,8 @@ def load_demo(persons: int = 200, seed: int = 42) -> dict[str, Any]:
     extra = {}
     for name, load in [("social_map", load_territory), ("programmes", load_programmes),
                        ("consultations", load_consultations), ("financing", load_financing),
-                       ("maturity", load_maturity), ("scheduling", load_scheduling)]:
+                       ("maturity", load_maturity), ("scheduling", load_scheduling),
+                       ("notifications", load_notifications)]:
         extra[name] = load(b.users, b.now)
     return {
         "created": True,

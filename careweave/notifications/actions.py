@@ -65,7 +65,7 @@ def subscribe_push(actor, account: Any, endpoint: str, p256dh: str, auth: str,  
                    user_agent: str = "") -> PushSubscription:
     """Opt in to web push on this device (the browser's PushSubscription, as it sends it)."""
     authorize(actor, "notifications.subscribe_push", account)
-    if not endpoint.startswith("https://") and not endpoint.startswith("http://127.0.0.1"):
+    if not endpoint.startswith("https://"):
         raise RuleViolation("push_endpoint", _("This browser gave no usable push address."))
     if not p256dh or not auth:
         raise RuleViolation("push_keys", _("This browser gave no push keys."))

@@ -27,10 +27,12 @@ _CONTEXT_MAX = 60
 
 @dataclass
 class Pending:
-    """An event before it is written, with the user ids it goes to."""
+    """An event before it is written, with the user ids it goes to (``team``: the person's team, resolved for
+    the whole batch at once in :func:`fan_out`)."""
 
     event: Event
     recipients: set[int] = field(default_factory=set)
+    team: bool = False
 
 
 def _user_id(value: Any) -> int | None:
@@ -41,20 +43,25 @@ def _user_id(value: Any) -> int | None:
     return getattr(value, "pk", None) if hasattr(value, "is_authenticated") else getattr(value, "user_id", None)
 
 
-def team_users(person: Any) -> set[int]:
-    """Everyone who works on the person's shared plan: active team members with an account, and the person."""
+def teams_users(persons: Iterable[Any]) -> dict[int, set[int]]:
+    """For each person: everyone who works on their shared plan (active members with an account, and the person
+    themselves), in one query for all of them."""
     from careweave.careplans.models import CareTeam, TeamMember
 
-    if person is None:
-        return set()
+    persons = [p for p in persons if p is not None]
+    found: dict[int, set[int]] = {p.pk: ({p.user_id} if p.user_id else set()) for p in persons}
     members = TeamMember.objects.filter(
-        team__person=person, team__status=CareTeam.Status.ACTIVE, team__external_id="",
+        team__person_id__in=list(found), team__status=CareTeam.Status.ACTIVE, team__external_id="",
         status=TeamMember.Status.ACTIVE,
-    ).values_list("professional__user_id", "related_person__user_id")
-    ids = {uid for pair in members for uid in pair if uid is not None}
-    if person.user_id:
-        ids.add(person.user_id)
-    return ids
+    ).values_list("team__person_id", "professional__user_id", "related_person__user_id")
+    for person_id, *users in members:
+        found[person_id].update(uid for uid in users if uid is not None)
+    return found
+
+
+def team_users(person: Any) -> set[int]:
+    """Everyone who works on the person's shared plan: active team members with an account, and the person."""
+    return teams_users([person]).get(getattr(person, "pk", None), set()) if person is not None else set()
 
 
 def deciders(person: Any) -> set[int]:
@@ -123,11 +130,9 @@ def build(kind: str, *, person: Any, target: Any = None, actor: Any = None, reci
           url: str = "", medical: bool | None = None, created_at: Any = None, **context: Any) -> Pending | None:
     """The event and its recipient ids (not written yet); None when nobody is to be told."""
     kind_of(kind)  # an unknown kind is a programming error
-    ids = {i for i in (_user_id(r) for r in recipients)} if recipients is not None else team_users(person)
+    ids = {i for i in (_user_id(r) for r in recipients)} if recipients is not None else set()
     ids.discard(None)
-    if actor is not None and getattr(actor, "pk", None) is not None:
-        ids.discard(actor.pk)
-    if not ids:
+    if recipients is not None and not ids - {getattr(actor, "pk", None)}:
         return None
     meta = getattr(target, "_meta", None)
     event = Event(
@@ -142,12 +147,18 @@ def build(kind: str, *, person: Any, target: Any = None, actor: Any = None, reci
         context=_clean_context(context),
         created_at=created_at or timezone.now(),
     )
-    return Pending(event, ids)
+    return Pending(event, ids, team=recipients is None)
 
 
 def fan_out(pending: list[Pending]) -> list[Event]:
     """Write events, inbox rows and queued deliveries in a fixed number of queries, and enqueue their sending."""
     pending = [p for p in pending if p is not None]
+    teams = teams_users({p.event.person for p in pending if p.team})
+    for p in pending:
+        if p.team:
+            p.recipients = set(teams.get(getattr(p.event.person, "pk", None), set()))
+        p.recipients.discard(p.event.actor_id)
+    pending = [p for p in pending if p.recipients]
     if not pending:
         return []
     user_ids = set().union(*(p.recipients for p in pending))

@@ -53,10 +53,16 @@ def _greeting(user: Any) -> str:
     return _("Hello %(name)s,") % {"name": user.first_name or user.get_username()}
 
 
+def _message(subject: str, body: list[str], to: str, language: str) -> EmailMessage:
+    return EmailMessage(subject, "\n".join(body), settings.DEFAULT_FROM_EMAIL, [to],
+                        headers={"Content-Language": language, "Auto-Submitted": "auto-generated"})
+
+
 def notification_message(notification: Notification, to: str) -> EmailMessage:
     """One notification: what happened in general terms, and the link that opens it."""
     user = notification.recipient
-    with translation.override(language_of(user)):
+    language = language_of(user)
+    with translation.override(language):
         sentence = str(kind(notification.event.kind).sentence)
         subject = _("Careweave: %(what)s") % {"what": sentence.rstrip(".")}
         body = [
@@ -65,7 +71,7 @@ def notification_message(notification: Notification, to: str) -> EmailMessage:
             _absolute(reverse("notifications:open", args=[notification.pk])),
             *_footer(),
         ]
-    message = EmailMessage(subject, "\n".join(body), settings.DEFAULT_FROM_EMAIL, [to])
+    message = _message(subject, body, to, language)
     attach_invitation(notification, message)
     return message
 
@@ -90,7 +96,8 @@ def attach_invitation(notification: Notification, message: EmailMessage) -> None
 def digest_message(user: Any, notifications: list[Notification], to: str) -> EmailMessage:
     """The day's notifications counted per kind, and the link to the inbox."""
     counts = Counter(n.event.kind for n in notifications)
-    with translation.override(language_of(user)):
+    language = language_of(user)
+    with translation.override(language):
         total = sum(counts.values())
         subject = ngettext("Careweave: %(count)d new notification", "Careweave: %(count)d new notifications",
                            total) % {"count": total}
@@ -101,4 +108,4 @@ def digest_message(user: Any, notifications: list[Notification], to: str) -> Ema
             _absolute(reverse("notifications:inbox")),
             *_footer(),
         ]
-    return EmailMessage(subject, "\n".join(body), settings.DEFAULT_FROM_EMAIL, [to])
+    return _message(subject, body, to, language)

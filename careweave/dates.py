@@ -73,6 +73,9 @@ RULES: dict[str, DateRule] = {
     "task_due": DateRule(gettext_lazy("the due date"), "due_in_past", TODAY, Bound("today", years=5)),
     # An MDO is planned, not held in the past, and at most a year ahead.
     "mdo_start": DateRule(gettext_lazy("the day of the consultation"), "mdo_start", TODAY, Bound("today", years=1)),
+    # An appointment with the person (issue 21): booked at most a year ahead, or written down up to a month late.
+    "appointment_start": DateRule(gettext_lazy("the day of the appointment"), "appointment_start",
+                                  Bound("today", days=-31), Bound("today", years=1)),
     # A provision was given (not after today), within the tariffs' era: the first tariffs are valid from
     # 1 January 2019 (financing migration 0002).
     "provision": DateRule(gettext_lazy("the date of the provision"), "provision_date",

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "careweave.financing",
     "careweave.maturity",
     "careweave.documents",
+    "careweave.scheduling",
     "careweave.population",
     "careweave.notifications",
     "careweave.web",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("consultations/", include("careweave.consultations.urls")),
     path("financing/", include("careweave.financing.urls")),
     path("maturity/", include("careweave.maturity.urls")),
+    path("calendar/", include("careweave.scheduling.urls")),
     path("social-map/", include("careweave.territory.urls")),
     path("documents/", include("careweave.documents.urls")),
     path("push-sw.js", service_worker, name="push_service_worker"),

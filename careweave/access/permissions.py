@@ -1124,6 +1124,45 @@ permission("documents.mark_document_in_error", has_file_access & (shared_the_doc
            level=by_label, label=_("withdraw a document shared by mistake"), resource_type="DocumentReference",
            code="document_not_yours",
            refusal=_("Only whoever shared this document, the person or the coordinator can withdraw it."))
+# =========================================================================== scheduling (calendar, issue 21)
+# Appointments with the person, each user's calendar and iCalendar feed (decision 0032). An MDO keeps its
+# own rows above; the calendar shows it, and anything else, only when ``scheduling.see_in_calendar`` says so.
+
+
+@rules.predicate
+def organises_appointment(actor: Any, appointment: Any) -> bool:
+    """Who booked the appointment, or a professional of the team taking part in it."""
+    if not _authenticated_actor(actor):
+        return False
+    if getattr(appointment, "created_by_id", None) == actor.pk:
+        return True
+    members = getattr(appointment, "members", None)
+    return members is not None and members.filter(professional__user=actor).exists()
+
+
+books_appointments = team_professional_or_case_manager | speaks_for_person
+runs_appointment = (organises_appointment & books_appointments) | speaks_for_person | is_coordinator
+NOT_YOUR_APPOINTMENT = _("Only who booked the appointment, a professional taking part, the person or the "
+                         "coordinator can change it.")
+
+permission("scheduling.create_appointment", books_appointments, label=_("book an appointment with the person"),
+           resource_type="Appointment", code="appointment_booker",
+           refusal=_("Only a professional of the team, the case manager or the person can book an appointment."))
+permission("scheduling.reschedule_appointment", runs_appointment, level=by_label, label=_("move an appointment"),
+           resource_type="Appointment", code="appointment_not_yours", refusal=NOT_YOUR_APPOINTMENT)
+permission("scheduling.cancel_appointment", runs_appointment, level=by_label, label=_("cancel an appointment"),
+           resource_type="Appointment", code="appointment_not_yours", refusal=NOT_YOUR_APPOINTMENT)
+permission("scheduling.complete_appointment", runs_appointment, level=by_label,
+           label=_("mark an appointment done"), resource_type="Appointment", code="appointment_not_yours",
+           refusal=NOT_YOUR_APPOINTMENT)
+# A read: an appointment, an MDO, a task's due date or a plan review in someone's calendar or feed, asked at
+# read time for each item (a medical task or appointment needs the full file).
+permission("scheduling.see_in_calendar", care_team, level=by_label, label=_("see an item in one's calendar"),
+           resource_type="Appointment")
+# One's own calendar feed: a secret URL anyone with an account may make, renew or stop (no file involved).
+permission("scheduling.manage_feed", is_authenticated, level=None, label=_("make, renew or stop one's calendar feed"),
+           resource_type="Calendar")
+
 
 __all__ = [
     "TABLE",

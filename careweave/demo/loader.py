@@ -623,6 +623,7 @@ def load_demo(persons: int = 200, seed: int = 42) -> dict[str, Any]:
     from careweave.demo.notifications import load_notifications
     from careweave.demo.outreach import load_outreach
     from careweave.demo.programmes import load_programmes
+    from careweave.demo.scheduling import load_scheduling
     from careweave.demo.territory import load_territory
 
     extra = {}
@@ -630,6 +631,7 @@ def load_demo(persons: int = 200, seed: int = 42) -> dict[str, Any]:
                        ("consultations", load_consultations), ("financing", load_financing),
                        ("maturity", load_maturity), ("documents", load_documents),
                        ("bulk_exports", load_exports), ("outreach", load_outreach),
+                       ("scheduling", load_scheduling),
                        ("notifications", load_notifications)]:
         extra[name] = load(b.users, b.now)
     return {

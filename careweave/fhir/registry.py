@@ -14,6 +14,7 @@ from careweave.fhir.mapping.consultations import MAPPINGS as CONSULTATIONS  # is
 from careweave.fhir.mapping.documents import MAPPINGS as DOCUMENTS  # issue #21
 from careweave.fhir.mapping.people import MAPPINGS as PEOPLE
 from careweave.fhir.mapping.programmes import MAPPINGS as PROGRAMMES  # issue #9
+from careweave.fhir.mapping.scheduling import AppointmentMapping  # issue 21: MDOs and calendar appointments
 from careweave.fhir.mapping.stored import stored_mappings
 from careweave.fhir.mapping.territory import MAPPINGS as TERRITORY  # issue #10
 
@@ -23,6 +24,7 @@ MAPPINGS: dict[str, Mapping] = {
     m.resource_type: m for m in [*PEOPLE, *CAREPLANS, *ACCESS, *ASSESSMENTS, *PROGRAMMES, *CONSULTATIONS, *TERRITORY,
                                  *DOCUMENTS]
 }
+MAPPINGS["Appointment"] = AppointmentMapping()  # issue 21 (decision 0032)
 # --- issue 12: unmodelled types, kept as received and served read-only (mapping/stored.py); a type
 # that gets a mapping of its own above takes precedence.
 MAPPINGS.update({m.resource_type: m for m in STORED if m.resource_type not in MAPPINGS})

@@ -129,6 +129,8 @@ def _int(params: dict[str, str], name: str, default: int) -> int:
 
 def run_search(ctx: Context, mapping: Mapping, params: list[tuple[str, str]]) -> SearchResult:
     """Search as the actor: only what they may see, each person whose data is shown audited."""
+    if hasattr(mapping, "run_search"):  # a type served from two models merges its own (mapping/scheduling.py)
+        return mapping.run_search(ctx, params)
     control = {k: v for k, v in params if k in CONTROL}
     count = min(_int(control, "_count", DEFAULT_COUNT), MAX_COUNT)
     offset = _int(control, "_offset", 0)

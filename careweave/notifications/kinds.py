@@ -56,6 +56,13 @@ _kind("assessment_due", _("An assessment is due"), _("An assessment is due."), D
 _kind("document_shared", _("A document is shared with the team"), _("A document was shared with the team."), DAILY)
 _kind("emergency_access", _("Someone opens my file in an emergency"),
       _("Someone opened your file with emergency access."))
+# The calendar (issue 21, engineer ``cal``, decision 0032): appointments with the person.
+_kind("appointment_booked", _("An appointment I take part in is booked"),
+      _("An appointment you take part in was booked."))
+_kind("appointment_changed", _("An appointment I take part in is moved"),
+      _("An appointment you take part in was moved."))
+_kind("appointment_cancelled", _("An appointment I take part in is cancelled"),
+      _("An appointment you take part in was cancelled."))
 
 
 # Kinds whose reader may not have access to the file yet: the place itself decides (the referral page).

@@ -71,7 +71,26 @@ def notification_message(notification: Notification, to: str) -> EmailMessage:
             _absolute(reverse("notifications:open", args=[notification.pk])),
             *_footer(),
         ]
-    return _message(subject, body, to, language)
+    message = _message(subject, body, to, language)
+    attach_invitation(notification, message)
+    return message
+
+
+MDO_KINDS = {"mdo_invited": "REQUEST", "mdo_changed": "REQUEST", "mdo_cancelled": "CANCEL"}
+
+
+def attach_invitation(notification: Notification, message: EmailMessage) -> None:
+    """An MDO invitation, change or cancellation carries the meeting as ``invitation.ics`` (iTIP REQUEST or
+    CANCEL, one UID per MDO: the reader's calendar app updates the same event; issue 21, decision 0032)."""
+    event = notification.event
+    method = MDO_KINDS.get(event.kind)
+    if method is None or event.target_type != "consultations.consultation" or not event.target_id:
+        return
+    from careweave.scheduling.ics import invitation_for
+
+    data = invitation_for(event.target_id, notification.recipient, language=language_of(notification.recipient))
+    if data:
+        message.attach("invitation.ics", data, f"text/calendar; charset=utf-8; method={method}")
 
 
 def digest_message(user: Any, notifications: list[Notification], to: str) -> EmailMessage:

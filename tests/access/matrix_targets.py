@@ -137,6 +137,9 @@ def build_targets() -> dict[str, Any]:
                                                  expires_at=timezone.now() + timedelta(hours=1))  # issue 20
     targets["document"] = _discharge_letter(plan)
     targets["documents.version"] = targets["document"].versions.order_by("-number").first()
+    from careweave.scheduling.models import Appointment
+
+    targets["appointment"] = _first(Appointment.objects.filter(person=maria, kind="home_visit"))  # issue 21
     # Notifications (decision 0030): the nurse's notification of a task on Maria's plan, the GP's own account
     # and device, and a delivery that failed.
     from careweave.notifications import emit

@@ -39,6 +39,7 @@ ACTIONS = {
 }
 RESOURCES = {
     "Patient": _("your file"),
+    "Calendar": _("a calendar link"),  # issue 21: one's own feed URL (no file)
     "CarePlan": _("your plan"),
     "CareTeam": _("your team"),
     "Goal": _("a goal"),
@@ -82,6 +83,8 @@ OTHER_SYSTEMS = _("data received from another system")
 DOWNLOAD_REASON = "download:"
 
 # List pages and exports record one read per person shown (careweave.access.audit.record_list_read).
+APPOINTMENT = _("an appointment")
+
 LISTS = {
     "caseload": _("saw you on their caseload"),
     "tasks": _("saw your tasks in their task list"),
@@ -100,6 +103,8 @@ LISTS = {
     "bulk_export_pseudonymised": _("exported your data under a pseudonym for the zone's population analysis"),
     "fhir_group": _("saw you among the members of a zone or programme group"),
     "my_patients": _("saw you on the dashboard of their own patients"),
+    "calendar": _("saw your appointments in their calendar"),
+    "calendar_feed": _("received your appointments in their calendar app"),
 }
 
 
@@ -162,6 +167,16 @@ def audit_resource(event_or_code: object) -> str:
         try:
             if Referral.objects.filter(fhir_id=event_or_code.resource_id).exists():
                 return str(REFERRAL)
+        except (ValidationError, ValueError):
+            pass
+    if code == "Appointment" and getattr(event_or_code, "resource_id", ""):  # issue 21: not every one is an MDO
+        from django.core.exceptions import ValidationError
+
+        from careweave.scheduling.models import Appointment
+
+        try:
+            if Appointment.objects.filter(fhir_id=event_or_code.resource_id).exists():
+                return str(APPOINTMENT)
         except (ValidationError, ValueError):
             pass
     if code in RESOURCES:

@@ -21,6 +21,7 @@ from careweave.sof.dialects import BOOLEAN_TYPES, DECIMAL_TYPES, INTEGER_TYPES, 
 from careweave.sof.errors import ViewDefinitionError
 
 RESOURCE_COLUMN = "resource"
+RAW_COLUMN = "raw"  # Spark only: the ndjson line, for the few things VARIANT does not keep
 REPEAT_DEPTH = 10  # levels `repeat` follows (QuestionnaireResponse items nest far less deep)
 RUNTIME_PREFIX = "sof: "
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -36,6 +37,7 @@ class E:
     sql: str
     kind: str  # coll | item | bool | int | num | str
     fhir: str | None = None  # FHIR type when known (ofType, literals, constants)
+    json_path: str | None = None  # the path from the resource root when it is a plain member chain
 
 
 @dataclass
@@ -198,6 +200,8 @@ class _Compiler:
             if target is None and name == self.resource_type and ctx.item == ctx.resource:
                 return self.ctx_e(ctx)
             base = self.ctx_e(ctx) if target is None else self.expr(target, ctx)
+            if target is None and ctx.item == ctx.resource:
+                base.json_path = "$"
             return self.child(base, name)
         if tag == "index":
             coll = self.as_coll(self.expr(node[1], ctx))
@@ -216,11 +220,12 @@ class _Compiler:
 
     def child(self, base: E, name: str, fhir: str | None = None) -> E:
         d = self.d
+        path = f"{base.json_path}.{name}" if base.json_path and name.isidentifier() else None
         if base.kind == "item":
-            return E(d.norm(d.field(base.sql, name)), "coll", fhir)
+            return E(d.norm(d.field(base.sql, name)), "coll", fhir, path)
         if base.kind == "coll":
             v = self.var()
-            return E(d.flatten(d.transform(base.sql, v, d.norm(d.field(v, name)))), "coll", fhir)
+            return E(d.flatten(d.transform(base.sql, v, d.norm(d.field(v, name)))), "coll", fhir, path)
         return E(d.empty(), "coll")  # primitives have no children
 
     def binop(self, op: str, a: E, b: E) -> E:
@@ -278,6 +283,8 @@ class _Compiler:
             if target is not None and target[0] == "member":
                 # Choice elements: value.ofType(Quantity) is the JSON property valueQuantity.
                 base = self.ctx_e(ctx) if target[1] is None else self.expr(target[1], ctx)
+                if target[1] is None and ctx.item == ctx.resource:
+                    base.json_path = "$"
                 return self.child(base, target[2] + type_name[:1].upper() + type_name[1:], type_name)
             t = self.expr(target, ctx) if target is not None else self.ctx_e(ctx)
             wanted = ("'string'" if type_name in _STRINGISH else "'boolean'" if type_name == "boolean"
@@ -387,10 +394,15 @@ class _Compiler:
         item = self.as_item(t)
         s = d.text(item)
         # decimal: +- half a unit of the last written digit
-        fraction = d.regexp_extract(d.json_text(item), r"\.([0-9]+)$", 1)
+        written = d.json_text(item)
+        if d.name == "spark" and t.json_path:
+            # Spark's VARIANT drops a decimal's trailing zeros (1.0 -> 1): read the digits from the text
+            written = f"coalesce(get_json_object({RAW_COLUMN}, {d.lit(t.json_path)}), {written})"
+        fraction = d.regexp_extract(written, r"\.([0-9]+)$", 1)
         digits = f"length({fraction})"
         half = f"(0.5 / pow(10, {digits}))"
-        decimal = (f"CAST(round({d.num(item)} {'-' if low else '+'} {half}, CAST({digits} + 1 AS INT)) "
+        scale = f"pow(10, {digits} + 1)"  # one more digit; Spark's round() wants a constant scale
+        decimal = (f"CAST(round(({d.num(item)} {'-' if low else '+'} {half}) * {scale}) / {scale} "
                    f"AS {d.text_type})")
         # time: hh:mm[:ss[.fff]]
         time = (f"(CASE WHEN length({s}) = 5 THEN concat({s}, '{':00.000' if low else ':59.999'}') "

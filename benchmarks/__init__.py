@@ -32,6 +32,7 @@ SECTIONS = [
     ("Social map nearest search", "benchmarks.territory"),
     ("Serving on every core", "benchmarks.serving"),
     ("Demo pages", "benchmarks.pages"),
+    ("SQL on FHIR views", "benchmarks.sof"),  # issue 20
 ]
 
 

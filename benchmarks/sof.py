@@ -111,7 +111,9 @@ for v in views:
     fixed = []
     for row in rows:
         row = {k: (float(x) if type(x).__name__ == "Decimal" else x) for k, x in row.items()}
-        row = {k: (int(x) if isinstance(x, float) and x == int(x) else (x if x is None or isinstance(x, (int, float, bool, str)) else str(x))) for k, x in row.items()}
+        row = {k: (int(x) if isinstance(x, float) and x == int(x)
+                   else x if x is None or isinstance(x, (int, float, bool, str)) else str(x))
+               for k, x in row.items()}
         fixed.append(json.dumps(row, sort_keys=True, default=str))
     out[v["name"]] = sorted(fixed)
 seconds = time.perf_counter() - start

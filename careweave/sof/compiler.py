@@ -17,10 +17,11 @@ import re
 from dataclasses import dataclass, field
 
 from careweave.sof import fhirpath
-from careweave.sof.dialects import BOOLEAN_TYPES, DECIMAL_TYPES, INTEGER_TYPES, Dialect, dialect
+from careweave.sof.dialects import BOOLEAN_TYPES, DECIMAL_TYPES, INTEGER_TYPES, Dialect, dialect, json_key
 from careweave.sof.errors import ViewDefinitionError
 
 RESOURCE_COLUMN = "resource"
+ROOT_FIELDS = "__fields"
 RAW_COLUMN = "raw"  # Spark only: the ndjson line, for the few things VARIANT does not keep
 REPEAT_DEPTH = 10  # levels `repeat` follows (QuestionnaireResponse items nest far less deep)
 RUNTIME_PREFIX = "sof: "
@@ -80,10 +81,19 @@ class _Compiler:
         self.constants = self._constants(view.get("constant") or [])
         self.columns: dict[str, Column] = {}
         self.resource_type = view["resource"]
+        self.root_fields: list[str] = []  # DuckDB: the resource's fields, extracted with one parse
 
     # --- helpers ---------------------------------------------------------------------------------
     def var(self, prefix: str = "x") -> str:
         return f"{prefix}{next(self.counter)}"
+
+    def field(self, item: str, name: str) -> str:
+        """A field of an item; on DuckDB the resource's own fields come from one multi-path extract."""
+        if self.d.name != "duckdb" or item != RESOURCE_COLUMN:
+            return self.d.field(item, name)
+        if name not in self.root_fields:
+            self.root_fields.append(name)
+        return f"list_extract({ROOT_FIELDS}, {self.root_fields.index(name) + 1})"
 
     def bind(self, sql: str, body) -> str:
         """``body(x)`` with ``sql`` computed once: a non-trivial expression written twice would be
@@ -233,7 +243,7 @@ class _Compiler:
         d = self.d
         path = f"{base.json_path}.{name}" if base.json_path and name.isidentifier() else None
         if base.kind == "item":
-            return E(self.bind(base.sql, lambda x: self.bind(d.field(x, name), d.norm)), "coll", fhir, path)
+            return E(self.bind(base.sql, lambda x: self.bind(self.field(x, name), d.norm)), "coll", fhir, path)
         if base.kind == "coll":
             v = self.var()
             return E(d.flatten(d.transform(base.sql, v, self.bind(d.field(v, name), d.norm))), "coll", fhir, path)
@@ -304,7 +314,7 @@ class _Compiler:
             return E(d.filter(self.as_coll(t), v, f"{d.kind(v)} = {wanted}"), "coll", type_name)
         if name == "getResourceKey":
             item = ctx.resource if target is None else self.as_item(self.expr(target, ctx))
-            return E(d.text(d.field(item, "id")), "str")
+            return E(d.text(self.field(item, "id")), "str")
         if name == "getReferenceKey":
             t = self.expr(target, ctx) if target is not None else self.ctx_e(ctx)
             ref = d.text(d.field(self.as_item(t), "reference"))
@@ -625,6 +635,10 @@ def compile_view(view: dict, dialect_name: str = "duckdb", relation: str | None 
                 f"(CASE WHEN {item} IS NULL THEN FALSE WHEN {d.kind(item)} = 'boolean' "
                 f"THEN {d.boolean(item)} ELSE {d.error(message)} END)")))
     table = d.quote(relation or view["resource"])
+    if c.root_fields:
+        paths = ", ".join(d.lit("$." + json_key(n)) for n in c.root_fields)
+        table = (f"(SELECT {RESOURCE_COLUMN}, json_extract({RESOURCE_COLUMN}, [{paths}]) AS {ROOT_FIELDS} "
+                 f"FROM {table}) AS __source")
     where_sql = " AND ".join(conditions) if conditions else "TRUE"
     if part.fields is not None:
         cols = ", ".join(f"{e} AS {d.quote(n)}" for n, e in part.fields)

@@ -197,7 +197,7 @@ class DuckDBDialect(Dialect):
         return f"array_to_string({texts}, {sep})"
 
     def field(self, item, name):
-        return f"json_extract({item}, {sql_string('$.' + _json_key(name))})"
+        return f"json_extract({item}, {sql_string('$.' + json_key(name))})"
 
     def norm(self, value):
         return (f"(CASE WHEN {value} IS NULL THEN []::JSON[] WHEN json_type({value}) = 'ARRAY' "
@@ -344,7 +344,7 @@ class SparkDialect(Dialect):
 
 
 
-def _json_key(name: str) -> str:
+def json_key(name: str) -> str:
     return '"' + name.replace('"', '\\"') + '"'
 
 

@@ -132,7 +132,7 @@ class SparkSource:
             lines = self.spark.read.text(files) if files else self.spark.createDataFrame([], "value string")
         else:
             rows = [(line,) for line in (self.inline or {}).get(resource_type, [])]
-            lines = self.spark.createDataFrame(rows, "value string")
+            lines = self.spark.createDataFrame(rows, "value string").coalesce(1)  # small: one task
         frame = (lines.where("trim(value) <> ''").selectExpr("parse_json(value) AS resource", "value AS raw")
                  .where(f"variant_get(resource, '$.resourceType', 'string') = '{resource_type}'"))
         frame.createOrReplaceTempView(name)

@@ -33,6 +33,7 @@ SECTIONS = [
     ("Notifications fan-out", "benchmarks.notifications"),
     ("Serving on every core", "benchmarks.serving"),
     ("Demo pages", "benchmarks.pages"),
+    ("SQL on FHIR views", "benchmarks.sof"),  # issue 20
 ]
 
 

@@ -1163,6 +1163,13 @@ permission("scheduling.see_in_calendar", care_team, level=by_label, label=_("see
 permission("scheduling.manage_feed", is_authenticated, level=None, label=_("make, renew or stop one's calendar feed"),
            resource_type="Calendar")
 
+# =========================================================================== sof (issue 20: SQL on FHIR views)
+# A ViewDefinition is no personal data; running one over Careweave's records reads them through the FHIR
+# search, so each record still needs the reader's access to that person's file (and is audited there).
+permission("sof.read_viewdefinition", is_authenticated, level=None, label=_("read a ViewDefinition"),
+           resource_type="ViewDefinition")
+permission("sof.run_view", is_authenticated, level=None, label=_("run a ViewDefinition ($viewdefinition-run)"),
+           resource_type="ViewDefinition")
 
 __all__ = [
     "TABLE",

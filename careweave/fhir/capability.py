@@ -45,6 +45,9 @@ def capability_statement(base: str) -> dict[str, Any]:
             entry["profile"] = mapping.profile
             entry["supportedProfile"] = [mapping.profile]
         resources.append(entry)
+    from careweave.fhir.viewdefinitions import capability_entry  # issue #20
+
+    resources.append(capability_entry())
     resources.append(_subscription_entry())
     resources.sort(key=lambda r: r["type"])
     from careweave.fhir.bulk.capability import add_bulk  # issue 20

@@ -241,6 +241,9 @@ CAREWEAVE_DEMO = os.environ.get("CAREWEAVE_DEMO") == "1"
 
 # Population analytics
 POPULATION_DATA_DIR = Path(os.environ.get("CAREWEAVE_POPULATION_DIR", VAR_DIR / "population"))
+# FHIR Bulk Data $export (decision 0026): the ndjson files, written through Django's storage API, kept this long.
+EXPORT_ROOT = Path(os.environ.get("CAREWEAVE_EXPORT_ROOT", VAR_DIR / "exports"))
+EXPORT_KEEP_HOURS = int(os.environ.get("CAREWEAVE_EXPORT_KEEP_HOURS", "24"))
 SMALL_CELL_K = int(os.environ.get("CAREWEAVE_SMALL_CELL_K", "5"))
 
 # E-mail (maturity reminders, C13-R11). By default mails are written as files under var/mail, so a

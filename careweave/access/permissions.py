@@ -950,6 +950,33 @@ permission("population.view_outreach_list", in_zone_staff_group & may_see_outrea
            label=_("see the person-level outreach list"), resource_type="PopulationOutreachList",
            refusal=_("The person-level outreach list needs a specific permission."))
 
+# =========================================================================== fhir bulk export (issue 20)
+
+# FHIR Bulk Data $export (decision 0026). Identified exports: an active professional, of the persons whose file
+# they may read (each person decided as for a search: the export holds what a search would show). Pseudonymised
+# exports for secondary use: the staff of the zone, of their own zone's persons only, never identities.
+
+
+@rules.predicate
+def is_export_requester(actor: Any, target: Any) -> bool:
+    """The one who asked for the export: only they poll it, download its files or cancel it."""
+    return _authenticated_actor(actor) and getattr(target, "requester_id", None) == actor.pk
+
+
+permission("fhir.bulk_export", is_professional, level=None, label=_("export the files one may read (FHIR bulk export)"),
+           resource_type="Group", refusal=_("Only care and welfare professionals can export the files they may read."))
+permission("fhir.bulk_export_pseudonymised", zone_role("staff", "contact_point"), level=None,
+           label=_("export the zone's persons under pseudonyms (FHIR bulk export)"), resource_type="Group",
+           code="zone_staff_only",
+           refusal=_("Only the staff of the zone can export its persons, and only under pseudonyms."))
+permission("fhir.see_bulk_export", is_export_requester, level=None, label=_("follow and download one's bulk export"),
+           resource_type="Binary", code="own_exports_only", refusal=_("This export was asked for by someone else."))
+permission("fhir.cancel_bulk_export", is_export_requester, level=None, label=_("cancel one's bulk export"),
+           resource_type="Binary", code="own_exports_only", refusal=_("This export was asked for by someone else."))
+permission("fhir.read_group", is_professional | is_any_zone_staff, level=None,
+           label=_("read a zone's or programme's Group"), resource_type="Group",
+           refusal=_("Groups are for professionals and zone staff."))
+
 # =========================================================================== records (received data)
 
 __all__ = [

@@ -20,3 +20,7 @@ class FhirConfig(AppConfig):
         signals.scores_changed.connect(receivers.on_scores_changed, dispatch_uid="careweave.fhir.scores")
         signals.referral_changed.connect(receivers.on_referral_changed, dispatch_uid="careweave.fhir.referral")
         signals.version_changed.connect(receivers.on_version_changed, dispatch_uid="careweave.fhir.version")
+        from careweave.jobs.schedule import register
+
+        # issue 20: expired bulk exports (files and rows) are removed every hour
+        register("bulk-export-cleanup", "5 * * * *", "careweave.fhir.bulk.tasks.purge_expired_exports")

@@ -7,13 +7,16 @@ re-exported here so older imports keep working.
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from careweave.records.models import ResourceVersion, StoredResource, index_fields
 
-__all__ = ["ResourceVersion", "SourceResource", "StoredResource", "index_fields"]
+__all__ = ["ExportJob", "ResourceVersion", "SourceResource", "StoredResource", "index_fields"]
 
 
 class SourceResource(models.Model):
@@ -38,3 +41,64 @@ class SourceResource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_type}/{self.resource_id} (received)"
+
+
+class ExportJob(models.Model):
+    """One FHIR Bulk Data ``$export`` request (issue 20, decision 0026): what was asked, by whom, how far it got.
+
+    The kick-off action creates it and enqueues the job in the same transaction; the worker writes the
+    ndjson files through the storage API under ``settings.EXPORT_ROOT`` and fills in the counts; the
+    nightly clean-up removes the files and the row once ``expires_at`` has passed.
+    """
+
+    class Level(models.TextChoices):
+        SYSTEM = "system", _("whole system")
+        PATIENT = "patient", _("all patients")
+        GROUP = "group", _("a group")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("running")
+        COMPLETED = "completed", _("ready")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports")
+    level = models.CharField(max_length=10, choices=Level.choices)
+    group = models.CharField(max_length=100, blank=True, help_text=_("The Group's id, for a group-level export."))
+    params = models.JSONField(default=dict, blank=True)
+    request_url = models.TextField(blank=True)
+    pseudonymised = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text=_("Percent done."))
+    counts = models.JSONField(default=dict, blank=True)
+    output = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    transaction_time = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("bulk export")
+        verbose_name_plural = _("bulk exports")
+        indexes = [models.Index(fields=["requester", "created_at"]), models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"$export {self.key} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def folder(self) -> str:
+        """Where its files sit in the export storage."""
+        return f"{self.key}"
+
+    @property
+    def total(self) -> int:
+        return sum(int(v) for v in (self.counts or {}).values())

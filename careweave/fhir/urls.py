@@ -3,6 +3,7 @@
 from django.urls import path
 
 from careweave.fhir import views
+from careweave.fhir.bulk import views as bulk
 from careweave.fhir.programme_operations import plan_definition_apply
 
 app_name = "fhir"
@@ -18,6 +19,14 @@ urlpatterns = [
     path("/QuestionnaireResponse/<str:rid>/$extract", views.response_extract),
     # issue #9: PlanDefinition/$apply enrols through the same action as the web
     path("/PlanDefinition/<str:rid>/$apply", plan_definition_apply, name="plan-definition-apply"),
+    # issue 20: FHIR Bulk Data $export, its status and files, and the Groups it exports
+    path("/$export", bulk.system_export, name="bulk-export"),
+    path("/Patient/$export", bulk.patient_export, name="bulk-patient-export"),
+    path("/Group/<str:gid>/$export", bulk.group_export, name="bulk-group-export"),
+    path("/$export-status/<uuid:key>", bulk.export_status, name="bulk-status"),
+    path("/$export-file/<uuid:key>/<str:name>", bulk.export_file, name="bulk-file"),
+    path("/Group", bulk.group_search, name="group-search"),
+    path("/Group/<str:gid>", bulk.group_read, name="group-read"),
     path("/Patient/<str:rid>/$everything", views.patient_everything, name="patient-everything"),
     path("/<str:resource_type>", views.type_level, name="type"),
     path("/<str:resource_type>/_search", views.type_search, name="search"),

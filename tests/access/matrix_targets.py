@@ -105,6 +105,10 @@ def build_targets() -> dict[str, Any]:
     gp = User.objects.get(username="gp")
     targets["gp_user"] = gp
     targets["token"] = ApiToken.issue_token(gp, "matrix", None)[0]
+    from careweave.fhir.models import ExportJob
+
+    targets["export"] = ExportJob.objects.create(requester=gp, level=ExportJob.Level.PATIENT,
+                                                 expires_at=timezone.now() + timedelta(hours=1))  # issue 20
     targets["today"] = date.today()
     targets["later"] = timezone.now() + timedelta(days=1)
     return {kind: value for kind, value in targets.items() if value is not None or kind == "none"}

@@ -61,6 +61,7 @@ TARGET_OF = {
     "people.receive_person": "none",
     "people.record_professional": "none",
     "people.record_organisation": "none",
+    "fhir.see_bulk_export": "export",  # issue 20: the status and files of one export
 }
 
 

@@ -1,0 +1,53 @@
+"""Actions of the FHIR door's own records: bulk exports (issue 20, decision 0026).
+
+Starting an export creates its ``ExportJob`` and enqueues the job in the same transaction (a refused or
+failed kick-off leaves no job behind); cancelling marks it so the worker stops at its next batch and
+removes its files.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone, translation
+
+from careweave.access.permissions import authorize
+from careweave.careplans.actions._common import atomic_action
+from careweave.fhir.models import ExportJob
+
+
+@atomic_action
+def start_bulk_export(actor: Any, scope: Any, *, level: str, group: str = "", types: list[str] | None = None,
+                      since: datetime | None = None, type_filters: dict[str, list[str]] | None = None,
+                      elements: list[str] | None = None, pseudonymise: bool = False, zone_code: str = "",
+                      persons: list[int] | None = None, request_url: str = "") -> ExportJob:
+    """Queue an export of what ``actor`` may read (``scope``: the Group asked for, or None), or of the
+    zone's persons under pseudonyms (``scope`` is then the zone's Group, or the zone)."""
+    authorize(actor, "fhir.bulk_export_pseudonymised" if pseudonymise else "fhir.bulk_export", scope)
+    from careweave.fhir.bulk.tasks import run_bulk_export
+
+    now = timezone.now()
+    job = ExportJob.objects.create(
+        requester=actor, level=level, group=group, pseudonymised=pseudonymise, request_url=request_url,
+        params={"types": types or [], "since": since.isoformat() if since else None,
+                "type_filters": type_filters or {}, "elements": elements or [], "zone_code": zone_code,
+                "persons": persons, "language": translation.get_language()},
+        created_at=now, expires_at=now + timedelta(hours=settings.EXPORT_KEEP_HOURS),
+    )
+    run_bulk_export.enqueue(job.pk)
+    job.refresh_from_db()  # an inline backend (tests) has run it already
+    return job
+
+
+@atomic_action
+def cancel_bulk_export(actor: Any, export: ExportJob) -> ExportJob:
+    """Stop an export (the worker notices at its next batch) and remove whatever files it wrote."""
+    authorize(actor, "fhir.cancel_bulk_export", export)
+    from careweave.fhir.bulk.storage import remove_files
+
+    ExportJob.objects.filter(pk=export.pk).update(status=ExportJob.Status.CANCELLED, finished_at=timezone.now())
+    remove_files(export)
+    export.refresh_from_db()
+    return export

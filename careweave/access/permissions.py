@@ -977,6 +977,14 @@ permission("fhir.read_group", is_professional | is_any_zone_staff, level=None,
            label=_("read a zone's or programme's Group"), resource_type="Group",
            refusal=_("Groups are for professionals and zone staff."))
 
+# =========================================================================== population pipeline (issue 20, loop)
+# The zone's own work feeds its dashboard: the zone's staff start the pipeline (a pseudonymised export of the
+# zone, the shipped views, the process indicators); the nightly run acts as the staff member who last asked.
+permission("fhir.start_population_feed", zone_role("staff", "contact_point"), level=None,
+           label=_("compute the zone's indicators from its own care work"), resource_type="Group",
+           code="zone_staff_only",
+           refusal=_("Only the staff of the zone can compute its indicators from its care work."))
+
 # =========================================================================== records (received data)
 
 __all__ = [

@@ -144,7 +144,7 @@ def _d(column: str) -> str:
 # catalogue/work_indicators.yaml. Written in DuckDB's dialect; Spark gets it through sqlglot (engines.py).
 WORK_SQL = """
 WITH p AS (
-  SELECT cp.id AS patient, cp.person_id, {as_year} - CAST(cp.birth_year AS INT) AS age, pop.level
+  SELECT cp.id AS patient, cp.person_id, {as_year} - CAST(substr(cp.birth_date, 1, 4) AS INT) AS age, pop.level
   FROM cw_persons cp LEFT JOIN population pop ON pop.person_id = cp.person_id
 ),
 enr AS (
@@ -269,12 +269,13 @@ def compute(engine: Engine, tables: dict[str, Any], population: pd.DataFrame, as
         engine.register(name, frame)
     engine.register("population", population[["person_id", "level"]].astype({"person_id": "int64"}))
     engine.materialize("work", work_sql(as_of))
-    wide = engine.query(f"SELECT COUNT(*) AS held, {_sums(defs)} FROM work")
+    wide = engine.query(f"SELECT COUNT(*) AS held, SUM(CASE WHEN level IS NOT NULL THEN 1 ELSE 0 END) AS linked, "
+                        f"{_sums(defs)} FROM work")
     row = wide.iloc[0]
     return pd.DataFrame([{
         "indicator": d["id"], "numerator": float(row[f"{d['id']}__num"] or 0),
         "denominator": float(row[f"{d['id']}__den"] or 0), "n": int(row[f"{d['id']}__n"] or 0),
-        "held": int(row["held"]),
+        "held": int(row["held"]), "linked": int(row["linked"] or 0),
     } for d in defs])
 
 

@@ -24,7 +24,7 @@ def _tables(n: int = 12, overdue_review: int = 3) -> tuple[dict[str, pd.DataFram
     have a plan review in the past; half had an EPDS; every one a frailty assessment 2 years ago and the
     first 8 again this year; 10 MDOs at a transition of which 7 held."""
     ids = [f"p{i}" for i in range(n)]
-    persons = pd.DataFrame({"id": ids, "pseudonym": [_hex(i) for i in range(n)], "birth_year": ["1946"] * n,
+    persons = pd.DataFrame({"id": ids, "pseudonym": [_hex(i) for i in range(n)], "birth_date": ["1946"] * n,
                             "gender": ["female"] * n})
     enrol = pd.DataFrame({"id": [f"e{i}" for i in range(n)], "patient": ids, "programme": ["perinatal"] * n,
                           "status": ["active"] * n, "start": ["2026-01-10"] * n, "end": [None] * n,

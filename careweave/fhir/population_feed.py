@@ -92,8 +92,8 @@ def feed_zone(requester: Any, zone: str, *, work_dir: str | Path | None = None, 
             "as_of": as_of.isoformat(), "engine": engine, "k": k,
             "exported": {o["type"]: o["count"] for o in export["output"]},
             "coverage": care_work.coverage(linked, len(population), k),
-            "indicators": [{key: (None if _missing(v) else v) for key, v in row.items() if key not in ("held", "linked")}
-                           for row in shown.to_dict("records")],
+            "indicators": [{key: (None if _missing(v) else v) for key, v in row.items()
+                            if key not in ("held", "linked")} for row in shown.to_dict("records")],
             "timings": {key: round(v, 3) for key, v in timings.items()},
         }
 

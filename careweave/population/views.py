@@ -186,7 +186,9 @@ def _with_work_sources(aims: list[dict], work: dict) -> list[dict]:
 def work_section(request: HttpRequest, zone: str) -> HttpResponse:
     """The work indicators' section alone (htmx polls it while a run is going)."""
     require_zone_access(request, zone)
-    return render(request, "population/_care_work.html", {"zone": zone, "work": _work_context(request, zone, _k())})
+    k = _k()
+    return render(request, "population/_care_work.html",
+                  {"zone": zone, "k": k, "work": _work_context(request, zone, k)})
 
 
 def _breakdowns(res: dict, zone: str, k: int):  # noqa: ANN202 - a DataFrame

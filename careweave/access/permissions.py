@@ -987,6 +987,14 @@ permission("fhir.start_population_feed", zone_role("staff", "contact_point"), le
 
 # =========================================================================== records (received data)
 
+# =========================================================================== sof (issue 20: SQL on FHIR views)
+# A ViewDefinition is no personal data; running one over Careweave's records reads them through the FHIR
+# search, so each record still needs the reader's access to that person's file (and is audited there).
+permission("sof.read_viewdefinition", is_authenticated, level=None, label=_("read a ViewDefinition"),
+           resource_type="ViewDefinition")
+permission("sof.run_view", is_authenticated, level=None, label=_("run a ViewDefinition ($viewdefinition-run)"),
+           resource_type="ViewDefinition")
+
 __all__ = [
     "TABLE",
     "Permission",

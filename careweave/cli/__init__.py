@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "careweave.cli.core",
     "careweave.population.cli",
     "careweave.fhir.cli",
+    "careweave.sof.cli",  # issue 20
     "careweave.financing.cli",
     "careweave.cli.backup",
 ]

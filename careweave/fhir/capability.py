@@ -45,6 +45,9 @@ def capability_statement(base: str) -> dict[str, Any]:
             entry["profile"] = mapping.profile
             entry["supportedProfile"] = [mapping.profile]
         resources.append(entry)
+    from careweave.fhir.viewdefinitions import capability_entry  # issue #20
+
+    resources.append(capability_entry())
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",

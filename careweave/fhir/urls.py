@@ -27,6 +27,11 @@ urlpatterns = [
     path("/$export-file/<uuid:key>/<str:name>", bulk.export_file, name="bulk-file"),
     path("/Group", bulk.group_search, name="group-search"),
     path("/Group/<str:gid>", bulk.group_read, name="group-read"),
+    # issue #20: SQL-on-FHIR ViewDefinitions and $viewdefinition-run
+    path("/ViewDefinition", views.viewdefinition_search, name="viewdefinition-search"),
+    path("/ViewDefinition/$viewdefinition-run", views.viewdefinition_run, name="viewdefinition-run"),
+    path("/ViewDefinition/<str:rid>/$viewdefinition-run", views.viewdefinition_run, name="viewdefinition-run-id"),
+    path("/ViewDefinition/<str:rid>", views.viewdefinition_read, name="viewdefinition-read"),
     path("/Patient/<str:rid>/$everything", views.patient_everything, name="patient-everything"),
     path("/<str:resource_type>", views.type_level, name="type"),
     path("/<str:resource_type>/_search", views.type_search, name="search"),

@@ -109,6 +109,8 @@ def _check_csrf(request: HttpRequest) -> None:
 
 
 def _check_format(request: HttpRequest) -> None:
+    if request.path.endswith("$viewdefinition-run"):  # issue 20: answers in csv/ndjson/json as asked
+        return
     fmt = request.GET.get("_format")
     if fmt and fmt not in FORMATS:
         raise NotAcceptable(_("Careweave answers in JSON only (application/fhir+json)."))
@@ -335,3 +337,31 @@ def response_extract(request: HttpRequest, ctx: Context, rid: str | None = None)
     from careweave.fhir.mapping.assessments import extract
 
     return fhir_response(request, extract(ctx, _body(request) if request.body else None, rid))
+
+
+# --------------------------------------------------------------------------- issue #20: SQL on FHIR views
+
+
+@fhir_endpoint({"GET": "search-type"})
+def viewdefinition_search(request: HttpRequest, ctx: Context) -> HttpResponse:
+    """``GET ViewDefinition``: the views Careweave ships."""
+    from careweave.fhir import viewdefinitions
+
+    return fhir_response(request, viewdefinitions.search(ctx, _params(request), _base(request)))
+
+
+@fhir_endpoint({"GET": "read"})
+def viewdefinition_read(request: HttpRequest, ctx: Context, rid: str) -> HttpResponse:
+    from careweave.fhir import viewdefinitions
+
+    return fhir_response(request, viewdefinitions.read(ctx, rid))
+
+
+@fhir_endpoint({"POST": None, "GET": None})
+def viewdefinition_run(request: HttpRequest, ctx: Context, rid: str | None = None) -> HttpResponse:
+    """``[ViewDefinition/{id}/]$viewdefinition-run``: the view's rows as json, ndjson or csv."""
+    from careweave.fhir import viewdefinitions
+
+    body = _body(request) if request.method == "POST" and _raw_body(request) else None
+    content, content_type = viewdefinitions.run(ctx, body, _params(request), rid)
+    return HttpResponse(content, content_type=f"{content_type}; charset=utf-8")

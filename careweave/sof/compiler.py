@@ -21,8 +21,10 @@ from careweave.sof.dialects import BOOLEAN_TYPES, DECIMAL_TYPES, INTEGER_TYPES, 
 from careweave.sof.errors import ViewDefinitionError
 
 RESOURCE_COLUMN = "resource"
+RAW_COLUMN = "raw"  # Spark only: the ndjson line, for the few things VARIANT does not keep
 REPEAT_DEPTH = 10  # levels `repeat` follows (QuestionnaireResponse items nest far less deep)
 RUNTIME_PREFIX = "sof: "
+_SIMPLE = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]*|'[^']*'|[0-9.]+|NULL|TRUE|FALSE)$")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _REFERENCE = r"(?:^|/)([A-Z][A-Za-z]+)/([A-Za-z0-9.\-]{1,64})(?:/_history/[^/]+)?$"
 _STRINGISH = {"string", "code", "id", "uri", "url", "canonical", "oid", "uuid", "markdown", "base64Binary",
@@ -36,6 +38,7 @@ class E:
     sql: str
     kind: str  # coll | item | bool | int | num | str
     fhir: str | None = None  # FHIR type when known (ofType, literals, constants)
+    json_path: str | None = None  # the path from the resource root when it is a plain member chain
 
 
 @dataclass
@@ -82,6 +85,14 @@ class _Compiler:
     def var(self, prefix: str = "x") -> str:
         return f"{prefix}{next(self.counter)}"
 
+    def bind(self, sql: str, body) -> str:
+        """``body(x)`` with ``sql`` computed once: a non-trivial expression written twice would be
+        evaluated twice, and nested navigation would grow exponentially."""
+        if _SIMPLE.match(sql):
+            return body(sql)
+        v = self.var("b")
+        return self.d.let(sql, v, body(v))
+
     def _constants(self, constants: list) -> dict[str, E]:
         out: dict[str, E] = {}
         if not isinstance(constants, list):
@@ -109,8 +120,10 @@ class _Compiler:
         d = self.d
         if e.kind == "coll":
             return e.sql
-        item = e.sql if e.kind == "item" else d.to_item(e.sql)
-        return f"(CASE WHEN {e.sql} IS NULL THEN {d.empty()} ELSE {d.list_of(item)} END)"
+        if e.kind == "item":
+            return self.bind(e.sql, lambda x: f"(CASE WHEN {x} IS NULL THEN {d.empty()} ELSE {d.list_of(x)} END)")
+        return self.bind(e.sql, lambda x: f"(CASE WHEN {x} IS NULL THEN {d.empty()} "
+                                          f"ELSE {d.list_of(d.to_item(x))} END)")
 
     def as_item(self, e: E) -> str:
         if e.kind == "coll":
@@ -125,7 +138,7 @@ class _Compiler:
         if e.kind in ("int", "num"):
             return f"CAST({e.sql} AS {self.d.text_type})"
         if e.kind == "bool":
-            return f"(CASE WHEN {e.sql} THEN 'true' WHEN NOT {e.sql} THEN 'false' END)"
+            return self.bind(e.sql, lambda x: f"(CASE WHEN {x} THEN 'true' WHEN NOT {x} THEN 'false' END)")
         return self.d.text(self.as_item(e))
 
     def as_num(self, e: E) -> str:
@@ -151,7 +164,7 @@ class _Compiler:
             return e.sql
         if e.kind in ("int", "num", "str"):
             return f"({e.sql} IS NOT NULL)"
-        return self.d.boolean(self.as_item(e))
+        return self.bind(self.as_item(e), self.d.boolean)
 
     # --- expressions -----------------------------------------------------------------------------
     def path(self, text, ctx: Ctx, where: str) -> E:
@@ -198,6 +211,8 @@ class _Compiler:
             if target is None and name == self.resource_type and ctx.item == ctx.resource:
                 return self.ctx_e(ctx)
             base = self.ctx_e(ctx) if target is None else self.expr(target, ctx)
+            if target is None and ctx.item == ctx.resource:
+                base.json_path = "$"
             return self.child(base, name)
         if tag == "index":
             coll = self.as_coll(self.expr(node[1], ctx))
@@ -216,11 +231,12 @@ class _Compiler:
 
     def child(self, base: E, name: str, fhir: str | None = None) -> E:
         d = self.d
+        path = f"{base.json_path}.{name}" if base.json_path and name.isidentifier() else None
         if base.kind == "item":
-            return E(d.norm(d.field(base.sql, name)), "coll", fhir)
+            return E(self.bind(base.sql, lambda x: self.bind(d.field(x, name), d.norm)), "coll", fhir, path)
         if base.kind == "coll":
             v = self.var()
-            return E(d.flatten(d.transform(base.sql, v, d.norm(d.field(v, name)))), "coll", fhir)
+            return E(d.flatten(d.transform(base.sql, v, self.bind(d.field(v, name), d.norm))), "coll", fhir, path)
         return E(d.empty(), "coll")  # primitives have no children
 
     def binop(self, op: str, a: E, b: E) -> E:
@@ -240,9 +256,9 @@ class _Compiler:
                 return E(f"({self.as_num(a)} {sql_op} {self.as_num(b)})", "bool")
             if "str" in kinds:
                 return E(f"({self.as_str(a)} {sql_op} {self.as_str(b)})", "bool")
-            x, y = self.as_item(a), self.as_item(b)
-            return E(f"(CASE WHEN {d.kind(x)} = 'number' AND {d.kind(y)} = 'number' THEN {d.num(x)} {sql_op} "
-                     f"{d.num(y)} ELSE {d.text(x)} {sql_op} {d.text(y)} END)", "bool")
+            return E(self.bind(self.as_item(a), lambda x: self.bind(self.as_item(b), lambda y: (
+                f"(CASE WHEN {d.kind(x)} = 'number' AND {d.kind(y)} = 'number' THEN {d.num(x)} {sql_op} "
+                f"{d.num(y)} ELSE {d.text(x)} {sql_op} {d.text(y)} END)"))), "bool")
         if op in ("~", "!~"):
             same = f"coalesce(lower({self.as_str(a)}) = lower({self.as_str(b)}), FALSE)"
             return E(same if op == "~" else f"(NOT {same})", "bool")
@@ -278,6 +294,8 @@ class _Compiler:
             if target is not None and target[0] == "member":
                 # Choice elements: value.ofType(Quantity) is the JSON property valueQuantity.
                 base = self.ctx_e(ctx) if target[1] is None else self.expr(target[1], ctx)
+                if target[1] is None and ctx.item == ctx.resource:
+                    base.json_path = "$"
                 return self.child(base, target[2] + type_name[:1].upper() + type_name[1:], type_name)
             t = self.expr(target, ctx) if target is not None else self.ctx_e(ctx)
             wanted = ("'string'" if type_name in _STRINGISH else "'boolean'" if type_name == "boolean"
@@ -383,14 +401,21 @@ class _Compiler:
 
     def _boundary(self, t: E, low: bool) -> E:
         """FHIRPath lowBoundary()/highBoundary() of a decimal, date, dateTime or time (by type or form)."""
+        return E(self.bind(self.as_item(t), lambda item: self._boundary_sql(t, item, low).sql), "str")
+
+    def _boundary_sql(self, t: E, item: str, low: bool) -> E:
         d = self.d
-        item = self.as_item(t)
         s = d.text(item)
         # decimal: +- half a unit of the last written digit
-        fraction = d.regexp_extract(d.json_text(item), r"\.([0-9]+)$", 1)
+        written = d.json_text(item)
+        if d.name == "spark" and t.json_path:
+            # Spark's VARIANT drops a decimal's trailing zeros (1.0 -> 1): read the digits from the text
+            written = f"coalesce(get_json_object({RAW_COLUMN}, {d.lit(t.json_path)}), {written})"
+        fraction = d.regexp_extract(written, r"\.([0-9]+)$", 1)
         digits = f"length({fraction})"
         half = f"(0.5 / pow(10, {digits}))"
-        decimal = (f"CAST(round({d.num(item)} {'-' if low else '+'} {half}, CAST({digits} + 1 AS INT)) "
+        scale = f"pow(10, {digits} + 1)"  # one more digit; Spark's round() wants a constant scale
+        decimal = (f"CAST(round(({d.num(item)} {'-' if low else '+'} {half}) * {scale}) / {scale} "
                    f"AS {d.text_type})")
         # time: hh:mm[:ss[.fff]]
         time = (f"(CASE WHEN length({s}) = 5 THEN concat({s}, '{':00.000' if low else ':59.999'}') "
@@ -449,8 +474,8 @@ class _Compiler:
         if e.kind == "coll":
             message = (f"{RUNTIME_PREFIX}column {name!r} ({col['path']}) gives more than one value: "
                        "set collection to true or narrow the path")
-            value = self._convert(E(d.at(e.sql, "1"), "item"), column)
-            sql = f"(CASE WHEN {d.size(e.sql)} > 1 THEN {d.error(message)} ELSE {value} END)"
+            sql = self.bind(e.sql, lambda c: f"(CASE WHEN {d.size(c)} > 1 THEN {d.error(message)} "
+                                             f"ELSE {self._convert(E(d.at(c, '1'), 'item'), column)} END)")
         else:
             sql = self._convert(e, column)
         return name, f"CAST({sql} AS {sql_type})"
@@ -489,7 +514,8 @@ class _Compiler:
                                           f"not {node[key]!r}")
             items = self.as_coll(self.path(node[key], ctx, f"{where} {key}"))
         if key == "forEachOrNull":  # no item: one row from a NULL item (its columns null, %rowIndex 0)
-            items = f"(CASE WHEN {d.size(items)} = 0 THEN {d.list_of(d.null_item())} ELSE {items} END)"
+            items = self.bind(items, lambda c: f"(CASE WHEN {d.size(c)} = 0 THEN {d.list_of(d.null_item())} "
+                                               f"ELSE {c} END)")
         v, i = self.var(), self.var("i")
         body = self.body(node, Ctx(v, d.index0(i), ctx.resource), where)
         if body.fields is not None:
@@ -594,10 +620,10 @@ def compile_view(view: dict, dialect_name: str = "duckdb", relation: str | None 
         if e.kind == "bool":
             conditions.append(f"coalesce({e.sql}, FALSE)")
         else:
-            item = c.as_item(e)
             message = f"{RUNTIME_PREFIX}where[{n}] ({clause['path']}) does not give a boolean"
-            conditions.append(f"(CASE WHEN {item} IS NULL THEN FALSE WHEN {d.kind(item)} = 'boolean' "
-                              f"THEN {d.boolean(item)} ELSE {d.error(message)} END)")
+            conditions.append(c.bind(c.as_item(e), lambda item, message=message: (
+                f"(CASE WHEN {item} IS NULL THEN FALSE WHEN {d.kind(item)} = 'boolean' "
+                f"THEN {d.boolean(item)} ELSE {d.error(message)} END)")))
     table = d.quote(relation or view["resource"])
     where_sql = " AND ".join(conditions) if conditions else "TRUE"
     if part.fields is not None:

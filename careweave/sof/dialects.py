@@ -69,6 +69,10 @@ class Dialect:
     def list_type(self, sql_type: str) -> str:
         raise NotImplementedError
 
+    def let(self, sql: str, var: str, body: str) -> str:
+        """``body`` with ``var`` bound to ``sql`` (evaluated once): a one-element list transform."""
+        return self.at(self.transform(self.list_of(sql), var, body), "1")
+
     def index0(self, index_var: str) -> str:
         """The 0-based position from a lambda's index variable."""
         raise NotImplementedError

@@ -42,11 +42,10 @@ def _group(resources: Iterable[dict]) -> dict[str, list[str]]:
 
 
 def _runtime_error(exc: Exception) -> ViewDefinitionError | None:
-    text = str(exc)
-    if RUNTIME_PREFIX in text:
-        message = text[text.index(RUNTIME_PREFIX) + len(RUNTIME_PREFIX):]
-        return ViewDefinitionError(re.split(r"\s+SQLSTATE|\n", message)[0].strip())
-    return None
+    """The message a view raised on purpose (DuckDB ``error()``, Spark ``raise_error()``), if it is one."""
+    match = re.search(r"(?:USER_RAISED_EXCEPTION\]|Invalid Input Error:)\s*" + re.escape(RUNTIME_PREFIX)
+                      + r"(.*?)(?:\s+SQLSTATE|\n|$)", str(exc))
+    return ViewDefinitionError(match.group(1).strip()) if match else None
 
 
 class DuckDBSource:
@@ -134,7 +133,7 @@ class SparkSource:
         else:
             rows = [(line,) for line in (self.inline or {}).get(resource_type, [])]
             lines = self.spark.createDataFrame(rows, "value string")
-        frame = (lines.where("trim(value) <> ''").selectExpr("parse_json(value) AS resource")
+        frame = (lines.where("trim(value) <> ''").selectExpr("parse_json(value) AS resource", "value AS raw")
                  .where(f"variant_get(resource, '$.resourceType', 'string') = '{resource_type}'"))
         frame.createOrReplaceTempView(name)
         self.relations[resource_type] = name

@@ -964,7 +964,9 @@ def is_export_requester(actor: Any, target: Any) -> bool:
 
 
 permission("fhir.bulk_export", is_professional, level=None, label=_("export the files one may read (FHIR bulk export)"),
-           resource_type="Group", refusal=_("Only care and welfare professionals can export the files they may read."))
+           resource_type="Group",
+           refusal=_("Only professionals can export identified files; zone staff can ask for a pseudonymised export "
+                     "of their zone (_pseudonymize=true)."))
 permission("fhir.bulk_export_pseudonymised", zone_role("staff", "contact_point"), level=None,
            label=_("export the zone's persons under pseudonyms (FHIR bulk export)"), resource_type="Group",
            code="zone_staff_only",

@@ -611,6 +611,7 @@ def load_demo(persons: int = 200, seed: int = 42) -> dict[str, Any]:
 
     assessments = load_assessments(b.users, b.now)
     from careweave.demo.consultations import load_consultations
+    from careweave.demo.exports import load_exports
     from careweave.demo.financing import load_financing
     from careweave.demo.maturity import load_maturity
     from careweave.demo.programmes import load_programmes
@@ -619,7 +620,7 @@ def load_demo(persons: int = 200, seed: int = 42) -> dict[str, Any]:
     extra = {}
     for name, load in [("social_map", load_territory), ("programmes", load_programmes),
                        ("consultations", load_consultations), ("financing", load_financing),
-                       ("maturity", load_maturity)]:
+                       ("maturity", load_maturity), ("bulk_exports", load_exports)]:
         extra[name] = load(b.users, b.now)
     return {
         "created": True,

@@ -48,7 +48,9 @@ def capability_statement(base: str) -> dict[str, Any]:
     from careweave.fhir.viewdefinitions import capability_entry  # issue #20
 
     resources.append(capability_entry())
-    return {
+    from careweave.fhir.bulk.capability import add_bulk  # issue 20
+
+    return add_bulk({
         "resourceType": "CapabilityStatement",
         "status": "active",
         "date": instant(timezone.now()),
@@ -71,7 +73,7 @@ def capability_statement(base: str) -> dict[str, Any]:
             "resource": resources,
             "interaction": [{"code": "transaction"}, {"code": "batch"}],
         }],
-    }
+    })
 
 
 def _version() -> str:

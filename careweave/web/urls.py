@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from careweave.web.views import (
+    exports,
     home,
     people,
     plan,
@@ -58,6 +59,8 @@ urlpatterns = [
     path("login/code/", security.verify, name="verify"),
     path("account/security/", security.security, name="security"),
     path("account/api-tokens/", tokens.api_tokens, name="api_tokens"),
+    path("account/exports/", exports.my_exports, name="my_exports"),  # issue 20: FHIR bulk exports
+    path("account/exports/<uuid:key>/cancel/", exports.cancel_export, name="cancel_export"),
     path("account/api-tokens/<int:pk>/revoke/", tokens.revoke_api_token, name="revoke_api_token"),
     path("language/", home.set_language, name="set_language"),
     path("people/", home.cared_for, name="cared_for"),

@@ -144,7 +144,7 @@ def test_the_plan_page_needs_the_same_queries_for_twice_the_tasks(cast, client_f
 
 # Guarded in the tests of the app the page lives in.
 ELSEWHERE = {f"{u} consultations:detail" for u in ("coordinator", "gp", "carer", "person")} | {
-    "zonestaff financing:budgets", "gp programmes:transitions"}
+    "zonestaff financing:budgets", "gp programmes:transitions", "gp web:my_exports"}
 
 
 def test_every_recorded_count_is_guarded() -> None:

@@ -38,10 +38,15 @@ def run_bulk_export(job_pk: int) -> dict:
     with translation.override(params.get("language") or settings.LANGUAGE_CODE), \
             tempfile.TemporaryDirectory(dir=scratch) as folder:
         try:
+            persons = params.get("persons")
+            if job.group:  # the Group's members as they are when the job runs
+                from careweave.fhir.bulk.groups import group_for
+
+                persons = group_for(job.group).member_ids()
             result = write_ndjson(
                 job.requester, folder, types=params.get("types") or None,
                 since=parse_datetime(params["since"]) if params.get("since") else None,
-                type_filters=params.get("type_filters") or None, persons=params.get("persons"),
+                type_filters=params.get("type_filters") or None, persons=persons,
                 pseudonymise=job.pseudonymised, zone_code=params.get("zone_code") or None,
                 elements=params.get("elements") or None, level=job.level, progress=progress, channel="api")
             stored = [{"type": o["type"], "name": store(job, Path(o["path"])), "count": o["count"]}

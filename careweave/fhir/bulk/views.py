@@ -13,9 +13,11 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
 from careweave.access.permissions import check
+from careweave.careplans.errors import RuleViolation
 from careweave.fhir import actions
 from careweave.fhir.bulk.groups import ExportGroup, all_groups, group_for, group_resource
 from careweave.fhir.bulk.storage import export_storage, file_name
@@ -93,13 +95,16 @@ def _kick_off(request: HttpRequest, ctx: Context, level: str, group: ExportGroup
             raise BadRequest(_("A pseudonymised export is made for one zone: ask for it through the zone's Group "
                                "(Group/zone-<code>/$export)."))
         scope, zone_code = zone, zone.code
-    job = actions.start_bulk_export(
-        ctx.actor, scope, level=level, group=group.id if group else "", types=types, since=since,
-        type_filters=type_filters, elements=elements, pseudonymise=pseudonymise, zone_code=zone_code,
-        persons=group.member_ids() if group is not None else None, request_url=request.build_absolute_uri())
+    try:
+        job = actions.start_bulk_export(
+            ctx.actor, scope, level=level, group=group.id if group else "", types=types, since=since,
+            type_filters=type_filters, elements=elements, pseudonymise=pseudonymise, zone_code=zone_code,
+            request_url=request.build_absolute_uri())
+    except RuleViolation as exc:  # who may export is a question of authorisation: 403, whatever the rule's code
+        raise Forbidden(str(exc), rule=exc.rule) from None
     status_url = f"{_base(request)}/$export-status/{job.key}"
-    outcome = operation_outcome([issue("information", "informational",
-                                       _("The export is queued. Poll %(url)s for its progress.") % {"url": status_url})])
+    queued = _("The export is queued. Poll %(url)s for its progress.") % {"url": status_url}
+    outcome = operation_outcome([issue("information", "informational", queued)])
     return fhir_response(request, outcome, 202, {"Content-Location": status_url})
 
 
@@ -151,7 +156,10 @@ def export_status(request: HttpRequest, ctx: Context, key: Any) -> HttpResponse:
     """Poll (202 with progress, 200 with the manifest, 500 with what went wrong) or cancel (DELETE)."""
     job = _job(ctx, key)
     if request.method == "DELETE":
-        actions.cancel_bulk_export(ctx.actor, job)
+        try:
+            actions.cancel_bulk_export(ctx.actor, job)
+        except RuleViolation as exc:
+            raise Forbidden(str(exc), rule=exc.rule) from None
         return fhir_response(request, operation_outcome([issue(
             "information", "informational", _("The export is cancelled and its files are removed."))]), 202)
     if job.is_active:
@@ -161,7 +169,7 @@ def export_status(request: HttpRequest, ctx: Context, key: Any) -> HttpResponse:
         raise FhirError(_("The export failed: %(error)s") % {"error": job.error}, status=500, code="exception")
     response = fhir_response(request, manifest(request, job), 200)
     response["Content-Type"] = "application/json; charset=utf-8"
-    response["Expires"] = job.expires_at.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    response["Expires"] = http_date(job.expires_at.timestamp())
     return response
 
 

@@ -92,6 +92,10 @@ LISTS = {
     "referrals": _("saw your referral in their list of referrals"),
     "budgets": _("saw your care-unit budget in the zone's budget overview"),
     "payer_export": _("exported your provisions for the payer"),
+    # issue 20: FHIR bulk export and its Groups
+    "bulk_export": _("exported your file (FHIR bulk export)"),
+    "bulk_export_pseudonymised": _("exported your data under a pseudonym for the zone's population analysis"),
+    "fhir_group": _("saw you among the members of a zone or programme group"),
 }
 
 

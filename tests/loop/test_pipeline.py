@@ -107,3 +107,26 @@ def test_nightly_runs_again_as_the_staff_member_who_asked(zone) -> None:  # noqa
     assert nightly_population_feeds.call() == ["ZORA"]
     nightly = WorkIndicatorRun.objects.filter(trigger="nightly").get()
     assert nightly.status == "done" and nightly.requested_by.username == "zonestaff"
+
+
+@pytest.mark.spark
+def test_spark_gives_the_dashboard_the_same_figures(zone, tmp_path) -> None:  # noqa: ANN001
+    """The population engine is Spark: the same views and indicators, the same suppressed figures."""
+    pytest.importorskip("pyspark")
+    from careweave.fhir.population_feed import feed_zone
+    from careweave.population.engines import local_spark
+
+    staff = User.objects.get(username="zonestaff")
+    duck = feed_zone(staff, "ZORA", work_dir=tmp_path / "duck")
+    session = local_spark("careweave-tests-loop", cores=2)
+    try:
+        spark = feed_zone(staff, "ZORA", work_dir=tmp_path / "spark", engine="spark", spark=session)
+    finally:
+        session.stop()
+    assert spark["engine"] == "spark" and spark["coverage"] == duck["coverage"]
+    by_id = {r["indicator"]: r for r in spark["indicators"]}
+    for row in duck["indicators"]:
+        other = by_id[row["indicator"]]
+        assert other["suppressed"] == row["suppressed"], row["indicator"]
+        if not row["suppressed"]:
+            assert other["value"] == pytest.approx(row["value"]), row["indicator"]

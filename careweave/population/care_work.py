@@ -41,8 +41,8 @@ PERINATAL = "perinatal"
 
 @lru_cache(maxsize=1)
 def shipped_views() -> list[dict]:
-    """The ViewDefinitions Careweave ships (FHIR resources, JSON), by name."""
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(VIEWS_DIR.glob("*.json"))]
+    """The ViewDefinitions the population model reads (``cw_*.json`` of those Careweave ships)."""
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(VIEWS_DIR.glob("cw_*.json"))]
 
 
 def view_columns(view: dict) -> list[str]:

@@ -54,3 +54,12 @@ def test_the_shipped_views_compile_for_duckdb_and_spark() -> None:
         view = json.loads(path.read_text())
         for dialect in ("duckdb", "spark"):
             assert compile_view(view, dialect), (path.name, dialect)
+
+
+def test_the_population_views_are_served_as_viewdefinitions(make_api, gp) -> None:  # noqa: ANN001
+    api = make_api(gp.user)
+    response = api.get("/ViewDefinition/cw-care-plans")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["name"] == "cw_care_plans" and body["resource"] == "CarePlan"
+    assert [c["name"] for c in body["select"][0]["column"]][:3] == ["id", "patient", "status"]

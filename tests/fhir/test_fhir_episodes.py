@@ -16,9 +16,8 @@ pytestmark = pytest.mark.django_db
 def test_an_enrolment_is_served_as_an_episode_of_care(make_api) -> None:  # noqa: ANN001
     from careweave.demo.loader import load_demo
     from careweave.people.models import Person
-    from careweave.programmes.models import Enrolment
-
     from careweave.programmes.actions import enrol_in_programme, usable_versions
+    from careweave.programmes.models import Enrolment
 
     load_demo(persons=60, seed=42)
     gp = User.objects.get(username="gp")

@@ -31,6 +31,7 @@ SECTIONS = [
     ("Financing simulator", "benchmarks.financing"),
     ("P3 data set and provisions reports", "benchmarks.p3"),
     ("Social map nearest search", "benchmarks.territory"),
+    ("Notifications fan-out", "benchmarks.notifications"),
     ("Serving on every core", "benchmarks.serving"),
     ("Demo pages", "benchmarks.pages"),
 ]

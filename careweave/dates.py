@@ -87,6 +87,8 @@ RULES: dict[str, DateRule] = {
     "expected_birth": DateRule(gettext_lazy("the expected date of birth"), "expected_birth_range",
                                Bound("today", years=-2), Bound("today", days=300)),
     "birth_date": DateRule(gettext_lazy("the date of birth"), "birth_in_future", Bound("today", years=-25), TODAY),
+    # A zone's improvement action or review moment (PDCA, issue #20): within a year back and three ahead.
+    "pdca_date": DateRule(gettext_lazy("the date"), "pdca_date", Bound("today", years=-1), Bound("today", years=3)),
 }
 
 

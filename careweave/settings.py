@@ -16,6 +16,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from careweave.documents.storage_settings import documents_storage
+
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("CAREWEAVE_VAR", Path.cwd() / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -62,7 +64,9 @@ INSTALLED_APPS = [
     "careweave.consultations",
     "careweave.financing",
     "careweave.maturity",
+    "careweave.documents",
     "careweave.population",
+    "careweave.notifications",
     "careweave.web",
 ]
 
@@ -75,6 +79,9 @@ TASKS = {
         if os.environ.get("CAREWEAVE_TASKS") == "immediate" else "django_tasks_db.DatabaseBackend",
     }
 }
+
+# FHIR Subscriptions (decision 0033): rest-hook endpoints must be https, except on this machine, unless allowed.
+FHIR_SUBSCRIPTION_ALLOW_HTTP = os.environ.get("CAREWEAVE_SUBSCRIPTION_ALLOW_HTTP", "0") == "1"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -227,6 +234,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
+# Documents in the plan (decision 0031): local files under var/documents, or an S3-compatible store when
+# CAREWEAVE_DOCUMENTS_S3_BUCKET is set (README, "Documents"). Never served from a public URL.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(VAR_DIR / "media"), "base_url": None}},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": documents_storage(os.environ, VAR_DIR),
+}
+DOCUMENT_MAX_BYTES = int(os.environ.get("CAREWEAVE_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 LOGGING = {
@@ -260,3 +277,12 @@ EMAIL_HOST_PASSWORD = os.environ.get("CAREWEAVE_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("CAREWEAVE_EMAIL_USE_TLS", "1") == "1"
 # An unreachable mail server fails the reminder after this many seconds instead of hanging the page.
 EMAIL_TIMEOUT = int(os.environ.get("CAREWEAVE_EMAIL_TIMEOUT", "10"))
+
+# Notifications (decision 0030): links in e-mails point here; web push signs with this VAPID key (a PEM
+# file or the key itself; ``careweave manage vapid_keys`` makes a pair). Without a key, push is not offered.
+# How often the menu's unread count asks the server (htmx polling, seconds).
+CAREWEAVE_INBOX_POLL_SECONDS = int(os.environ.get("CAREWEAVE_INBOX_POLL_SECONDS", "20"))
+CAREWEAVE_BASE_URL = os.environ.get("CAREWEAVE_BASE_URL", "http://127.0.0.1:8000")
+CAREWEAVE_VAPID_PRIVATE_KEY = os.environ.get("CAREWEAVE_VAPID_PRIVATE_KEY", "")
+CAREWEAVE_VAPID_PUBLIC_KEY = os.environ.get("CAREWEAVE_VAPID_PUBLIC_KEY", "")
+CAREWEAVE_VAPID_SUBJECT = os.environ.get("CAREWEAVE_VAPID_SUBJECT", "mailto:admin@careweave.invalid")

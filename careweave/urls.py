@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from careweave.notifications.views import service_worker
+
 urlpatterns = [
     path("fhir/R4", include("careweave.fhir.urls")),
     path("admin/", admin.site.urls),
@@ -14,5 +16,8 @@ urlpatterns = [
     path("financing/", include("careweave.financing.urls")),
     path("maturity/", include("careweave.maturity.urls")),
     path("social-map/", include("careweave.territory.urls")),
+    path("documents/", include("careweave.documents.urls")),
+    path("push-sw.js", service_worker, name="push_service_worker"),
+    path("notifications/", include("careweave.notifications.urls")),
     path("", include("careweave.web.urls")),
 ]

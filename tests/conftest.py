@@ -13,9 +13,6 @@ from pathlib import Path
 
 import pytest
 
-# Jobs run inline in tests unless a test asks for the database queue (tests/jobs/).
-os.environ.setdefault("CAREWEAVE_TASKS", "immediate")
-
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CAREWEAVE_SHARED", REPO.parent / "shared"))
 
@@ -80,3 +77,13 @@ def screenshot_dir() -> Path:
     target = REPO / ("docs" if os.environ.get("CAREWEAVE_SCREENSHOTS") == "1" else "var") / "screenshots"
     target.mkdir(parents=True, exist_ok=True)
     return target
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _jobs_run_inline() -> Iterator[None]:
+    """Background jobs run inline in tests (ImmediateBackend); a test that wants the real database queue sets
+    ``settings.TASKS`` itself (tests/jobs/test_worker.py). Settings are read before this file, hence an override."""
+    from django.test import override_settings
+
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
+        yield

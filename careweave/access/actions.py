@@ -93,6 +93,14 @@ def _grant_break_glass(actor, person: Person, reason: str) -> BreakGlass:  # noq
         expires_at=now + timedelta(hours=BreakGlass.DURATION_HOURS),
     )
     record_access(actor, "execute", "Patient", str(person.fhir_id), person=person, reason=reason, basis="break_glass")
+    from django.urls import reverse
+
+    from careweave.notifications import emit
+    from careweave.notifications.events import deciders
+
+    # The person (and whoever decides for them) hears of it at once, with the link to "who looked".
+    emit("emergency_access", person=person, target=event, actor=actor, recipients=deciders(person),
+         url=reverse("web:privacy", args=[person.fhir_id]))
     return event
 
 

@@ -950,6 +950,23 @@ permission("population.view_outreach_list", in_zone_staff_group & may_see_outrea
            label=_("see the person-level outreach list"), resource_type="PopulationOutreachList",
            refusal=_("The person-level outreach list needs a specific permission."))
 
+# =========================================================================== FHIR subscriptions (issue 21)
+# Another system subscribes for its user: to one person's file when that user may read the plan, or to every
+# file the user may read (each event is checked for the owner at the change and again at delivery).
+
+
+@rules.predicate
+def owns_subscription(actor: Any, target: Any) -> bool:
+    """The user whose API token created the subscription."""
+    return bool(getattr(actor, "is_authenticated", False)) and getattr(target, "owner_id", None) == actor.pk
+
+
+permission("fhir.subscribe", is_active_account, level=Level.PLAN, label=_("subscribe another system to changes"),
+           resource_type="Subscription",
+           refusal=_("Only an active user can subscribe, and only to files they may read."))
+permission("fhir.manage_subscription", owns_subscription, level=None, label=_("see or stop a subscription"),
+           resource_type="Subscription", code="subscription_owner",
+           refusal=_("You can only manage your own subscriptions."))
 # =========================================================================== fhir bulk export (issue 20)
 
 # FHIR Bulk Data $export (decision 0026). Identified exports: an active professional, of the persons whose file
@@ -978,6 +995,105 @@ permission("fhir.cancel_bulk_export", is_export_requester, level=None, label=_("
 permission("fhir.read_group", is_professional | is_any_zone_staff, level=None,
            label=_("read a zone's or programme's Group"), resource_type="Group",
            refusal=_("Groups are for professionals and zone staff."))
+# =========================================================================== notifications (issue 21, decision 0030)
+
+
+@rules.predicate
+def is_notification_recipient(actor: Any, notification: Any) -> bool:
+    """The reader the notification was fanned out to."""
+    return _authenticated_actor(actor) and getattr(notification, "recipient_id", None) == actor.pk
+
+
+@rules.predicate
+def is_own_account(actor: Any, account: Any) -> bool:
+    """The user themselves (their inbox, their e-mail choices, their devices)."""
+    owner = getattr(account, "user_id", None) if not hasattr(account, "is_authenticated") else account.pk
+    return _authenticated_actor(actor) and owner is not None and owner == actor.pk
+
+
+def notification_level(notification: Any) -> int | None:
+    """Reading a notification needs what reading its place needs: the plan, the full file for medical
+    items; a referral received is the receiving service's before it has any access to the file."""
+    from careweave.notifications.kinds import NO_FILE_ACCESS
+
+    event = getattr(notification, "event", None)
+    if event is None or event.person_id is None or event.kind in NO_FILE_ACCESS:
+        return None
+    return Level.FULL if event.medical else Level.PLAN
+
+
+OWN_INBOX = _("This is someone else's inbox.")
+permission("notifications.open_notification", is_notification_recipient, level=notification_level,
+           label=_("see or open a notification"), resource_type="Communication", code="not_recipient",
+           refusal=OWN_INBOX)
+permission("notifications.mark_read", is_notification_recipient, level=None, label=_("mark a notification read"),
+           resource_type="Communication", code="not_recipient", refusal=OWN_INBOX)
+permission("notifications.mark_all_read", is_own_account, level=None, label=_("mark all notifications read"),
+           resource_type="Communication", code="not_recipient", refusal=OWN_INBOX)
+OWN_SETTINGS = _("You can only change your own notification settings.")
+permission("notifications.set_email_choices", is_own_account, level=None,
+           label=_("choose which notifications come by e-mail"), resource_type="Account", code="own_settings",
+           refusal=OWN_SETTINGS)
+permission("notifications.subscribe_push", is_own_account, level=None, label=_("receive notifications on a phone"),
+           resource_type="Account", code="own_settings", refusal=OWN_SETTINGS)
+permission("notifications.unsubscribe_push", is_own_account, level=None, label=_("stop notifications on a device"),
+           resource_type="Account", code="own_settings", refusal=OWN_SETTINGS)
+permission("notifications.retry_delivery", is_administrator, level=None, label=_("send a failed notification again"),
+           resource_type="Communication", code="administrator_only",
+           refusal=_("Only an administrator sees and resends failed deliveries."))
+# The administrator's list of failed deliveries (recipients and kinds, never the content: there is none).
+permission("notifications.see_deliveries", is_administrator, level=None, label=_("see failed notification deliveries"),
+           resource_type="Communication", code="administrator_only",
+           refusal=_("Only an administrator sees and resends failed deliveries."))
+
+# =========================================================================== outreach, macro and PDCA (issue #20)
+
+
+@rules.predicate
+def is_general_practitioner(actor: Any) -> bool:
+    """An active professional whose discipline is general practice (the micro dashboard's reader)."""
+    professional = getattr(actor, "professional", None) if _authenticated_actor(actor) else None
+    return professional is not None and professional.active and professional.discipline == "gp"
+
+
+@rules.predicate
+def is_macro_user(actor: Any) -> bool:
+    """A policy maker at the administration (group ``population.access.MACRO_GROUP``): aggregates of all zones."""
+    from careweave.population.access import MACRO_GROUP
+
+    return _authenticated_actor(actor) and actor.groups.filter(name=MACRO_GROUP).exists()
+
+
+# The persons behind a pseudonymous list: sent by the zone's office to the GPs, who each see their own
+# patients (care-team member) named; the follow-up is theirs, zone staff see counts only.
+permission("population.send_outreach_list", in_zone_staff_group & may_see_outreach_persons & zone_office,
+           level=None, label=_("send an outreach list to the GPs"), resource_type="PopulationOutreachList",
+           code="zone_staff_only", refusal=_("Only the zone's staff with the outreach permission can send a list."))
+permission("population.view_my_patients", is_general_practitioner, level=None,
+           label=_("see the micro dashboard of one's own patients"), resource_type="Patient", code="gp_only",
+           refusal=_("The dashboard of one's own patients is for general practitioners."))
+permission("population.follow_up_outreach", is_team_professional & is_general_practitioner,
+           label=_("record the follow-up of an outreach list item"), resource_type="PopulationOutreachList",
+           code="own_patients_only", refusal=_("Only a GP in the person's care team records this follow-up."))
+permission("population.view_outreach_followup", in_zone_staff_group, level=None,
+           label=_("see how many of a sent list were followed up"), resource_type="PopulationOutreachList",
+           refusal=_("Zone dashboards are for zone staff."))
+permission("population.view_macro", is_macro_user | is_administrator, level=None,
+           label=_("compare the indicators of all zones"), resource_type="PopulationDashboard", code="macro_only",
+           refusal=_("The comparison of zones is for policy makers."))
+# PDCA: the zone's office plans and reviews; policy makers read along (learning, not sanctioning).
+permission("population.view_pdca", in_zone_staff_group | is_macro_user, level=None,
+           label=_("see a zone's targets, actions and reviews"), resource_type="PopulationDashboard",
+           refusal=_("Targets and improvement actions are for zone staff and policy makers."))
+for _name, _label in (
+    ("set_target", _("set a zone's target for an indicator")),
+    ("plan_action", _("plan an improvement action")),
+    ("update_action", _("change an improvement action")),
+    ("plan_review", _("plan a review moment")),
+    ("record_review", _("record what a review taught")),
+):
+    permission(f"population.{_name}", zone_office, level=None, label=_label, resource_type="PopulationDashboard",
+               code="zone_staff_only", refusal=_("Only the zone's staff can change its targets and actions."))
 
 # =========================================================================== population pipeline (issue 20, loop)
 # The zone's own work feeds its dashboard: the zone's staff start the pipeline (a pseudonymised export of the
@@ -996,6 +1112,35 @@ permission("sof.read_viewdefinition", is_authenticated, level=None, label=_("rea
            resource_type="ViewDefinition")
 permission("sof.run_view", is_authenticated, level=None, label=_("run a ViewDefinition ($viewdefinition-run)"),
            resource_type="ViewDefinition")
+
+
+# =========================================================================== documents (issue 21, decision 0031)
+# Files on the plan and on journal entries follow the journal's rules: whoever works on the plan shares and
+# lists them; a document labelled medical needs the full file to open, replace or relabel (``by_label``,
+# decision 0004), and attaching one asks ``careplans.write_medical_detail`` besides. Every download is audited.
+
+
+@rules.predicate
+def shared_the_document(actor: Any, document: Any) -> bool:
+    """The one who attached the document."""
+    return _authenticated_actor(actor) and getattr(document, "created_by_id", None) == actor.pk
+
+
+permission("documents.list_documents", has_file_access, label=_("see the list of documents"),
+           resource_type="DocumentReference")
+permission("documents.attach_document", has_file_access, label=_("share a document"),
+           resource_type="DocumentReference")
+permission("documents.replace_document", has_file_access, level=by_label, label=_("add a new version of a document"),
+           resource_type="DocumentReference")
+permission("documents.download_document", has_file_access, level=by_label, label=_("open a document"),
+           resource_type="DocumentReference")
+permission("documents.relabel_document", has_file_access, level=Level.FULL,
+           label=_("mark a document medical or not"), resource_type="DocumentReference")
+permission("documents.mark_document_in_error", has_file_access & (shared_the_document | speaks_for_person
+                                                                  | coordinates_the_team),
+           level=by_label, label=_("withdraw a document shared by mistake"), resource_type="DocumentReference",
+           code="document_not_yours",
+           refusal=_("Only whoever shared this document, the person or the coordinator can withdraw it."))
 
 __all__ = [
     "TABLE",

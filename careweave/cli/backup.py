@@ -24,7 +24,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from django.utils.translation import gettext as _
+
+def _(message: str) -> str:
+    """gettext, imported when a message is shown: every command builds this parser (issue #19, fixed cost)."""
+    from django.utils.translation import gettext
+
+    return gettext(message)
 
 MANIFEST = "manifest.json"
 FORMAT = 1

@@ -67,6 +67,10 @@ def _demo(args: argparse.Namespace) -> int:
 
         print("Generating the zone's synthetic population data…", flush=True)
         ensure_demo_population(settings.POPULATION_DATA_DIR)
+        from careweave.population.macro import ensure_macro_population
+
+        print("Generating the other zones' synthetic population data (macro level)…", flush=True)
+        ensure_macro_population()
     except ImportError:
         pass
     # issue 20: the zone's indicators from its own care work, computed by the worker as the zone's staff ask it

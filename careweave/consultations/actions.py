@@ -228,7 +228,32 @@ def schedule_mdo(
     consultation.convened_by = actor
     consultation.save_versioned(expected_version)
     audit_write(actor, "create" if was_new else "update", RESOURCE, consultation, person, reason="scheduled")
+    if not was_new:
+        _tell_participants("mdo_changed", actor, consultation)
     return consultation
+
+
+def _participant_users(consultation: Consultation, participants: Iterable[Participant] | None = None) -> set[int]:
+    """The accounts of the invitees (a team member's, or the person's own when the person is invited)."""
+    ids = set()
+    for participant in participants if participants is not None else consultation.participants.select_related(
+            "member__professional", "member__related_person"):
+        user = participant.member.user if participant.member_id else consultation.person.user
+        if user is not None and participant.response != Participant.Response.DECLINED:
+            ids.add(user.pk)
+    return ids
+
+
+def _tell_participants(kind: str, actor, consultation: Consultation,  # noqa: ANN001
+                       participants: Iterable[Participant] | None = None) -> None:
+    """Invitees hear of an invitation, a change or a cancellation (decision 0030)."""
+    from django.urls import reverse
+
+    from careweave.notifications import emit
+
+    emit(kind, person=consultation.person, target=consultation, actor=actor,
+         recipients=_participant_users(consultation, participants),
+         url=reverse("consultations:detail", args=[consultation.fhir_id]))
 
 
 # --------------------------------------------------------------------------- invitations
@@ -269,6 +294,7 @@ def invite_to_mdo(
         participant.save()
     consultation.save_versioned(update_fields=["status"])  # one more version: the invitation list changed
     audit_write(actor, "update", RESOURCE, consultation, person, reason="invited")
+    _tell_participants("mdo_invited", actor, consultation, created)
     return created
 
 
@@ -452,4 +478,5 @@ def cancel_mdo(
     consultation.status = Consultation.Status.CANCELLED
     consultation.save_versioned(expected_version, update_fields=["status", "cancel_reason"])
     audit_write(actor, "update", RESOURCE, consultation, person, reason="cancelled")
+    _tell_participants("mdo_cancelled", actor, consultation)
     return consultation

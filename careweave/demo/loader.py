@@ -52,6 +52,7 @@ DEMO_ACCOUNTS: list[dict[str, Any]] = [
     {"username": "zonestaff", "name": "Lotte Maes", "role": _("zone staff, central contact point (ELZ Zora)")},
     {"username": "physio", "name": "Claire Dubois", "role": _("physiotherapist; keeps her own social-map entry")},
     {"username": "admin", "name": "Admin", "role": _("administrator")},
+    {"username": "policy", "name": "Hilde Verbeke", "role": _("policy maker at the administration (zones compared)")},
 ]
 for _account in DEMO_ACCOUNTS:
     _account["password"] = DEMO_PASSWORD
@@ -237,6 +238,10 @@ class _Builder:
         if outreach:
             zonestaff.user_permissions.add(outreach)
         self.user("admin", "Admin", "", is_staff=True, is_superuser=True)
+        from careweave.population.access import MACRO_GROUP
+
+        policy = self.user("policy", "Hilde", "Verbeke")
+        policy.groups.add(Group.objects.get_or_create(name=MACRO_GROUP)[0])
 
     def person(
         self,
@@ -611,16 +616,21 @@ def load_demo(persons: int = 200, seed: int = 42) -> dict[str, Any]:
 
     assessments = load_assessments(b.users, b.now)
     from careweave.demo.consultations import load_consultations
+    from careweave.demo.documents import load_documents
     from careweave.demo.exports import load_exports
     from careweave.demo.financing import load_financing
     from careweave.demo.maturity import load_maturity
+    from careweave.demo.notifications import load_notifications
+    from careweave.demo.outreach import load_outreach
     from careweave.demo.programmes import load_programmes
     from careweave.demo.territory import load_territory
 
     extra = {}
     for name, load in [("social_map", load_territory), ("programmes", load_programmes),
                        ("consultations", load_consultations), ("financing", load_financing),
-                       ("maturity", load_maturity), ("bulk_exports", load_exports)]:
+                       ("maturity", load_maturity), ("documents", load_documents),
+                       ("bulk_exports", load_exports), ("outreach", load_outreach),
+                       ("notifications", load_notifications)]:
         extra[name] = load(b.users, b.now)
     return {
         "created": True,

@@ -1,5 +1,7 @@
-"""Actions of the FHIR door's own records: bulk exports (issue 20, decision 0026).
+"""Actions of the FHIR door's own records: bulk exports (issue 20, decision 0026) and subscriptions of other
+systems (issue 21, decision 0033).
 
+Like every action they ask the permission table first (decision 0022); the FHIR handlers only call them.
 Starting an export creates its ``ExportJob`` and enqueues the job in the same transaction (a refused or
 failed kick-off leaves no job behind); cancelling marks it so the worker stops at its next batch and
 removes its files.
@@ -7,15 +9,21 @@ removes its files.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 
+from careweave.access.audit import record_access
 from careweave.access.permissions import authorize
 from careweave.careplans.actions._common import atomic_action
-from careweave.fhir.models import ExportJob
+from careweave.fhir.models import ExportJob, Subscription
+from careweave.fhir.subscriptions.resources import Requested
+from careweave.people.models import Person
 
 
 @atomic_action
@@ -71,3 +79,30 @@ def start_population_feed(actor: Any, zone: Any, *, trigger: str = "asked") -> A
     run_population_feed.enqueue(run.pk)
     run.refresh_from_db()  # an inline backend (tests) has run it already
     return run
+
+
+@transaction.atomic
+def create_subscription(actor: Any, person: Person | None, *, requested: Requested, base_url: str) -> Subscription:
+    """Subscribe ``actor``'s system to a topic, for one person's file (a plan reader of it) or for every
+    file the actor may read; the handshake is sent by the worker before any notification."""
+    authorize(actor, "fhir.subscribe", person)
+    from careweave.fhir.subscriptions.delivery import handshake
+
+    sub = Subscription.objects.create(
+        fhir_id=uuid.uuid4(), owner=actor, topic=requested.topic, person=person, reason=requested.reason,
+        endpoint=requested.endpoint, base_url=base_url, headers=requested.headers, payload=requested.payload,
+        heartbeat_seconds=requested.heartbeat, timeout_seconds=requested.timeout, max_count=requested.max_count,
+        end=requested.end)
+    record_access(actor, "create", "Subscription", str(sub.fhir_id), person=person)
+    handshake.enqueue(sub.pk)
+    return sub
+
+
+@transaction.atomic
+def end_subscription(actor: Any, subscription: Subscription) -> Subscription:
+    """The owner stops a subscription: status ``off``, nothing sent any more (the events stay for $status)."""
+    authorize(actor, "fhir.manage_subscription", subscription)
+    Subscription.objects.filter(pk=subscription.pk).update(status=Subscription.Status.OFF, version=F("version") + 1)
+    record_access(actor, "delete", "Subscription", str(subscription.fhir_id), person=subscription.person)
+    subscription.refresh_from_db()
+    return subscription

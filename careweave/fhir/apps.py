@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.db.models.signals import post_save
 
@@ -13,6 +15,12 @@ class FhirConfig(AppConfig):
         from careweave.fhir.refusals import on_audit_saved
 
         post_save.connect(on_post_save, dispatch_uid="careweave.fhir.history")
+        from careweave.fhir.subscriptions.delivery import on_saved
+        from careweave.jobs.schedule import register
+
+        post_save.connect(on_saved, dispatch_uid="careweave.fhir.subscriptions")
+        register("subscription-heartbeats", "* * * * *", "careweave.fhir.subscriptions.delivery.send_heartbeats",
+                 catch_up=timedelta(minutes=2))
         post_save.connect(on_audit_saved, sender=AuditEvent, dispatch_uid="careweave.fhir.refusals")
         from careweave.fhir import receivers
         from careweave.records import signals

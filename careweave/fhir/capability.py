@@ -48,6 +48,8 @@ def capability_statement(base: str) -> dict[str, Any]:
     from careweave.fhir.viewdefinitions import capability_entry  # issue #20
 
     resources.append(capability_entry())
+    resources.append(_subscription_entry())
+    resources.sort(key=lambda r: r["type"])
     from careweave.fhir.bulk.capability import add_bulk  # issue 20
 
     return add_bulk({
@@ -74,6 +76,24 @@ def capability_statement(base: str) -> dict[str, Any]:
             "interaction": [{"code": "transaction"}, {"code": "batch"}],
         }],
     })
+
+
+def _subscription_entry() -> dict[str, Any]:
+    """Subscriptions (R4 Backport IG, issue #21): the topics offered, rest-hook, id-only payloads, ``$status``."""
+    from careweave.fhir.subscriptions.topics import BACKPORT, TOPICS
+
+    return {
+        "type": "Subscription",
+        "extension": [{"url": f"{BACKPORT}/capabilitystatement-subscriptiontopic-canonical", "valueCanonical": url}
+                      for url in sorted(TOPICS)],
+        "profile": f"{BACKPORT}/backport-subscription",
+        "supportedProfile": [f"{BACKPORT}/backport-subscription"],
+        "interaction": [{"code": "read"}, {"code": "search-type"}, {"code": "create"}, {"code": "delete"}],
+        "versioning": "no-version",
+        "searchParam": [{"name": "status", "type": "token"}],
+        "operation": [{"name": "status",
+                       "definition": "http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/backport-subscription-status"}],
+    }
 
 
 def _version() -> str:

@@ -47,13 +47,14 @@ def _parts(ctx: Context, person_pk: int, decisions: dict, types: list[str], sinc
            ) -> list[tuple[Mapping, QuerySet]]:
     parts = []
     for rtype in types:
-        mapping = mapping_for(rtype)
-        qs = mapping.queryset().filter(**{mapping.person_field(): person_pk})
-        if rtype != "Patient":
-            qs = mapping.restrict(ctx, qs, decisions)
-        if since is not None:
-            qs = qs.filter(**{f"{mapping.updated_field}__gte": since})
-        parts.append((mapping, qs.order_by(mapping.updated_field, "pk")))
+        # A type modelled here whose copies received from other systems are kept too (DocumentReference): both.
+        for mapping in (mapping_for(rtype), *getattr(mapping_for(rtype), "received_too", ())):
+            qs = mapping.queryset().filter(**{mapping.person_field(): person_pk})
+            if rtype != "Patient":
+                qs = mapping.restrict(ctx, qs, decisions)
+            if since is not None:
+                qs = qs.filter(**{f"{mapping.updated_field}__gte": since})
+            parts.append((mapping, qs.order_by(mapping.updated_field, "pk")))
     return parts
 
 

@@ -43,6 +43,78 @@ class SourceResource(models.Model):
         return f"{self.resource_type}/{self.resource_id} (received)"
 
 
+class Subscription(models.Model):
+    """A topic-based subscription (FHIR R4 Subscriptions Backport): another system hears about changes.
+
+    Owned by the user whose API token created it; it only ever hears about what that user may read at the
+    moment of the change and again at delivery (decision 0022: the permission table decides).
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        ACTIVE = "active", _("active")
+        ERROR = "error", _("error")
+        OFF = "off", _("off")
+
+    class Payload(models.TextChoices):
+        EMPTY = "empty", _("empty")
+        ID_ONLY = "id-only", _("id only")
+
+    fhir_id = models.UUIDField(unique=True, editable=False)
+    owner = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="fhir_subscriptions")
+    topic = models.URLField(max_length=200)
+    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+", help_text=_("Only changes of this person's file (filter)."))
+    reason = models.CharField(max_length=200, blank=True)
+    endpoint = models.URLField(max_length=500)
+    base_url = models.URLField(max_length=300, help_text=_("This server's FHIR base as the subscriber used it."))
+    headers = models.JSONField(default=list, blank=True)
+    payload = models.CharField(max_length=10, choices=Payload.choices, default=Payload.ID_ONLY)
+    heartbeat_seconds = models.PositiveIntegerField(null=True, blank=True)
+    timeout_seconds = models.PositiveIntegerField(default=10)
+    max_count = models.PositiveIntegerField(default=20)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    error = models.TextField(blank=True)
+    end = models.DateTimeField(null=True, blank=True)
+    events_since_start = models.PositiveBigIntegerField(default=0)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0, help_text=_("Failed deliveries in a row."))
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("FHIR subscription")
+        verbose_name_plural = _("FHIR subscriptions")
+        indexes = [models.Index(fields=["status", "topic"], name="fhir_subscription_live")]
+
+    def __str__(self) -> str:
+        return f"Subscription/{self.fhir_id} ({self.status})"
+
+
+class SubscriptionEvent(models.Model):
+    """One change a subscription heard of, numbered per subscription; kept until delivered (nothing lost)."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="events")
+    number = models.PositiveBigIntegerField()
+    resource_type = models.CharField(max_length=40)
+    resource_id = models.CharField(max_length=64)
+    person = models.ForeignKey("people.Person", null=True, on_delete=models.CASCADE, related_name="+")
+    occurred_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    withheld = models.BooleanField(default=False, help_text=_("Not sent: the owner could no longer read it."))
+
+    class Meta:
+        verbose_name = _("subscription event")
+        verbose_name_plural = _("subscription events")
+        ordering = ["subscription", "number"]
+        constraints = [models.UniqueConstraint(fields=["subscription", "number"], name="fhir_subscription_event_no")]
+        indexes = [models.Index(fields=["subscription", "delivered_at"], name="fhir_subscription_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id} #{self.number} {self.resource_type}/{self.resource_id}"
+
+
 class ExportJob(models.Model):
     """One FHIR Bulk Data ``$export`` request (issue 20, decision 0026): what was asked, by whom, how far it got.
 

@@ -11,6 +11,7 @@ from careweave.fhir.mapping.assessments import MAPPINGS as ASSESSMENTS  # issue 
 from careweave.fhir.mapping.base import Mapping
 from careweave.fhir.mapping.careplans import MAPPINGS as CAREPLANS
 from careweave.fhir.mapping.consultations import MAPPINGS as CONSULTATIONS  # issue #9
+from careweave.fhir.mapping.documents import MAPPINGS as DOCUMENTS  # issue #21
 from careweave.fhir.mapping.episodes import MAPPINGS as EPISODES  # issue #20
 from careweave.fhir.mapping.people import MAPPINGS as PEOPLE
 from careweave.fhir.mapping.programmes import MAPPINGS as PROGRAMMES  # issue #9
@@ -21,7 +22,8 @@ STORED = stored_mappings()
 
 MAPPINGS: dict[str, Mapping] = {
     m.resource_type: m
-    for m in [*PEOPLE, *CAREPLANS, *ACCESS, *ASSESSMENTS, *PROGRAMMES, *CONSULTATIONS, *TERRITORY, *EPISODES]
+    for m in [*PEOPLE, *CAREPLANS, *ACCESS, *ASSESSMENTS, *PROGRAMMES, *CONSULTATIONS, *TERRITORY, *EPISODES,
+              *DOCUMENTS]
 }
 # --- issue 12: unmodelled types, kept as received and served read-only (mapping/stored.py); a type
 # that gets a mapping of its own above takes precedence.

@@ -169,15 +169,17 @@ def search_bundle(ctx: Context, resource_type: str, params: list[tuple[str, str]
     if result.offset:
         links.append({"relation": "previous", "url": search_link(
             base, resource_type, kept, _count=result.count, _offset=max(0, result.offset - result.count))})
+    copies = _received_copies([(mapping, result.objects), *((m, [obj]) for m, obj in result.included)])
     entries: list[dict[str, Any]] = [
         {"fullUrl": f"{base}/{resource_type}/{mapping.resource_id(obj)}", "resource": resource,
          "search": {"mode": "match"}}
-        for obj, resource in zip(result.objects, mapping.serve_many(result.objects), strict=True)
+        for obj, resource in zip(result.objects, mapping.serve_many(
+            result.objects, copies.get(mapping.resource_type)), strict=True)
     ]
     entries += [
         {"fullUrl": f"{base}/{m.resource_type}/{m.resource_id(obj)}", "resource": resource,
          "search": {"mode": "include"}}
-        for (m, obj), resource in zip(result.included, _serve_included(result.included), strict=True)
+        for (m, obj), resource in zip(result.included, _serve_included(result.included, copies), strict=True)
     ]
     if result.ignored:
         from careweave.fhir.errors import issue, operation_outcome
@@ -339,14 +341,27 @@ def _update_object(ctx: Context, mapping: Mapping, obj: models.Model, resource: 
     return WriteResult(mapping, _reload(mapping, obj), "updated" if changed else "unchanged", list(ctx.warnings))
 
 
-def _serve_included(included: list[tuple[Any, Any]]) -> list[dict[str, Any]]:
-    """The included resources in their order, served one query per type for their received copies."""
+def _received_copies(groups: list[tuple[Any, list[Any]]]) -> dict[str, dict[str, tuple[dict[str, Any], Any]]]:
+    """The received copies of every record of a bundle that keeps them, in one query (issue #19)."""
+    from careweave.fhir import sources
+
+    wanted: dict[str, list[str]] = {}
+    for mapping, objects in groups:
+        if mapping.keeps_source and mapping.versioned and objects:
+            wanted.setdefault(mapping.resource_type, []).extend(sources.ids_of(mapping, objects))
+    return sources.received_at_many(wanted) if wanted else {}
+
+
+def _serve_included(included: list[tuple[Any, Any]],
+                    copies: dict[str, dict[str, tuple[dict[str, Any], Any]]] | None = None) -> list[dict[str, Any]]:
+    """The included resources in their order; their received copies from ``copies`` (else one query per type)."""
     by_mapping: dict[int, tuple[Any, list[int]]] = {}
     for position, (mapping, _obj) in enumerate(included):
         by_mapping.setdefault(id(mapping), (mapping, []))[1].append(position)
     served: list[dict[str, Any] | None] = [None] * len(included)
     for mapping, positions in by_mapping.values():
-        for position, resource in zip(positions, mapping.serve_many([included[p][1] for p in positions]),
-                                      strict=True):
+        objects = [included[p][1] for p in positions]
+        preloaded = None if copies is None else copies.get(mapping.resource_type, {})
+        for position, resource in zip(positions, mapping.serve_many(objects, preloaded), strict=True):
             served[position] = resource
     return served  # type: ignore[return-value]

@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from careweave.fhir import views
+from careweave.fhir import binary, views
 from careweave.fhir.bulk import views as bulk
 from careweave.fhir.programme_operations import plan_definition_apply
+from careweave.fhir.subscriptions import views as subscriptions
 
 app_name = "fhir"
 
@@ -19,6 +20,11 @@ urlpatterns = [
     path("/QuestionnaireResponse/<str:rid>/$extract", views.response_extract),
     # issue #9: PlanDefinition/$apply enrols through the same action as the web
     path("/PlanDefinition/<str:rid>/$apply", plan_definition_apply, name="plan-definition-apply"),
+    # issue #21: topic-based subscriptions (R4 Backport), before the generic routes
+    path("/Subscription", subscriptions.collection, name="subscriptions"),
+    path("/Subscription/$status", subscriptions.status, name="subscription-status-many"),
+    path("/Subscription/<str:rid>/$status", subscriptions.status, name="subscription-status"),
+    path("/Subscription/<str:rid>", subscriptions.instance, name="subscription"),
     # issue 20: FHIR Bulk Data $export, its status and files, and the Groups it exports
     path("/$export", bulk.system_export, name="bulk-export"),
     path("/Patient/$export", bulk.patient_export, name="bulk-patient-export"),
@@ -32,6 +38,8 @@ urlpatterns = [
     path("/ViewDefinition/$viewdefinition-run", views.viewdefinition_run, name="viewdefinition-run"),
     path("/ViewDefinition/<str:rid>/$viewdefinition-run", views.viewdefinition_run, name="viewdefinition-run-id"),
     path("/ViewDefinition/<str:rid>", views.viewdefinition_read, name="viewdefinition-read"),
+    # issue #21: a document's file, through the same action as the web download (audited)
+    path("/Binary/<str:rid>", binary.binary_read, name="binary"),
     path("/Patient/<str:rid>/$everything", views.patient_everything, name="patient-everything"),
     path("/<str:resource_type>", views.type_level, name="type"),
     path("/<str:resource_type>/_search", views.type_search, name="search"),

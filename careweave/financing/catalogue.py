@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils.translation import gettext_lazy as _
+from careweave.lazytext import gettext_lazy as _
 
 MDO = "MDO"
 

@@ -6,3 +6,8 @@ class JobsConfig(AppConfig):
     label = "jobs"
     verbose_name = "Background jobs"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from careweave.jobs.schedule import register
+
+        register("prune-finished-jobs", "40 3 * * *", "careweave.jobs.tasks.prune_finished_jobs")

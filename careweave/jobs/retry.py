@@ -20,8 +20,8 @@ def backoff(attempt: int, base_seconds: float = 30.0, cap_seconds: float = 6 * 3
 def retry_later(task: Any, *args: Any, attempt: int, max_attempts: int = 8, base_seconds: float = 30.0,
                 **kwargs: Any) -> bool:
     """Enqueue ``task`` again for attempt ``attempt + 1``; False when the attempts are used up."""
-    if attempt >= max_attempts:
-        return False
+    if attempt >= max_attempts or not task.get_backend().supports_defer:
+        return False  # used up, or a backend that cannot wait (jobs run inline in tests): the caller records it
     task.using(run_after=timezone.now() + backoff(attempt, base_seconds)).enqueue(
         *args, attempt=attempt + 1, **kwargs)
     return True

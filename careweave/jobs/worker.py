@@ -32,6 +32,9 @@ def run_worker(interval: float = 1.0, schedule_every: float = 30.0, batch: bool 
 
     stop = threading.Event()
     if scheduler:
+        from careweave.jobs.schedule import tick
+
+        tick()  # before the first poll: a night missed while no worker ran is queued at once
         threading.Thread(target=_schedule_loop, args=(stop, schedule_every), daemon=True,
                          name="careweave-scheduler").start()
     worker = Worker(queue_names=["*"], interval=interval, batch=batch, backend_name="default",

@@ -287,3 +287,24 @@ class RelatedPerson(VersionedModel):
     def acts_for_person(self) -> bool:
         """A representative or proxy may act in the person's name (decide team, consent...)."""
         return self.active and (self.is_representative or self.has_proxy_access)
+
+
+class PersonPseudonym(models.Model):
+    """The person's keyed pseudonym in one zone (``population.pseudonyms.pseudonym_id``), indexed.
+
+    The only way back from a pseudonymous population list to a person Careweave holds (issue #20):
+    computed from the SSIN with the zone's secret, refreshed by ``people.pseudonyms``, never shown.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="pseudonyms")
+    zone_code = models.CharField(max_length=40)
+    pseudonym = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("zone pseudonym")
+        verbose_name_plural = _("zone pseudonyms")
+        constraints = [models.UniqueConstraint(fields=["person", "zone_code"], name="people_pseudonym_per_zone")]
+        indexes = [models.Index(fields=["zone_code", "pseudonym"], name="people_pseudonym_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.zone_code}:{self.person_id}"

@@ -43,3 +43,15 @@ def require_outreach_list(request: HttpRequest, zone: str) -> None:
         record_access(request.user, "read", "PopulationOutreachList", zone, outcome="denied",
                       reason="missing permission population.view_outreach_list", request=request)
         raise PermissionDenied(_("The person-level outreach list needs a specific permission."))
+
+
+MACRO_GROUP = "policy_makers"
+
+
+def require(request: HttpRequest, name: str, target: Any = None) -> None:
+    """A 403 with the table's own message for anyone the row does not allow (read pages of issue #20)."""
+    from careweave.access.permissions import check
+
+    allowed, _code, message = check(request.user, name, target)
+    if not allowed:
+        raise PermissionDenied(message)

@@ -94,7 +94,7 @@ def results(data_dir: str | Path) -> dict[str, pd.DataFrame]:
     """Latest-year person strata, indicator cells and municipalities, cached on disk."""
     data_dir = check_data_dir(data_dir)
     m = manifest(data_dir) or {}
-    key = json.dumps({"generated_at": m.get("generated_at"), "persons": m.get("persons"), "v": 1})
+    key = json.dumps({"generated_at": m.get("generated_at"), "persons": m.get("persons"), "v": 2})
     cache = data_dir / "_results"
     with _lock:
         if not ((cache / "key.json").exists() and (cache / "key.json").read_text() == key):

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Protocol
 
 import pandas as pd
-import sqlglot
 
 DATA_TABLES = (
     "persons", "claims", "medication", "stays", "diagnoses", "assessments", "vaccinations", "deaths",
@@ -110,7 +109,9 @@ def _literal(value: str | Path) -> str:
 
 
 def to_spark_sql(sql: str) -> str:
-    """Transpile one DuckDB statement to Spark SQL."""
+    """Transpile one DuckDB statement to Spark SQL (sqlglot imported here: only Spark needs it)."""
+    import sqlglot
+
     return sqlglot.transpile(sql, read="duckdb", write="spark")[0]
 
 

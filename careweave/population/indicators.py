@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from django.utils.translation import gettext_lazy as _
+
+from careweave.lazytext import gettext_lazy as _
 
 from . import stratify
 from .engines import Engine

@@ -20,10 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import sqlglot
 import yaml
-from sqlglot import exp
-from sqlglot.tokens import TokenType
 
 from .engines import Engine
 
@@ -232,18 +229,34 @@ def _derived() -> dict[str, str]:
     return d
 
 
-_TOKENIZER = sqlglot.Dialect.get_or_raise("duckdb").tokenizer_class()
+# Words of the catalogue's SQL that are not column names (keywords, literals, type names).
+_SQL_WORDS = frozenset("""
+    all and any as asc between bigint boolean by case cast date decimal desc distinct double else end escape
+    false filter float from glob group having ilike in int integer interval is like limit not null or order
+    over partition real select similar smallint then tinyint true varchar when where
+""".split())
+# A quoted string or identifier, a number (so 1e3 is not a name): skipped; or a word and whether "(" follows.
+# Quoted identifiers are skipped like sqlglot's tokenizer did (the catalogue does not use them).
+_TOKEN_RE = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|\b\d[\w.]*|([A-Za-z_][A-Za-z0-9_]*)(\s*\()?")
+
+
+def _names(expression: str):
+    """(start, end, name) of every column reference in an SQL expression of the catalogue."""
+    for m in _TOKEN_RE.finditer(expression):
+        name = m.group(1)
+        if name and not m.group(2) and name.lower() not in _SQL_WORDS:
+            yield m.start(1), m.end(1), name
 
 
 def columns_in(expression: str) -> set[str]:
     """Column names an SQL expression refers to (to know which features it needs).
 
-    Identifiers not followed by ``(`` (those are functions); tokenizing is enough for the
-    catalogue's expressions and much cheaper than parsing them.
+    Identifiers not followed by ``(`` (those are functions) and not SQL words, outside string literals.
+    A regular expression instead of sqlglot's tokenizer: importing sqlglot cost about 0.1 s of every
+    command's fixed cost and only Spark needs it (issue #19); ``tests/population`` checks both agree
+    on every expression of the catalogue.
     """
-    tokens = _TOKENIZER.tokenize(expression)
-    return {t.text for i, t in enumerate(tokens) if t.token_type == TokenType.VAR
-            and not (i + 1 < len(tokens) and tokens[i + 1].token_type == TokenType.L_PAREN)}
+    return {name for _s, _e, name in _names(expression)}
 
 
 @cache
@@ -272,8 +285,11 @@ def _graph() -> tuple[dict[str, str], dict[str, set[str]], frozenset[str]]:
 
 def _when_absent(expression: str) -> str:
     """The value of a flag expression for a person-year without any flag (every flag 0)."""
-    tree = sqlglot.parse_one(expression, read="duckdb")
-    return tree.transform(lambda n: exp.Literal.number(0) if isinstance(n, exp.Column) else n).sql(dialect="duckdb")
+    out, last = [], 0
+    for start, end, _name in _names(expression):
+        out += [expression[last:start], "0"]
+        last = end
+    return "".join([*out, expression[last:]])
 
 
 def available_columns() -> list[str]:
@@ -577,6 +593,7 @@ PERSON_COLUMNS = [
     "person_id", "year", "zone", "nis", "age", "age_band", "sex", "bim", "living_alone", "gmd", "coordinator",
     "charlson", "charlson_quan2011", "elixhauser", "n_chronic", "chronic_groups", "polypharmacy", "frail",
     "cfs", "cost", "rising_risk", "level", "reasons", "outreach", "outreach_reasons",
+    "flu_vaccinated",  # issue #20: the "65+ without flu vaccination" list
 ]
 
 

@@ -298,6 +298,9 @@ def enrol_in_programme(
     _bring_items(actor, enrolment)
     _announce(enrolment, actor, sentences.JOINS, person=str(person), programme=texts(version.pathway.title),
               phase=_phase_param(template, phase))
+    from careweave.notifications import emit
+
+    emit("programme_phase", person=person, target=enrolment, actor=actor, phase=phase)
     return enrolment
 
 
@@ -393,6 +396,11 @@ def _sync(actor, enrolment: Enrolment, today: date | None = None) -> bool:  # no
             _announce(enrolment, actor, sentences.MOVES, on=today, person=str(enrolment.person),
                       old=_phase_param(template, previous), new=_phase_param(template, phase),
                       programme=texts(enrolment.pathway.title))
+            from careweave.notifications import emit
+
+            # The team hears of it (decision 0030); the phase codes only, no programme detail.
+            emit("programme_phase", person=enrolment.person, target=enrolment,
+                 actor=actor if getattr(actor, "is_authenticated", False) else None, phase=phase)
     if enrolment.status == Enrolment.Status.ACTIVE and actor is not None \
             and decide(actor, enrolment.person).allows(Level.PLAN):
         _bring_items(actor, enrolment)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -394,7 +397,15 @@ def refer_to_service(
     )
     audit_write(actor, "create", "ServiceRequest", referral, person, reason=f"referral to {service}")
     _publish(referral)
+    _tell("referral_received", actor, referral, receivers_of(service), reverse("territory:referrals"))
     return referral
+
+
+def _tell(kind: str, actor, referral: Referral, recipients: Iterable[Any], url: str = "") -> None:  # noqa: ANN001
+    """The receiving service hears of a referral, the referrer of the answer (decision 0030)."""
+    from careweave.notifications import emit
+
+    emit(kind, person=referral.person, target=referral, actor=actor, recipients=recipients, url=url)
 
 
 def _require_status(referral: Referral, *allowed: str) -> None:
@@ -435,6 +446,7 @@ def accept_referral(actor, referral: Referral, expected_version: int | None = No
     if referral.team_member is not None:
         Referral.objects.filter(pk=referral.pk).update(team_member=referral.team_member)
     _log(actor, referral, "accepted")
+    _tell("referral_accepted", actor, referral, [referral.requested_by])
     return referral
 
 
@@ -475,6 +487,7 @@ def refuse_referral(actor, referral: Referral, reason: str, expected_version: in
     referral.decided_at = timezone.now()
     referral.save_versioned(expected_version)
     _log(actor, referral, "refused")
+    _tell("referral_refused", actor, referral, [referral.requested_by])
     return referral
 
 

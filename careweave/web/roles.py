@@ -114,6 +114,10 @@ class Roles:
             return reverse("web:cared_for")
         if self.is_admin:
             return reverse("web:admin_home")
+        from careweave.population.access import MACRO_GROUP
+
+        if self.user.groups.filter(name=MACRO_GROUP).exists():  # a policy maker: the zones compared (issue #20)
+            return reverse("population:macro")
         return reverse("web:no_role")
 
 

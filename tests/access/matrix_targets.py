@@ -28,6 +28,32 @@ def _enrol(maria: Any, team: Any, targets: dict) -> Any:
     return enrol_in_programme(gp, maria, frail, reference_member=member, person_agreed=True)
 
 
+def _subscription(owner: Any, maria: Any) -> Any:
+    """The GP's EHR subscribed to Maria's goals (a row, no handshake: the table is under test)."""
+    import uuid
+
+    from careweave.fhir.models import Subscription
+
+    return Subscription.objects.create(fhir_id=uuid.uuid4(), owner=owner, person=maria, status="active",
+                                       topic="https://careweave.be/fhir/SubscriptionTopic/goal-changed",
+                                       endpoint="https://ehr.example.org/hook", base_url="http://testserver/fhir/R4")
+
+
+def _discharge_letter(plan: Any) -> Any:
+    """Maria's medical discharge letter, shared by the nurse (the demo's, or one made here through the action)."""
+    from io import BytesIO
+
+    from careweave.documents.actions import attach_document
+    from careweave.documents.models import Document
+
+    found = _first(Document.objects.filter(plan=plan, is_medical=True))
+    if found is not None:
+        return found
+    nurse = User.objects.get(username="nurse")
+    return attach_document(nurse, plan, BytesIO(b"%PDF-1.4\n%matrix\n%%EOF\n"), original_name="letter.pdf",
+                           title="Discharge letter", kind=Document.Kind.DISCHARGE, is_medical=True)
+
+
 def build_targets() -> dict[str, Any]:
     from careweave.access.models import AccessRule
     from careweave.careplans.models import (
@@ -109,6 +135,32 @@ def build_targets() -> dict[str, Any]:
 
     targets["export"] = ExportJob.objects.create(requester=gp, level=ExportJob.Level.PATIENT,
                                                  expires_at=timezone.now() + timedelta(hours=1))  # issue 20
+    targets["document"] = _discharge_letter(plan)
+    targets["documents.version"] = targets["document"].versions.order_by("-number").first()
+    # Notifications (decision 0030): the nurse's notification of a task on Maria's plan, the GP's own account
+    # and device, and a delivery that failed.
+    from careweave.notifications import emit
+    from careweave.notifications.models import Delivery, PushSubscription
+
+    nurse_user = User.objects.get(username="nurse")
+    event = emit("task_assigned", person=maria, target=targets["task"], actor=gp, recipients=[nurse_user])
+    notification = event.notifications.get()
+    targets["notifications.notification"] = notification
+    targets["notifications.account"] = gp
+    targets["notifications.subscription"] = PushSubscription.objects.create(
+        user=gp, endpoint="https://push.example.invalid/gp", p256dh="k", auth="a")
+    targets["notifications.delivery"] = Delivery.objects.create(
+        recipient=nurse_user, channel=Delivery.Channel.EMAIL, notification=notification,
+        status=Delivery.Status.FAILED, attempts=6, last_error="SMTPConnectError")
+    # issue #20: Maria on the outreach list the zone sent to the GPs; the zone's PDCA target, action, review
+    from careweave.population.models import OutreachItem, PdcaTarget
+
+    targets["item"] = _first(OutreachItem.objects.filter(person=maria))
+    targets["pdca_target"] = _first(PdcaTarget.objects.filter(zone=targets["zone"]))
+    if targets["pdca_target"] is not None:
+        targets["pdca_action"] = _first(targets["pdca_target"].actions.all())
+        targets["pdca_review"] = _first(targets["pdca_target"].reviews.all())
     targets["today"] = date.today()
     targets["later"] = timezone.now() + timedelta(days=1)
+    targets["subscription"] = _subscription(gp, maria)
     return {kind: value for kind, value in targets.items() if value is not None or kind == "none"}

@@ -1,4 +1,4 @@
-"""The role × action matrix: every row of the permission table for each of the ten demo roles (issue 17).
+"""The role × action matrix: every row of the permission table for each of the eleven demo roles (issue 17).
 
 The expected answers are written by hand in ``permission_matrix.yaml`` (who may, on Maria's file and the
 demo zone); the test asks the table through :func:`authorize` — the call every action starts with — and
@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-matrix")]
 
 EXPECTED = yaml.safe_load((Path(__file__).parent / "permission_matrix.yaml").read_text())
 ROLES = ["person", "carer", "gp", "nurse", "socialworker", "coordinator", "casemanager", "zonestaff", "physio",
-         "admin"]
+         "admin", "policy"]
 
 
 @pytest.fixture
@@ -57,6 +57,7 @@ TARGET_OF = {
     "territory.see_referral": "referral",
     "access.emergency_lookup": "none",
     "access.revoke_all_api_tokens": "gp_user",
+    "fhir.manage_subscription": "subscription",
     # registrations and directory entries received from another system: about nobody's file yet
     "people.receive_person": "none",
     "people.record_professional": "none",

@@ -52,7 +52,8 @@ def test_demo_respects_coordination_and_case_management_rules(demo: dict) -> Non
 
 def test_every_demo_account_has_the_printed_password_and_sees_what_its_role_needs(demo: dict) -> None:
     assert {a["username"] for a in DEMO_ACCOUNTS} == {
-        "person", "carer", "gp", "nurse", "socialworker", "coordinator", "casemanager", "zonestaff", "physio", "admin"}
+        "person", "carer", "gp", "nurse", "socialworker", "coordinator", "casemanager", "zonestaff", "physio", "admin",
+        "policy"}
     for account in DEMO_ACCOUNTS:
         assert User.objects.get(username=account["username"]).check_password(DEMO_PASSWORD), account["username"]
     visible = {u: len(persons_visible_to(User.objects.get(username=u))) for u in ("gp", "coordinator", "casemanager")}
@@ -63,6 +64,7 @@ def test_every_demo_account_has_the_printed_password_and_sees_what_its_role_need
     assert decide(User.objects.get(username="carer"), mother).basis == "proxy"
     assert decide(User.objects.get(username="socialworker"), maria).level == Level.NONE
     assert decide(User.objects.get(username="zonestaff"), maria).level == Level.NONE
+    assert decide(User.objects.get(username="policy"), maria).level == Level.NONE  # macro: aggregates only
 
 
 def test_maria_has_a_coordinator_proposal_and_a_proposed_member_waiting_for_her(demo: dict) -> None:
@@ -122,3 +124,18 @@ def test_demo_has_assessment_histories_that_fit_each_situation(demo: dict) -> No
                                              source_id=f"careweave-assessment/{latest.fhir_id}/total")
     assert observation.data["effectiveDateTime"][:10] == latest.completed_at.date().isoformat()
     assert not StoredResource.objects.filter(source_id__startswith=f"careweave-assessment/{strain.first().fhir_id}/")
+
+
+def test_the_demo_gp_has_an_outreach_list_and_the_zone_a_target_with_actions(demo: dict) -> None:
+    """Issue #20: a list sent to the GPs (Maria and other patients of Dr. Claes on it, partly followed up) and
+    the zone's flu-vaccination target with actions and review moments."""
+    from careweave.population.models import OutreachItem, PdcaTarget
+    from careweave.population.outreach import own_patient_ids
+
+    gp = User.objects.get(username="gp")
+    maria = Person.objects.get(user__username="person")
+    mine = OutreachItem.objects.filter(person_id__in=own_patient_ids(gp))
+    assert mine.filter(person=maria).exists() and mine.filter(state="followed_up").exists()
+    assert OutreachItem.objects.exclude(person_id__in=own_patient_ids(gp)).exists()  # other GPs' patients too
+    target = PdcaTarget.objects.get(zone__code="ZORA", indicator="flu_vaccination_65")
+    assert target.actions.count() == 2 and target.reviews.filter(held=True).count() == 1

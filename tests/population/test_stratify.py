@@ -212,3 +212,44 @@ def test_a_scope_on_other_than_the_person_year_dimensions_is_refused(hand_built)
     with pytest.raises(ValueError, match="the scope of gmd may only use"):
         stratify.prepare(engine, columns=["gmd"], scopes={"gmd": "level >= 2"})
     engine.close()
+
+
+def _sqlglot_columns(expression: str) -> set[str]:
+    """The names sqlglot's DuckDB tokenizer sees as columns (what ``columns_in`` used before issue #19)."""
+    import sqlglot
+    from sqlglot.tokens import TokenType
+
+    tokens = sqlglot.Dialect.get_or_raise("duckdb").tokenizer_class().tokenize(expression)
+    return {t.text for i, t in enumerate(tokens) if t.token_type == TokenType.VAR
+            and not (i + 1 < len(tokens) and tokens[i + 1].token_type == TokenType.L_PAREN)}
+
+
+def test_columns_in_agrees_with_sqlglot_on_the_whole_catalogue():
+    """The regular-expression tokenizer (no sqlglot import on the DuckDB path) finds the same columns."""
+    from careweave.population import indicators, stratify
+
+    expressions = list(stratify._derived().values())
+    for d in indicators.catalogue():
+        expressions += [str(d[k]) for k in ("population", "numerator", "denominator")]
+    expressions += ["x IN ('a', 'b') AND \"quoted col\" > 1e3 AND lower(name) = 'it''s'"]
+    for expression in expressions:
+        assert stratify.columns_in(expression) == _sqlglot_columns(expression), expression
+    assert stratify.columns_in("CASE WHEN a = 1 THEN 'b c' END + count(d)") == {"a", "d"}
+
+
+def test_when_absent_gives_the_value_of_no_flags():
+    """Every flag expression with its columns replaced by 0 evaluates as sqlglot's rewrite did."""
+    import duckdb
+    import sqlglot
+    from sqlglot import exp
+
+    from careweave.population import stratify
+
+    derived, _deps, in_groups = stratify._graph()
+    con = duckdb.connect()
+    for name in sorted(c for c in in_groups if c in derived):
+        ours = stratify._when_absent(derived[name])
+        theirs = sqlglot.parse_one(derived[name], read="duckdb").transform(
+            lambda n: exp.Literal.number(0) if isinstance(n, exp.Column) else n).sql(dialect="duckdb")
+        assert con.execute(f"SELECT {ours}").fetchone() == con.execute(f"SELECT {theirs}").fetchone(), name
+    assert stratify._when_absent("2 * ch_renal * (1 - ch_x)") == "2 * 0 * (1 - 0)"

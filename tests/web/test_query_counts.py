@@ -104,6 +104,7 @@ LISTS = [
     ("coordinator", "web:my_tasks"),
     ("coordinator", "web:coordination"),
     ("casemanager", "web:case_management"),
+    ("gp", "population:my_patients"),
 ]
 
 
@@ -144,7 +145,8 @@ def test_the_plan_page_needs_the_same_queries_for_twice_the_tasks(cast, client_f
 
 # Guarded in the tests of the app the page lives in.
 ELSEWHERE = {f"{u} consultations:detail" for u in ("coordinator", "gp", "carer", "person")} | {
-    "zonestaff financing:budgets", "gp programmes:transitions", "gp web:my_exports"}
+    "zonestaff financing:budgets", "gp programmes:transitions", "gp web:my_exports", "nurse notifications:inbox",
+    "nurse notifications:count"}
 
 
 def test_every_recorded_count_is_guarded() -> None:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -185,6 +186,8 @@ def take_on_coordination(
     _activate(episode, actor)
     episode.save()
     audit_write(actor, "create", "CareTeam", team, person, reason=f"coordination: {episode.get_status_display()}")
+    if episode.agreed_at is None:
+        _ask_agreement(actor, episode)
     return episode
 
 
@@ -230,7 +233,23 @@ def assign_coordinator(
     _activate(episode, actor)
     episode.save()
     audit_write(actor, "create", "CareTeam", team, person, reason=f"coordinator proposed: {member}")
+    _ask_agreement(actor, episode)
     return episode
+
+
+def _ask_agreement(actor, episode: CoordinationEpisode) -> None:  # noqa: ANN001
+    """The proposed coordinator (to accept) and the person (to agree) hear of the proposal (decision 0030)."""
+    from careweave.notifications import emit
+    from careweave.notifications.events import deciders
+
+    person = episode.team.person
+    waiting = set()
+    if episode.accepted_by_coordinator_at is None and episode.coordinator.user is not None:
+        waiting.add(episode.coordinator.user.pk)
+    if episode.agreed_at is None:
+        waiting |= deciders(person)
+    emit("agreement_needed", person=person, target=episode, actor=actor, recipients=waiting,
+         url=reverse("web:team", args=[person.fhir_id]), proposal="coordinator")
 
 
 def _require_proposed(episode: CoordinationEpisode) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +39,7 @@ from careweave.careplans.models import (
     TeamMember,
 )
 from careweave.dates import check_date
+from careweave.notifications import emit
 from careweave.people.models import Person
 
 
@@ -214,7 +216,15 @@ def assign_task(
         author=actor,
     )
     audit_write(actor, "create", "Task", task, plan.person)
+    _tell_assignee(actor, task)
     return task
+
+
+def _tell_assignee(actor, task: Task) -> None:  # noqa: ANN001
+    """The one the task is now for hears of it (decision 0030): the team member, or the person."""
+    user = task.plan.person.user if task.assigned_to_person else (task.assignee.user if task.assignee else None)
+    if user is not None:
+        emit("task_assigned", person=task.plan.person, target=task, actor=actor, recipients=[user])
 
 
 @atomic_action
@@ -222,6 +232,7 @@ def update_task(actor, task: Task, expected_version: int, **changes: Any) -> Tas
     _authorize(actor, "careplans.update_task", task, medical=task.is_medical)
     was_open = task.is_open
     previous_due = task.due_date
+    previous_for = (task.assignee_id, task.assigned_to_person)
     _apply(task, changes, {"description", "assignee", "assigned_to_person", "status", "due_date", "goal"})
     task.description = _require_text(task.description, _("the task"), TASK_MAX)
     check_date("task_due", task.due_date, previous=previous_due)
@@ -235,6 +246,8 @@ def update_task(actor, task: Task, expected_version: int, **changes: Any) -> Tas
         task.completed_at, task.completed_by = timezone.now(), actor
     task.save_versioned(expected_version)
     audit_write(actor, "update", "Task", task, task.plan.person)
+    if task.is_open and (task.assignee_id, task.assigned_to_person) != previous_for:
+        _tell_assignee(actor, task)
     return task
 
 
@@ -285,7 +298,21 @@ def write_in_journal(
         carer_feeling=carer_feeling,
     )
     audit_write(actor, "create", "Communication", entry, plan.person)
+    _tell_about_entry(actor, plan, entry)
     return entry
+
+
+def _tell_about_entry(actor, plan: CarePlan, entry: JournalEntry) -> None:  # noqa: ANN001
+    """The team hears of a new message; those named with @ are told so; "too much" goes to the coordinator."""
+    from careweave.notifications.events import coordinator_users, mentioned_users, team_users
+
+    person = plan.person
+    mentioned = mentioned_users(person, entry.text)
+    emit("journal_mention", person=person, target=entry, actor=actor, recipients=mentioned)
+    emit("journal_message", person=person, target=entry, actor=actor, recipients=team_users(person) - mentioned)
+    if entry.carer_feeling == JournalEntry.CarerFeeling.TOO_MUCH:
+        emit("carer_checkin", person=person, target=entry, actor=actor, recipients=coordinator_users(person),
+             url=reverse("web:coordination"))
 
 
 @atomic_action

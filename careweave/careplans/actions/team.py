@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -10,6 +11,7 @@ from careweave.access.permissions import authorize
 from careweave.careplans.actions._common import atomic_action, audit_write
 from careweave.careplans.errors import DuplicateRecord, RuleViolation
 from careweave.careplans.models import CareTeam, CaseManagementEpisode, CoordinationEpisode, TeamMember
+from careweave.notifications import emit
 from careweave.people.models import Person, Professional, RelatedPerson
 
 
@@ -117,6 +119,11 @@ def add_team_member(
     )
     audit_write(actor, "create", "CareTeam", team, person, reason=f"add member {member}")
     _touch(team)
+    if status == TeamMember.Status.PROPOSED:
+        from careweave.notifications.events import deciders
+
+        emit("agreement_needed", person=person, target=member, actor=actor, recipients=deciders(person),
+             url=reverse("web:team", args=[person.fhir_id]), proposal="team_member")
     return member
 
 

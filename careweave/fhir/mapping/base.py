@@ -508,12 +508,15 @@ class Mapping:
         sources.link_references([resource])
         return conform(resource)
 
-    def serve_many(self, objects: list[models.Model]) -> list[dict[str, Any]]:
-        """:meth:`serve` for a page of search results, with one query for the received copies."""
+    def serve_many(self, objects: list[models.Model], copies: dict[str, tuple[dict[str, Any], Any]] | None = None
+                   ) -> list[dict[str, Any]]:
+        """:meth:`serve` for a page of search results, with one query for the received copies (none when the
+        caller loaded them already with ``sources.received_at_many``)."""
         from careweave.fhir import sources
 
         if self.keeps_source and self.versioned:
-            copies = sources.received_at(self.resource_type, sources.ids_of(self, objects))
+            if copies is None:
+                copies = sources.received_at(self.resource_type, sources.ids_of(self, objects))
             out = [sources.merge_for(self, obj, self.to_fhir(obj), copies.get(self.resource_id(obj)))
                    for obj in objects]
         else:

@@ -78,6 +78,9 @@ RESOURCES = {
 REFERRAL = _("a referral")
 OTHER_SYSTEMS = _("data received from another system")
 
+# A document's download (careweave.documents.actions.download_document): "who looked" says so in words.
+DOWNLOAD_REASON = "download:"
+
 # List pages and exports record one read per person shown (careweave.access.audit.record_list_read).
 LISTS = {
     "caseload": _("saw you on their caseload"),
@@ -96,6 +99,7 @@ LISTS = {
     "bulk_export": _("exported your file (FHIR bulk export)"),
     "bulk_export_pseudonymised": _("exported your data under a pseudonym for the zone's population analysis"),
     "fhir_group": _("saw you among the members of a zone or programme group"),
+    "my_patients": _("saw you on the dashboard of their own patients"),
 }
 
 
@@ -141,6 +145,8 @@ def audit_what(event) -> str:  # noqa: ANN001 - an AuditEvent
     code = list_code_of(event.reason or "")
     if code is not None:
         return str(LISTS.get(code, _("saw you in a list")))
+    if event.resource_type == "DocumentReference" and (event.reason or "").startswith(DOWNLOAD_REASON):
+        return str(_("downloaded a document"))
     return f"{audit_action(event.action)} {audit_resource(event)}"
 
 

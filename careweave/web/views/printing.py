@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from careweave.access.decisions import Decision
+from careweave.documents.queries import plan_documents
 from careweave.people.models import Person
 from careweave.web.access import person_view
 from careweave.web.plandata import PlanView, build_plan_view
@@ -24,7 +25,8 @@ def _summary(person: Person, decision: Decision, user) -> PlanView:  # noqa: ANN
 def print_plan(request: HttpRequest, person: Person, decision: Decision) -> HttpResponse:
     view = _summary(person, decision, request.user)
     agreements = list(view.plan.agreements.all()[:5]) if view.plan else []
-    context = {"v": view, "person": person, "plan": view.plan, "agreements": agreements, "today": timezone.localdate()}
+    context = {"v": view, "person": person, "plan": view.plan, "agreements": agreements, "today": timezone.localdate(),
+               "documents": plan_documents(request.user, view.plan)}
     return render(request, "web/print.html", context)
 
 
@@ -32,7 +34,7 @@ def print_plan(request: HttpRequest, person: Person, decision: Decision) -> Http
 def plan_pdf(request: HttpRequest, person: Person, decision: Decision) -> HttpResponse:
     view = _summary(person, decision, request.user)
     buffer = BytesIO()
-    build_pdf(buffer, view)
+    build_pdf(buffer, view, plan_documents(request.user, view.plan).items)
     response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
     filename = f"careweave-{slugify(str(person))}-{timezone.localdate():%Y-%m-%d}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -43,8 +45,10 @@ def _date(value) -> str:  # noqa: ANN001
     return formats.date_format(value, "DATE_FORMAT") if value else ""
 
 
-def build_pdf(out: BytesIO, v: PlanView) -> None:
-    """A4, one page where possible, headings in the reader's language; the content as the team wrote it."""
+def build_pdf(out: BytesIO, v: PlanView, documents: list | None = None) -> None:
+    """A4, one page where possible, headings in the reader's language; the content as the team wrote it.
+
+    ``documents``: the plan's documents the reader may see, listed by title (the files stay in Careweave)."""
     from xml.sax.saxutils import escape
 
     from reportlab.lib import colors
@@ -112,6 +116,14 @@ def build_pdf(out: BytesIO, v: PlanView) -> None:
             )
         )
         story.append(table)
+    if documents:
+        story.append(p(_("Documents"), h2))
+        for document in documents:
+            latest = document.latest
+            shared = _("shared by %(who)s on %(date)s") % {
+                "who": latest.uploaded_by_name, "date": _date(timezone.localtime(latest.uploaded_at).date())} \
+                if latest else ""
+            story.append(p(f"\u2022 {document.title} \u00b7 {document.get_kind_display()} \u00b7 {shared}", small))
     if v.hidden_medical:
         story.append(Spacer(1, 4 * mm))
         story.append(p(_("Some medical details are not shown to you."), small))

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('population', '0001_initial'),
+        ('population', '0002_outreach_and_pdca'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -27,6 +27,7 @@ SECTIONS = [
     ("FHIR API and import", "benchmarks.fhir"),
     ("Population engine", "benchmarks.population"),
     ("Zone dashboard", "benchmarks.dashboard"),
+    ("Micro -> meso loop", "benchmarks.population_loop"),  # issue 20
     ("Financing simulator", "benchmarks.financing"),
     ("P3 data set and provisions reports", "benchmarks.p3"),
     ("Social map nearest search", "benchmarks.territory"),

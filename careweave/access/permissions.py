@@ -1095,6 +1095,14 @@ for _name, _label in (
     permission(f"population.{_name}", zone_office, level=None, label=_label, resource_type="PopulationDashboard",
                code="zone_staff_only", refusal=_("Only the zone's staff can change its targets and actions."))
 
+# =========================================================================== population pipeline (issue 20, loop)
+# The zone's own work feeds its dashboard: the zone's staff start the pipeline (a pseudonymised export of the
+# zone, the shipped views, the process indicators); the nightly run acts as the staff member who last asked.
+permission("fhir.start_population_feed", zone_role("staff", "contact_point"), level=None,
+           label=_("compute the zone's indicators from its own care work"), resource_type="Group",
+           code="zone_staff_only",
+           refusal=_("Only the staff of the zone can compute its indicators from its care work."))
+
 # =========================================================================== records (received data)
 
 # =========================================================================== documents (issue 21, decision 0031)

@@ -73,6 +73,14 @@ def _demo(args: argparse.Namespace) -> int:
         ensure_macro_population()
     except ImportError:
         pass
+    # issue 20: the zone's indicators from its own care work, computed by the worker as the zone's staff ask it
+    from careweave.fhir.actions import start_population_feed
+    from careweave.territory.models import Zone
+
+    try:
+        start_population_feed(User.objects.get(username="zonestaff"), Zone.objects.get(code="ZORA"))
+    except Exception as exc:  # noqa: BLE001 - the demo still starts; the dashboard offers to compute it again
+        print(f"  (the zone's indicators from its care work were not computed: {exc})", flush=True)
     print()
     print("Demo logins (password for all: careweave-demo):")
     for account in DEMO_ACCOUNTS:

@@ -61,6 +61,26 @@ def cancel_bulk_export(actor: Any, export: ExportJob) -> ExportJob:
     return export
 
 
+@atomic_action
+def start_population_feed(actor: Any, zone: Any, *, trigger: str = "asked") -> Any:
+    """Queue the zone's population pipeline (issue 20, decision 0027): its pseudonymised export, the shipped
+    views and the process indicators; ``zone`` is a ``territory.Zone``. Returns the run, whose progress the
+    dashboard shows."""
+    authorize(actor, "fhir.start_population_feed", zone)
+    from careweave.fhir.population_feed import population_engine, run_population_feed
+    from careweave.population.models import WorkIndicatorRun
+
+    active = WorkIndicatorRun.objects.filter(zone=zone.code, status__in=[
+        WorkIndicatorRun.Status.QUEUED, WorkIndicatorRun.Status.RUNNING]).first()
+    if active is not None:
+        return active  # one run at a time per zone: asking twice follows the same run
+    run = WorkIndicatorRun.objects.create(zone=zone.code, requested_by=actor, trigger=trigger,
+                                          engine=population_engine())
+    run_population_feed.enqueue(run.pk)
+    run.refresh_from_db()  # an inline backend (tests) has run it already
+    return run
+
+
 @transaction.atomic
 def create_subscription(actor: Any, person: Person | None, *, requested: Requested, base_url: str) -> Subscription:
     """Subscribe ``actor``'s system to a topic, for one person's file (a plan reader of it) or for every

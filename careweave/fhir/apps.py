@@ -32,3 +32,5 @@ class FhirConfig(AppConfig):
 
         # issue 20: expired bulk exports (files and rows) are removed every hour
         register("bulk-export-cleanup", "5 * * * *", "careweave.fhir.bulk.tasks.purge_expired_exports")
+        # issue 20 (decision 0027): the zones' indicators from their own work, each night
+        register("population-feeds", "40 3 * * *", "careweave.fhir.population_feed.nightly_population_feeds")

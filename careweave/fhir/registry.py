@@ -12,6 +12,7 @@ from careweave.fhir.mapping.base import Mapping
 from careweave.fhir.mapping.careplans import MAPPINGS as CAREPLANS
 from careweave.fhir.mapping.consultations import MAPPINGS as CONSULTATIONS  # issue #9
 from careweave.fhir.mapping.documents import MAPPINGS as DOCUMENTS  # issue #21
+from careweave.fhir.mapping.episodes import MAPPINGS as EPISODES  # issue #20
 from careweave.fhir.mapping.people import MAPPINGS as PEOPLE
 from careweave.fhir.mapping.programmes import MAPPINGS as PROGRAMMES  # issue #9
 from careweave.fhir.mapping.scheduling import AppointmentMapping  # issue 21: MDOs and calendar appointments
@@ -21,8 +22,9 @@ from careweave.fhir.mapping.territory import MAPPINGS as TERRITORY  # issue #10
 STORED = stored_mappings()
 
 MAPPINGS: dict[str, Mapping] = {
-    m.resource_type: m for m in [*PEOPLE, *CAREPLANS, *ACCESS, *ASSESSMENTS, *PROGRAMMES, *CONSULTATIONS, *TERRITORY,
-                                 *DOCUMENTS]
+    m.resource_type: m
+    for m in [*PEOPLE, *CAREPLANS, *ACCESS, *ASSESSMENTS, *PROGRAMMES, *CONSULTATIONS, *TERRITORY, *EPISODES,
+              *DOCUMENTS]
 }
 MAPPINGS["Appointment"] = AppointmentMapping()  # issue 21 (decision 0032)
 # --- issue 12: unmodelled types, kept as received and served read-only (mapping/stored.py); a type

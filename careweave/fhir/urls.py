@@ -33,13 +33,13 @@ urlpatterns = [
     path("/$export-file/<uuid:key>/<str:name>", bulk.export_file, name="bulk-file"),
     path("/Group", bulk.group_search, name="group-search"),
     path("/Group/<str:gid>", bulk.group_read, name="group-read"),
-    # issue #21: a document's file, through the same action as the web download (audited)
-    path("/Binary/<str:rid>", binary.binary_read, name="binary"),
     # issue #20: SQL-on-FHIR ViewDefinitions and $viewdefinition-run
     path("/ViewDefinition", views.viewdefinition_search, name="viewdefinition-search"),
     path("/ViewDefinition/$viewdefinition-run", views.viewdefinition_run, name="viewdefinition-run"),
     path("/ViewDefinition/<str:rid>/$viewdefinition-run", views.viewdefinition_run, name="viewdefinition-run-id"),
     path("/ViewDefinition/<str:rid>", views.viewdefinition_read, name="viewdefinition-read"),
+    # issue #21: a document's file, through the same action as the web download (audited)
+    path("/Binary/<str:rid>", binary.binary_read, name="binary"),
     path("/Patient/<str:rid>/$everything", views.patient_everything, name="patient-everything"),
     path("/<str:resource_type>", views.type_level, name="type"),
     path("/<str:resource_type>/_search", views.type_search, name="search"),

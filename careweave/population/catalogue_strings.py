@@ -114,4 +114,26 @@ MSGIDS = [
     _('Obesity'),
     _('Chronic liver disease'),
     _('HIV'),
+    # work_indicators.yaml (issue 20)
+    _('Persons in a programme whose plan review is on time'),
+    _('Share of persons enrolled in a programme whose shared plan has a next review date that has not passed.'),
+    _('MDOs planned at a transition that were held'),
+    _('Multidisciplinary consultations planned at a transition point (discharge, move, new phase) in the last 12 months that took place.'),  # noqa: E501
+    _('Share of high-complexity persons with at least one MDO held in the last 12 months.'),
+    _('Share of people aged 75 or more with a frailty assessment in the last 12 months.'),
+    _('Frailty re-assessments on time'),
+    _('Share of persons assessed for frailty before whose last assessment is less than 12 months old.'),
+    _('EPDS screening in the perinatal programme'),
+    _('Share of persons in the perinatal programme screened with the Edinburgh Postnatal Depression Scale since their enrolment.'),  # noqa: E501
+    _('High carer strain with support in place'),
+    _('Share of persons whose latest carer-strain score is high and for whom a support task was planned since.'),
+    _('Goals achieved'),
+    _('Share of the goals in the shared plans (not cancelled) that were achieved.'),
+    _('Tasks overdue'),
+    _('Share of the open tasks in the shared plans whose due date has passed.'),
+    _('Mean care-experience score (PREM, rescaled to 0-10) of the latest answer in the last 12 months.'),
+    _('Patient-reported physical health (4-20)'),
+    _('Mean physical health summary (PROMIS global health) of the latest answer in the last 12 months.'),
+    _('Patient-reported mental health (4-20)'),
+    _('Mean mental health summary (PROMIS global health) of the latest answer in the last 12 months.'),
 ]

@@ -132,6 +132,22 @@ def local_spark(app: str = "careweave-population", cores: int | None = None):
     )
 
 
+def _spark_schema(frame: pd.DataFrame):  # noqa: ANN202 - a pyspark StructType
+    """The frame's schema from its dtypes (text for object columns): Spark cannot infer one from no values."""
+    from pyspark.sql import types as T
+
+    def kind(dtype) -> T.DataType:  # noqa: ANN001
+        if dtype.kind == "b" or str(dtype) == "boolean":
+            return T.BooleanType()
+        if dtype.kind in "iu" or str(dtype).startswith("Int"):
+            return T.LongType()
+        if dtype.kind == "f":
+            return T.DoubleType()
+        return T.StringType()
+
+    return T.StructType([T.StructField(str(c), kind(frame[c].dtype), True) for c in frame.columns])
+
+
 class SparkEngine:
     """Apache Spark: temp views over the Parquet directories, cached intermediate views."""
 
@@ -146,7 +162,10 @@ class SparkEngine:
                 self.spark.read.parquet(str(self.data_dir / table)).createOrReplaceTempView(table)
 
     def register(self, name: str, frame: pd.DataFrame) -> None:
-        self.spark.createDataFrame(frame).createOrReplaceTempView(name)
+        schema = None
+        if frame.empty or any(frame[c].dtype == object and frame[c].isna().all() for c in frame.columns):
+            schema = _spark_schema(frame)  # nothing to infer a type from (an empty view of the work, issue #20)
+        self.spark.createDataFrame(frame, schema=schema).createOrReplaceTempView(name)
 
     def materialize(self, name: str, sql: str) -> None:
         df = self.spark.sql(to_spark_sql(sql)).cache()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("zones/<str:zone>/", views.zone_dashboard, name="zone"),
     path("zones/<str:zone>/outreach/", views.outreach_list, name="outreach"),
+    path("zones/<str:zone>/work/", views.work_section, name="work"),
     path("zones/<str:zone>/outreach.csv", views.outreach_csv, name="outreach_csv"),
     # issue #20: outreach that reaches someone, the macro layer, PDCA
     path("zones/<str:zone>/sent-lists/", outreach_views.sent_lists, name="sent_lists"),

@@ -125,9 +125,70 @@ def zone_dashboard(request: HttpRequest, zone: str) -> HttpResponse:
     signature = dashboard_cache.data_signature(_data_dir())
     key = ("zone", signature, zone, k, get_language(), selected)
     context = dashboard_cache.cached(key, lambda: _zone_context(res, zone, k, selected))
+    work = _work_context(request, zone, k)
     return render(request, "population/zone.html", {
-        **context, "can_list": may_view_outreach_list(request.user, zone),
+        **context, "can_list": may_view_outreach_list(request.user, zone), "work": work,
+        "aims": _with_work_sources(context["aims"], work),
     })
+
+
+# --- issue 20: process indicators from the zone's own work (decision 0027) -------------------------------
+
+
+def _work_context(request: HttpRequest, zone: str, k: int) -> dict:
+    """The zone's latest pipeline run (its progress) and latest results: value, source and coverage per
+    indicator. Results are stored suppressed (care_work.suppressed): nothing here is about one person."""
+    from careweave.access.permissions import may
+    from careweave.territory.models import Zone
+
+    from .care_work import SOURCES
+    from .care_work import catalogue as work_catalogue
+    from .models import WorkIndicatorRun
+
+    runs = list(WorkIndicatorRun.objects.filter(zone=zone).order_by("-created_at", "-pk")[:1])
+    latest = runs[0] if runs else None
+    done = latest if latest is not None and latest.status == WorkIndicatorRun.Status.DONE else (
+        WorkIndicatorRun.objects.filter(zone=zone, status=WorkIndicatorRun.Status.DONE)
+        .order_by("-finished_at", "-pk").first())
+    zone_obj = Zone.objects.filter(code=zone).first()
+    out: dict = {"run": latest, "done": done, "rows": [], "coverage": None,
+                 "running": latest is not None and latest.status in (WorkIndicatorRun.Status.QUEUED,
+                                                                      WorkIndicatorRun.Status.RUNNING),
+                 "may_run": zone_obj is not None and may(request.user, "fhir.start_population_feed", zone_obj),
+                 "source": SOURCES["careweave"], "claims_source": SOURCES["claims"]}
+    if done is None:
+        return out
+    results = done.results or {}
+    by_id = {r["indicator"]: r for r in results.get("indicators", [])}
+    cov = results.get("coverage") or {}
+    out["coverage"] = {
+        "held": cov.get("held"), "zone_persons": cov.get("zone_persons"),
+        "share": None if cov.get("share") is None else _fmt(cov["share"], "percent"),
+    }
+    for d in work_catalogue():
+        r = by_id.get(d["id"])
+        if r is None:
+            continue
+        out["rows"].append({
+            "id": d["id"], "name": _(d["name"]), "description": _(d["description"]), "type": d["type"],
+            "unit": str(indicators.UNITS[d["unit"]][1]), "value": _fmt(r.get("value"), d["unit"]),
+            "suppressed": bool(r.get("suppressed")), "n": r.get("n"), "replaces": d.get("replaces"),
+        })
+    return out
+
+
+def _with_work_sources(aims: list[dict], work: dict) -> list[dict]:
+    """The claims-like rows that the work measures too say where each figure comes from."""
+    measured = {r["replaces"] for r in work["rows"] if r["replaces"] and not r["suppressed"]}
+    return [{**a, "rows": [{**r, "measured_in_work": r["id"] in measured} for r in a["rows"]]} for a in aims]
+
+
+def work_section(request: HttpRequest, zone: str) -> HttpResponse:
+    """The work indicators' section alone (htmx polls it while a run is going)."""
+    require_zone_access(request, zone)
+    k = _k()
+    return render(request, "population/_care_work.html",
+                  {"zone": zone, "k": k, "work": _work_context(request, zone, k)})
 
 
 def _breakdowns(res: dict, zone: str, k: int):  # noqa: ANN202 - a DataFrame

@@ -2,7 +2,20 @@
 
 from django.urls import include, path
 
-from careweave.web.views import exports, home, people, plan, printing, privacy, security, team, tokens, work, zone
+from careweave.web.views import (
+    exports,
+    home,
+    people,
+    plan,
+    population_feed,  # issue 20
+    printing,
+    privacy,
+    security,
+    team,
+    tokens,
+    work,
+    zone,
+)
 
 app_name = "web"
 
@@ -62,6 +75,7 @@ urlpatterns = [
     path("case-management/", work.case_management, name="case_management"),
     path("case-management/<int:pk>/end/", work.end_case_management, name="end_case_management"),
     path("zone/", zone.zone, name="zone"),
+    path("zone/<str:zone>/population-feed/", population_feed.run, name="population_feed_run"),  # issue 20
     path("zone/requests/<int:pk>/", zone.zone_request, name="zone_request"),
     path("zone/registry/", zone.zone_registry, name="zone_registry"),
     path("emergency/", privacy.emergency, name="emergency"),

@@ -26,6 +26,8 @@ EXT_MODE = f"{CAREWEAVE}/StructureDefinition/consultation-mode"
 EXT_PLACE = f"{CAREWEAVE}/StructureDefinition/consultation-place"
 EXT_LINK = f"{CAREWEAVE}/StructureDefinition/consultation-link"
 EXT_REIMBURSABLE = f"{CAREWEAVE}/StructureDefinition/mdo-reimbursable"
+EXT_TRANSITION = f"{CAREWEAVE}/StructureDefinition/mdo-transition"
+CW_TRANSITION = f"{CAREWEAVE}/CodeSystem/transition-point"
 
 APPOINTMENT_STATUS = {
     Consultation.Status.PROPOSED: "proposed",
@@ -53,6 +55,10 @@ def _extensions(c: Consultation) -> list[dict[str, Any]]:
         out.append({"url": EXT_PLACE, "valueString": c.location})
     if c.link:
         out.append({"url": EXT_LINK, "valueUrl": c.link})
+    if c.transition_kind:  # issue #20: which transition point the MDO is held at (population indicators)
+        out.append({"url": EXT_TRANSITION, "extension": [
+            {"url": "kind", "valueCoding": {"system": CW_TRANSITION, "code": c.transition_kind}},
+            *([{"url": "on", "valueDate": c.transition_on.isoformat()}] if c.transition_on else [])]})
     if c.reimbursable is not None:  # decided when the MDO is concluded (decision 0016)
         out.append({"url": EXT_REIMBURSABLE, "valueBoolean": c.reimbursable})
     return out

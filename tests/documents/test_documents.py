@@ -63,7 +63,7 @@ def test_an_exe_named_pdf_is_refused_and_nothing_is_stored(cast, documents_store
     assert stored_files(documents_store) == []
 
 
-@pytest.mark.parametrize(("data", "extension"), [(docx_bytes(), "docx"), (png_bytes(), "png")])
+@pytest.mark.parametrize(("data", "extension"), [(docx_bytes(), "docx"), (png_bytes(), "png")], ids=["docx", "png"])
 def test_office_documents_and_images_are_accepted(cast, data: bytes, extension: str) -> None:  # noqa: ANN001
     document = attach(cast, data=data, name="verslag.bin", title="Verslag")
     assert document.versions.get().extension == extension

@@ -46,7 +46,7 @@ def test_a_medical_note_needs_the_full_file(cast):  # noqa: ANN001
     (at(11, 1), at(10, 1), "appointment_times"),
     (at(8, 1), at(22, 1), "appointment_times"),
     (at(10, 400), at(11, 400), "appointment_start"),
-])
+], ids=["end-before-start", "fourteen-hours", "too-far-ahead"])
 def test_times_are_checked(cast, start, end, code):  # noqa: ANN001
     with pytest.raises(RuleViolation) as refused:
         actions.create_appointment(cast.nurse.user, cast.maria, kind="home_visit", start=start, end=end)

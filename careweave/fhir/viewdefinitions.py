@@ -10,13 +10,12 @@ they may read and every person whose data is used is audited, as for any read.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from careweave import csvexport
 from careweave.access.permissions import authorize
 from careweave.fhir.errors import BadRequest, NotFound, Unprocessable
 from careweave.fhir.mapping.base import Context
@@ -25,7 +24,7 @@ from careweave.fhir.search import MAX_COUNT, run_search
 from careweave.sof import ViewDefinitionError, run_view, shipped_views, validate_view
 
 OPERATION = "http://sql-on-fhir.org/OperationDefinition/$viewdefinition-run"
-FORMATS = {"json": "application/json", "ndjson": "application/x-ndjson", "csv": "text/csv"}
+FORMATS = {"json": "application/json", "ndjson": "application/x-ndjson", "csv": csvexport.CONTENT_TYPE}
 SEARCH_PARAMS = {"name": "string", "url": "uri", "status": "token", "resource": "token"}
 
 
@@ -198,13 +197,13 @@ def render(rows: list[dict], columns: list[str], fmt: str, header: bool = True) 
         return json.dumps(rows, ensure_ascii=False, default=str)
     if fmt == "ndjson":
         return "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    if header:
-        writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(row[c]) for c in columns])
-    return out.getvalue()
+    # The one CSV writer (formula-safe text, issue 18), comma-separated with a decimal point as the spec's CSV.
+    def value(v: Any) -> Any:
+        return v if isinstance(v, int | float) and not isinstance(v, bool) else _cell(v)
+
+    table = ([value(row[c]) for c in columns] for row in rows)
+    return csvexport.csv_bytes(columns if header else None, table, separator=",", decimal_comma=False,
+                               bom=False).decode()
 
 
 def _cell(value: Any) -> str:

@@ -170,7 +170,11 @@ def test_the_digest_leaves_out_what_the_reader_may_not_see(cast):  # noqa: ANN00
     plan_actions.write_in_journal(cast.gp.user, cast.plan, "Medisch", is_medical=True)
     send_digests.call()
     [digest] = [m for m in mail.outbox if m.to == ["socialworker@example.org"]]
-    assert f"{KINDS['journal_message'].sentence} (1)" in digest.body  # the cast's plain message only
+    from django.utils import translation
+
+    with translation.override(digest.extra_headers.get("Content-Language", "en")):  # the reader's language
+        expected = f"{KINDS['journal_message'].sentence} (1)"
+    assert expected in digest.body  # the cast's plain message only
 
 
 # --------------------------------------------------------------------------- web push

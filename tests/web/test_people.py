@@ -224,7 +224,7 @@ def test_a_gp_in_the_team_corrects_them_and_the_person_sees_it(cast, client_for)
     cast.maria.refresh_from_db()
     assert cast.maria.email == "maria@example.be"
     privacy = client_for("person").get(reverse("web:privacy", args=[cast.maria.fhir_id])).content.decode()
-    newest = re.search(r'data-test="audit-row">(.*?)</tr>', privacy, re.S).group(1)
+    newest = re.search(r'data-test="audit-row"[^>]*>(.*?)</tr>', privacy, re.S).group(1)
     assert "An Claes" in newest and "changed your file" in newest, "Maria sees who changed her details"
 
 

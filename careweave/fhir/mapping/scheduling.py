@@ -245,11 +245,11 @@ class AppointmentMapping(CalendarAppointmentMapping):
     def serve(self, obj: models.Model, received: Any = True) -> dict[str, Any]:
         return self._of(obj).serve(obj, received)
 
-    def serve_many(self, objects: list[models.Model]) -> list[dict[str, Any]]:
+    def serve_many(self, objects: list[models.Model], copies: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         served: dict[int, dict[str, Any]] = {}
         for group in (self.mdo, self.calendar):
             mine = [o for o in objects if self._of(o) is group]
-            served.update({id(o): r for o, r in zip(mine, group.serve_many(mine), strict=True)})
+            served.update({id(o): r for o, r in zip(mine, group.serve_many(mine, copies), strict=True)})
         return [served[id(o)] for o in objects]
 
     def person_of(self, obj: models.Model) -> Person | None:

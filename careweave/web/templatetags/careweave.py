@@ -54,6 +54,7 @@ RESOURCES = {
     "QuestionnaireResponse": _("an assessment"),
     "Questionnaire": _("an assessment"),
     "Appointment": _("a multidisciplinary consultation (MDO)"),
+    "Subscription": _("a subscription of another system to changes in your file"),
     "Claim": _("your provisions and budget"),
     "PlanDefinition": _("a programme"),
     "HealthcareService": _("a service on the social map"),

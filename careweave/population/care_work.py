@@ -210,7 +210,7 @@ tasks AS (
                   AND {task_authored} >= s.strain_day THEN 1 ELSE 0 END) AS carer_support
   FROM cw_tasks t LEFT JOIN sc s ON s.patient = t.patient
   GROUP BY t.patient
-)
+),
 coord AS (
   SELECT patient,
          MAX(CASE WHEN kind = 'coordination' THEN 1 ELSE 0 END) AS has_coordinator,

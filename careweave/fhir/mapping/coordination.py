@@ -197,6 +197,7 @@ class EpisodeOfCareMapping(EnrolmentMapping):
     """The three kinds of EpisodeOfCare behind one resource type (decision 0032's pattern)."""
 
     search_docs: ClassVar[dict[str, str]] = {**EnrolmentMapping.search_docs, "care-manager": "reference"}
+    search_params: ClassVar[dict] = ProgrammeEpisodeMapping.search_params  # parsing a _typeFilter of any kind
 
     def __init__(self) -> None:
         self.enrolments = ProgrammeEpisodeMapping()

@@ -99,6 +99,13 @@ def test_a_stranger_gets_no_episode(make_api, maria, stranger) -> None:  # noqa:
     assert AuditEvent.objects.filter(user=stranger.user, person=maria, outcome="denied").exists()
     assert api.get("/EpisodeOfCare?type=coordination").json().get("entry", []) == []
     assert api.get(f"/EpisodeOfCare?patient=Patient/{maria.fhir_id}").status_code == 403
+    # a welfare professional in Maria's team reads them as the rest of her plan (the person's file decides)
+    from careweave.access.decisions import decide
+    from careweave.access.models import Level
+
+    social = User.objects.get(username="socialworker")
+    expected = 200 if decide(social, maria).allows(Level.PLAN) else 403
+    assert make_api(social).get(f"/EpisodeOfCare/case-management-{case.pk}").status_code == expected
 
 
 def test_provisions_are_charge_items_as_the_provision_rows_decide(make_api, maria) -> None:  # noqa: ANN001

@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 # The types the shipped views read (the export asks for nothing else).
 FEED_TYPES = ["Patient", "CarePlan", "Goal", "Task", "Appointment", "QuestionnaireResponse", "Observation",
-              "EpisodeOfCare", "CareTeam"]
+              "EpisodeOfCare", "CareTeam", "ChargeItem"]
 
 
 def population_engine() -> str:

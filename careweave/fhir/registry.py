@@ -11,8 +11,9 @@ from careweave.fhir.mapping.assessments import MAPPINGS as ASSESSMENTS  # issue 
 from careweave.fhir.mapping.base import Mapping
 from careweave.fhir.mapping.careplans import MAPPINGS as CAREPLANS
 from careweave.fhir.mapping.consultations import MAPPINGS as CONSULTATIONS  # issue #9
+from careweave.fhir.mapping.coordination import MAPPINGS as EPISODES  # issue #20: three kinds of episode
 from careweave.fhir.mapping.documents import MAPPINGS as DOCUMENTS  # issue #21
-from careweave.fhir.mapping.episodes import MAPPINGS as EPISODES  # issue #20
+from careweave.fhir.mapping.financing import MAPPINGS as FINANCING  # issue #20: provisions as ChargeItem
 from careweave.fhir.mapping.people import MAPPINGS as PEOPLE
 from careweave.fhir.mapping.programmes import MAPPINGS as PROGRAMMES  # issue #9
 from careweave.fhir.mapping.scheduling import AppointmentMapping  # issue 21: MDOs and calendar appointments
@@ -24,7 +25,7 @@ STORED = stored_mappings()
 MAPPINGS: dict[str, Mapping] = {
     m.resource_type: m
     for m in [*PEOPLE, *CAREPLANS, *ACCESS, *ASSESSMENTS, *PROGRAMMES, *CONSULTATIONS, *TERRITORY, *EPISODES,
-              *DOCUMENTS]
+              *DOCUMENTS, *FINANCING]
 }
 MAPPINGS["Appointment"] = AppointmentMapping()  # issue 21 (decision 0032)
 # --- issue 12: unmodelled types, kept as received and served read-only (mapping/stored.py); a type

@@ -210,6 +210,21 @@ tasks AS (
                   AND {task_authored} >= s.strain_day THEN 1 ELSE 0 END) AS carer_support
   FROM cw_tasks t LEFT JOIN sc s ON s.patient = t.patient
   GROUP BY t.patient
+),
+coord AS (
+  SELECT patient,
+         MAX(CASE WHEN kind = 'coordination' THEN 1 ELSE 0 END) AS has_coordinator,
+         MAX(CASE WHEN kind = 'case-management' THEN 1 ELSE 0 END) AS has_case_manager
+  FROM cw_episodes
+  WHERE status = 'active' AND ({ep_start} IS NULL OR {ep_start} <= {as_of})
+    AND ({ep_end} IS NULL OR {ep_end} >= {as_of})
+  GROUP BY patient
+),
+prov AS (
+  SELECT patient, SUM(1) AS provisions_year
+  FROM cw_provisions
+  WHERE status IN ('billable', 'billed') AND {occurrence} > {year_ago} AND {occurrence} <= {as_of}
+  GROUP BY patient
 )
 SELECT p.person_id, p.age, p.level,
        COALESCE(enr.in_programme, 0) = 1 AS in_programme, COALESCE(enr.perinatal, 0) = 1 AS perinatal,
@@ -225,12 +240,16 @@ SELECT p.person_id, p.age, p.level,
        COALESCE(tasks.carer_support, 0) = 1 AS carer_support,
        COALESCE(goals.goals, 0) AS goals, COALESCE(goals.goals_achieved, 0) AS goals_achieved,
        COALESCE(tasks.tasks_open, 0) AS tasks_open, COALESCE(tasks.tasks_overdue, 0) AS tasks_overdue,
-       sc.prem, sc.prom_physical, sc.prom_mental
+       sc.prem, sc.prom_physical, sc.prom_mental,
+       COALESCE(coord.has_coordinator, 0) = 1 AS has_coordinator,
+       COALESCE(coord.has_case_manager, 0) = 1 AS has_case_manager,
+       COALESCE(prov.provisions_year, 0) AS provisions_year
 FROM p
 LEFT JOIN enr ON enr.patient = p.patient LEFT JOIN plans ON plans.patient = p.patient
 LEFT JOIN mdo ON mdo.patient = p.patient LEFT JOIN asm ON asm.patient = p.patient
 LEFT JOIN sc ON sc.patient = p.patient LEFT JOIN goals ON goals.patient = p.patient
-LEFT JOIN tasks ON tasks.patient = p.patient
+LEFT JOIN tasks ON tasks.patient = p.patient LEFT JOIN coord ON coord.patient = p.patient
+LEFT JOIN prov ON prov.patient = p.patient
 WHERE p.person_id IS NOT NULL
 """
 
@@ -243,6 +262,7 @@ def work_sql(as_of: date) -> str:
         perinatal=PERINATAL, frailty=", ".join(f"'{f}'" for f in FRAILTY),
         start=_d("start"), next_review=_d("next_review"), mdo_day=_d("COALESCE(start, transition_on)"),
         authored=_d("a.authored"), effective=_d("effective"), due=_d("t.due"), task_authored=_d("t.authored"),
+        ep_start=_d("start"), ep_end=_d("\"end\""), occurrence=_d("occurrence"),
     )
 
 

@@ -136,4 +136,7 @@ MSGIDS = [
     _('Mean physical health summary (PROMIS global health) of the latest answer in the last 12 months.'),
     _('Patient-reported mental health (4-20)'),
     _('Mean mental health summary (PROMIS global health) of the latest answer in the last 12 months.'),
+    _('Share of high-complexity persons with an active coordination episode (a care-and-welfare coordinator in their team) on the reference day.'),  # noqa: E501
+    _('People aged 65+ with a care need who received a registered provision'),
+    _('Share of persons aged 65 or more at pyramid level 2 or 3 with at least one registered provision in the last 12 months.'),  # noqa: E501
 ]

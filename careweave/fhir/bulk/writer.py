@@ -195,8 +195,10 @@ def write_ndjson(requester: Any, out_dir: str | Path, *, types: list[str] | None
                 included: set[int] = set()
                 for rtype in wanted:
                     if number == 0 or mapping_for(rtype).person_field() is not None:  # the directory once
-                            _write_type(ctx, mapping_for(rtype), chunk, decisions, since, filters.get(rtype, []),
-                                    keep, renamer, output, included)
+                        # a type served from several models (EpisodeOfCare, mapping/coordination.py): each
+                        for part in getattr(mapping_for(rtype), "parts", (mapping_for(rtype),)):
+                            _write_type(ctx, part, chunk, decisions, since, filters.get(rtype, []),
+                                        keep, renamer, output, included)
                     done += 1
                     if progress is not None:
                         progress(min(99, done * 100 // steps), dict(output.counts))

@@ -8,7 +8,10 @@ clock covers ``run_views`` over the directory: reading the files, every view, th
 Spark runs the same views on the same files and its rows are compared sorted with DuckDB's. The peer
 is the PyPI package ``sqlonfhir`` (a Python SQL-on-FHIR v2 evaluator on fhirpathpy), installed
 outside the repository (``CAREWEAVE_SOF_PEER_PYTHON``, default ``/tmp/sofpeer/bin/python``) and run
-on the same files; its rows are compared too. ``--quick``: 10,000 persons, no 1,000,000.
+on the same files; its rows are compared too. Both record wall and CPU seconds (the machine is
+shared: the CPU-time ratio is the fairer one). ``python -m benchmarks.sof N ROUNDS PEER_ROUNDS``
+runs DuckDB and the peer in turns at N persons (``alternate``). ``--quick``: 10,000 persons, no
+1,000,000.
 """
 
 from __future__ import annotations
@@ -170,7 +173,7 @@ def run(quick: bool = False) -> str:
             if peer and "seconds" in peer:
                 same, differ = _same(dump_d, dump_p)
                 peer_s, peer_same = f"{peer['seconds']:.1f}", "yes" if same else f"no: {', '.join(differ)}"
-                ratio = f"{peer['seconds'] / duck['seconds']:.0f}×"
+                ratio = f"{peer['seconds'] / duck['seconds']:.1f}× wall, {peer['cpu'] / duck['cpu']:.1f}× CPU"
             elif peer:
                 peer_s = "failed"
         lines.append(f"| {persons:,} | {sum(counts.values()):,} | {size:,.0f} MiB | {duck['seconds']:.1f} | "

@@ -8,7 +8,10 @@ clock covers ``run_views`` over the directory: reading the files, every view, th
 Spark runs the same views on the same files and its rows are compared sorted with DuckDB's. The peer
 is the PyPI package ``sqlonfhir`` (a Python SQL-on-FHIR v2 evaluator on fhirpathpy), installed
 outside the repository (``CAREWEAVE_SOF_PEER_PYTHON``, default ``/tmp/sofpeer/bin/python``) and run
-on the same files; its rows are compared too. ``--quick``: 10,000 persons, no 1,000,000.
+on the same files; its rows are compared too. Both record wall and CPU seconds (the machine is
+shared: the CPU-time ratio is the fairer one). ``python -m benchmarks.sof N ROUNDS PEER_ROUNDS``
+runs DuckDB and the peer in turns at N persons (``alternate``). ``--quick``: 10,000 persons, no
+1,000,000.
 """
 
 from __future__ import annotations
@@ -71,12 +74,13 @@ def run_duckdb(source: str, dump: str | None = None) -> dict:
     from careweave.sof import run_views
 
     all_views = views()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     tables = run_views(all_views, source, "duckdb")
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     if dump:
         Path(dump).write_text(json.dumps({n: _rows(t) for n, t in tables.items()}))
-    return {"seconds": seconds, "peak_mib": peak_rss_mib(), "rows": {n: t.num_rows for n, t in tables.items()}}
+    return {"seconds": seconds, "cpu": cpu, "peak_mib": peak_rss_mib(),
+            "rows": {n: t.num_rows for n, t in tables.items()}}
 
 
 def run_spark(source: str, dump: str) -> dict:
@@ -98,7 +102,7 @@ import json, sys, time, glob
 from sqlonfhir import evaluate
 source, views_file, dump = sys.argv[1:4]
 views = json.load(open(views_file))
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 by_type = {}
 for path in sorted(glob.glob(source + "/*.ndjson")):
     with open(path) as f:
@@ -116,9 +120,9 @@ for v in views:
                for k, x in row.items()}
         fixed.append(json.dumps(row, sort_keys=True, default=str))
     out[v["name"]] = sorted(fixed)
-seconds = time.perf_counter() - start
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
 json.dump(out, open(dump, "w"))
-print(json.dumps({"seconds": seconds}))
+print(json.dumps({"seconds": seconds, "cpu": cpu}))
 """
 
 
@@ -169,7 +173,7 @@ def run(quick: bool = False) -> str:
             if peer and "seconds" in peer:
                 same, differ = _same(dump_d, dump_p)
                 peer_s, peer_same = f"{peer['seconds']:.1f}", "yes" if same else f"no: {', '.join(differ)}"
-                ratio = f"{peer['seconds'] / duck['seconds']:.0f}×"
+                ratio = f"{peer['seconds'] / duck['seconds']:.1f}× wall, {peer['cpu'] / duck['cpu']:.1f}× CPU"
             elif peer:
                 peer_s = "failed"
         lines.append(f"| {persons:,} | {sum(counts.values()):,} | {size:,.0f} MiB | {duck['seconds']:.1f} | "
@@ -177,3 +181,28 @@ def run(quick: bool = False) -> str:
     lines += ["", f"Targets (issue 20): 100,000 persons under {TARGET_SECONDS:.0f} s and {TARGET_MIB // 1024} GiB "
               "on DuckDB; identical rows on Spark and on a published engine; DuckDB at least 20× faster than it."]
     return "\n".join(lines) + "\n"
+
+
+def alternate(persons: int, rounds: int = 2, peer_rounds: int | None = None) -> list[dict]:
+    """DuckDB and the peer in turns on the same files (the machine is shared: turns spread the load
+    over both); each run's wall and CPU seconds, and whether its rows equal the other's."""
+    source, _ = dataset(persons)
+    work = REPO / "var" / "bench"
+    results = []
+    for n in range(rounds):
+        dump_d, dump_p = work / f"sof-{persons}-duckdb.json", work / f"sof-{persons}-peer.json"
+        duck = child("benchmarks.sof", "run_duckdb", source=str(source), dump=str(dump_d))
+        results.append({"engine": "duckdb", "load": load(), **{k: duck[k] for k in ("seconds", "cpu", "peak_mib")}})
+        if n < (rounds if peer_rounds is None else peer_rounds):
+            peer = run_peer(source, dump_p) or {"error": "peer not installed"}
+            if "seconds" in peer:
+                same, differ = _same(dump_d, dump_p)
+                peer["differ"] = differ
+            results.append({"engine": "peer", "load": load(), **peer})
+    return results
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(json.dumps(alternate(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])), indent=1))

@@ -69,6 +69,44 @@ def open_page(browser, live_server, demo) -> Iterator[Callable[..., object]]:  #
         context.close()
 
 
+LOCALES = {"nl": "nl-BE", "fr": "fr-BE", "de": "de-BE", "en": "en-GB"}
+
+
+@pytest.fixture
+def login(browser, live_server, demo) -> Iterator[Callable[..., object]]:  # noqa: ANN001
+    """A page logged in as a demo user who chose ``language``, in a Chromium of that locale (nl-BE, fr-BE...).
+
+    ``bypass_csp`` for pages axe-core checks (it is injected inline, which the CSP forbids); CSP errors are
+    collected on ``page.csp_errors`` otherwise."""
+    from django.contrib.auth.models import User
+
+    from careweave.web.models import UserPreference
+
+    contexts = []
+
+    def open_(username: str, language: str, width: int = 1280, *, bypass_csp: bool = False,
+              accept_downloads: bool = False, timeout: int = 15_000) -> object:
+        UserPreference.objects.update_or_create(user=User.objects.get(username=username),
+                                                defaults={"language": language})
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale=LOCALES[language],
+                                      bypass_csp=bypass_csp, accept_downloads=accept_downloads)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(timeout)
+        page.csp_errors = []
+        page.on("console", lambda m: page.csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", demo["password"])
+        page.click("[data-test=login-submit]")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
 def axe_violations(page) -> list[dict]:  # noqa: ANN001
     """Serious and critical axe-core violations of the page (WCAG 2.x A/AA rules)."""
     if not AXE.exists():

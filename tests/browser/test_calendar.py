@@ -5,44 +5,21 @@ home visit she booked; on a 390 px phone the calendar opens as a list that fits 
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from browser.conftest import assert_accessible, demo, screenshot  # noqa: F401 - fixtures
 from careweave.consultations.models import Consultation
 from careweave.scheduling.models import Appointment
-from careweave.web.models import UserPreference
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-LOCALES = {"nl": "nl-BE", "fr": "fr-BE"}
 OVERFLOW = "() => document.scrollingElement.scrollWidth"
 
 
 @pytest.fixture
-def login(browser, live_server, demo):  # noqa: ANN001, ANN201, F811
-    contexts = []
-
-    def open_(username: str, language: str, width: int = 1280):  # noqa: ANN202
-        UserPreference.objects.update_or_create(user=User.objects.get(username=username),
-                                                defaults={"language": language})
-        # axe-core is injected inline, which the CSP forbids: these contexts bypass it (as browser.conftest does)
-        context = browser.new_context(viewport={"width": width, "height": 900}, locale=LOCALES[language],
-                                      bypass_csp=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", demo["password"])
-        page.click("[data-test=login-submit]")
-        page.wait_for_load_state("networkidle")
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
+def login(login):  # noqa: ANN001, ANN201 - the shared one; axe-core checks these pages
+    return lambda username, language, width=1280: login(username, language, width, bypass_csp=True)
 
 
 def _maria_items() -> tuple[Consultation, Appointment]:

@@ -15,40 +15,15 @@ from careweave.access.models import AuditEvent
 from careweave.careplans.actions import add_team_member, team_for
 from careweave.documents.models import Document
 from careweave.people.models import Person
-from careweave.web.models import UserPreference
 
 from .conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-LOCALES = {"nl": "nl-BE", "fr": "fr-BE"}
-
 
 @pytest.fixture
-def login(browser, live_server, demo):  # noqa: ANN001, ANN201
-    """A page logged in as a demo user who chose ``language``, in a Chromium of that locale."""
-    contexts = []
-
-    def open_(username: str, language: str):  # noqa: ANN202
-        UserPreference.objects.update_or_create(user=User.objects.get(username=username),
-                                                defaults={"language": language})
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=LOCALES[language],
-                                      accept_downloads=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        page.csp_errors = []
-        page.on("console", lambda m: page.csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", demo["password"])
-        page.click("[data-test=login-submit]")
-        page.wait_for_load_state("networkidle")
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
+def login(login):  # noqa: ANN001, ANN201 - the shared one, with downloads and more patience
+    return lambda username, language: login(username, language, accept_downloads=True, timeout=20_000)
 
 
 def letter_pdf() -> bytes:

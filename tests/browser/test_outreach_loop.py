@@ -11,36 +11,10 @@ from playwright.sync_api import expect
 
 from careweave.population.generator import generate
 from careweave.population.models import OutreachItem
-from careweave.web.models import UserPreference
 
 from .conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-LOCALES = {"nl": "nl-BE", "fr": "fr-BE"}
-
-
-@pytest.fixture
-def login(browser, live_server, demo):  # noqa: ANN001, ANN201
-    contexts = []
-
-    def open_(username: str, language: str):  # noqa: ANN202
-        UserPreference.objects.update_or_create(user=User.objects.get(username=username),
-                                                defaults={"language": language})
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=LOCALES[language])
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", demo["password"])
-        page.click("[data-test=login-submit]")
-        page.wait_for_load_state("networkidle")
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
 
 
 @pytest.mark.parametrize("language", ["nl", "fr"])

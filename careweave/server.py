@@ -33,9 +33,13 @@ def wsgi_app() -> Any:
     return WhiteNoise(application, root=str(settings.STATIC_ROOT), prefix=settings.STATIC_URL)
 
 
-def start_background_worker() -> subprocess.Popen:
-    """``careweave worker`` as a child process with the same settings (database, secrets) as the server."""
-    return subprocess.Popen([sys.executable, "-m", "careweave", "worker"], env=os.environ.copy())
+def start_background_workers() -> list[subprocess.Popen]:
+    """Two ``careweave worker`` child processes with the server's settings (database, secrets): one for the
+    quick jobs and the schedule (notifications leave within seconds), one for the long ones (bulk exports,
+    the population pipeline), so that a long export never holds up a notification."""
+    command = [sys.executable, "-m", "careweave", "worker"]
+    return [subprocess.Popen([*command, "--exclude-queue", "long"], env=os.environ.copy()),
+            subprocess.Popen([*command, "--queue", "long", "--no-scheduler"], env=os.environ.copy())]
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None, threads: int = 4,
@@ -43,12 +47,13 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
     """Serve until interrupted. ``server`` is ``gunicorn``, ``waitress`` or ``auto`` (gunicorn where it runs);
     ``background`` starts the job worker beside it and stops it with the server."""
     app = wsgi_app()
-    worker = start_background_worker() if background else None
+    background_workers = start_background_workers() if background else []
     try:
         _serve(app, host, port, workers, threads, server)
     finally:
-        if worker is not None:
+        for worker in background_workers:
             worker.terminate()
+        for worker in background_workers:
             try:
                 worker.wait(timeout=20)
             except subprocess.TimeoutExpired:

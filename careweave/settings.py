@@ -74,10 +74,13 @@ INSTALLED_APPS = [
 # Background work (decision 0024): a database queue the ``careweave worker`` process runs, on SQLite and
 # PostgreSQL alike. ``CAREWEAVE_TASKS=immediate`` runs each job inline at enqueue time (the test suite's
 # default, see tests/conftest.py; a test that wants the real queue switches back with ``settings``).
+# Two queues: "default" (notifications, mail, push, rest-hooks: out within a minute) and "long" (bulk exports,
+# the population pipeline), each with its own worker process, so a long export never holds up a notification.
 TASKS = {
     "default": {
         "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
         if os.environ.get("CAREWEAVE_TASKS") == "immediate" else "django_tasks_db.DatabaseBackend",
+        "QUEUES": [],  # any queue name (``default``, ``long``)
     }
 }
 

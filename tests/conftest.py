@@ -85,5 +85,6 @@ def _jobs_run_inline() -> Iterator[None]:
     ``settings.TASKS`` itself (tests/jobs/test_worker.py). Settings are read before this file, hence an override."""
     from django.test import override_settings
 
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
+    inline = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}
+    with override_settings(TASKS=inline):
         yield

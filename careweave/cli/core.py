@@ -29,7 +29,8 @@ def _worker(args: argparse.Namespace) -> int:
     setup_django(getattr(args, "db", None))
     from careweave.jobs.worker import run_worker
 
-    run_worker(interval=args.interval, batch=args.batch, scheduler=not args.no_scheduler)
+    run_worker(interval=args.interval, batch=args.batch, scheduler=not args.no_scheduler,
+               queues=args.queue or None, exclude=args.exclude_queue or None)
     return 0
 
 
@@ -128,6 +129,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--interval", type=float, default=1.0, help="seconds between polls of an empty queue")
     p.add_argument("--batch", action="store_true", help="stop when the queue is empty")
     p.add_argument("--no-scheduler", action="store_true", help="do not enqueue the scheduled (nightly) jobs")
+    p.add_argument("--queue", action="append", help="serve only this queue (default, long); repeatable")
+    p.add_argument("--exclude-queue", action="append", help="do not serve this queue; repeatable")
     p.set_defaults(func=_worker)
 
     p = sub.add_parser(

@@ -110,7 +110,7 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
-@task()
+@task(queue_name="long")
 def run_population_feed(run_pk: int) -> dict:
     """The worker's side of one run: progress on the run row, then its results (or its error)."""
     from careweave.population.models import WorkIndicatorRun
@@ -137,7 +137,7 @@ def run_population_feed(run_pk: int) -> dict:
     return {"status": Status.DONE}
 
 
-@task()
+@task(queue_name="long")
 def nightly_population_feeds() -> list[str]:
     """Each night, every zone whose staff ran the pipeline before runs again, as the staff member who last
     asked (the permission is asked again: someone who left the zone's staff no longer feeds it)."""

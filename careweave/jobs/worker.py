@@ -26,8 +26,9 @@ def _schedule_loop(stop: threading.Event, every: float) -> None:
 
 
 def run_worker(interval: float = 1.0, schedule_every: float = 30.0, batch: bool = False,
-               scheduler: bool = True) -> None:
-    """Run queued tasks until interrupted (``batch``: until the queue is empty)."""
+               scheduler: bool = True, queues: list[str] | None = None, exclude: list[str] | None = None) -> None:
+    """Run queued tasks until interrupted (``batch``: until the queue is empty); ``queues`` (default all)
+    and ``exclude`` choose which queues this process serves."""
     from django_tasks_db.management.commands.db_worker import Worker
 
     stop = threading.Event()
@@ -37,9 +38,9 @@ def run_worker(interval: float = 1.0, schedule_every: float = 30.0, batch: bool 
         tick()  # before the first poll: a night missed while no worker ran is queued at once
         threading.Thread(target=_schedule_loop, args=(stop, schedule_every), daemon=True,
                          name="careweave-scheduler").start()
-    worker = Worker(queue_names=["*"], interval=interval, batch=batch, backend_name="default",
+    worker = Worker(queue_names=queues or ["*"], interval=interval, batch=batch, backend_name="default",
                     startup_delay=False, max_tasks=None, worker_id=f"careweave-{time.time_ns()}",
-                    excluded_queue_names=[])
+                    excluded_queue_names=exclude or [])
     worker.configure_signals()
     try:
         worker.run()

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_zone_staff_see_indicators_from_the_zones_own_work(open_page, live_server, settings, tmp_path) -> None:  # noqa: ANN001
     from careweave.population.api import ensure_demo_population
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}
     settings.POPULATION_DATA_DIR = tmp_path / "population"
     ensure_demo_population(settings.POPULATION_DATA_DIR, persons=3000, seed=7)
     page = open_page("zonestaff", axe=True)

@@ -27,8 +27,8 @@ from careweave.people.models import Person
 from careweave.population.pseudonyms import PSEUDONYM_SYSTEM, pseudonym_text
 from careweave.territory.models import Zone, ZoneStaff
 
-DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-INLINE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+INLINE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}
 FHIR_JSON = "application/fhir+json"
 
 

@@ -24,7 +24,7 @@ from careweave.fhir.subscriptions.topics import TOPIC_BASE
 
 GOALS = f"{TOPIC_BASE}/goal-changed"
 BACKPORT = "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition"
-DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
 
 
 class Receiver:

@@ -13,7 +13,7 @@ from careweave.jobs.models import ScheduledRun
 from careweave.jobs.retry import backoff
 from careweave.jobs.worker import run_worker
 
-DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
@@ -73,3 +73,26 @@ def test_retries_back_off() -> None:
 @task()
 def add_nothing() -> None:
     return None
+
+
+@task(queue_name="long")
+def slow_export() -> str:
+    return "exported"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_job_never_holds_up_a_notification(settings) -> None:
+    """serve/demo run one worker for the long queue and one for the rest: each takes only its own jobs."""
+    settings.TASKS = DATABASE_QUEUE
+    export = slow_export.enqueue()
+    notification = add.enqueue(1, 2)
+
+    run_worker(batch=True, scheduler=False, interval=0, exclude=["long"])  # the quick worker
+    notification.refresh()
+    export.refresh()
+    assert notification.status == TaskResultStatus.SUCCESSFUL
+    assert export.status == TaskResultStatus.READY
+
+    run_worker(batch=True, scheduler=False, interval=0, queues=["long"])  # the long one
+    export.refresh()
+    assert export.return_value == "exported"

@@ -22,7 +22,7 @@ def zone(settings, tmp_path):  # noqa: ANN001, ANN201
     from careweave.population.api import ensure_demo_population
     from careweave.territory.models import Zone
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}
     load_demo(persons=200, seed=42)
     settings.POPULATION_DATA_DIR = tmp_path / "population"
     ensure_demo_population(settings.POPULATION_DATA_DIR, persons=2000, seed=7)

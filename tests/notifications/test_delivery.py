@@ -23,7 +23,7 @@ from careweave.notifications.models import Delivery, EmailChoice, Notification, 
 from careweave.notifications.tasks import MAX_ATTEMPTS, send, send_digests
 from careweave.web.models import UserPreference
 
-DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
 
 
 def _free_port() -> int:

@@ -14,7 +14,7 @@ from django_tasks import task
 logger = logging.getLogger(__name__)
 
 
-@task()
+@task(queue_name="long")
 def run_bulk_export(job_pk: int) -> dict:
     """Write the export's files in batches, keep its progress and counts, stop when it is cancelled."""
     from careweave.fhir.bulk.storage import remove_files, store

@@ -198,6 +198,7 @@ class EpisodeOfCareMapping(EnrolmentMapping):
 
     search_docs: ClassVar[dict[str, str]] = {**EnrolmentMapping.search_docs, "care-manager": "reference"}
     search_params: ClassVar[dict] = ProgrammeEpisodeMapping.search_params  # parsing a _typeFilter of any kind
+    searches_identifiers = False  # the merged search of three kinds offers no identifier search (not claimed)
 
     def __init__(self) -> None:
         self.enrolments = ProgrammeEpisodeMapping()

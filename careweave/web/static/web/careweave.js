@@ -42,6 +42,11 @@
   }
 
   document.addEventListener("htmx:afterSettle", function (event) {
+    // A background refresh (the inbox count polled every 20 s) never takes the focus (keyboard users).
+    var source = event.detail && event.detail.elt;
+    if (source && source.closest && source.closest("[data-background]")) {
+      return;
+    }
     var region = swappedRegion(event);
     if (!region || region.nodeType !== 1 || !focusLost()) {
       return;

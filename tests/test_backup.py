@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.xdist_group("backup")
 
 
 def run(*args: str, cwd: Path, var: Path, database_url: str | None = None) -> subprocess.CompletedProcess:
@@ -108,6 +109,7 @@ def test_backing_up_into_a_directory_that_holds_files_is_refused(demo_backup) ->
     assert again.returncode == 1 and "not empty" in again.stderr
 
 
+@pytest.mark.postgresql
 @pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
                     reason="the PostgreSQL variant runs when DATABASE_URL is PostgreSQL (CI)")
 def test_a_postgresql_backup_restores_into_an_empty_database_row_by_row(tmp_path: Path) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.xdist_group("cli")
+
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -23,37 +25,40 @@ def test_help_lists_the_subcommands(tmp_path: Path) -> None:
         assert command in result.stdout
 
 
-def test_demo_without_serving_prints_logins_and_a_working_token(tmp_path: Path) -> None:
-    db = tmp_path / "demo.sqlite3"
-    result = run("demo", "--no-serve", "--db", str(db), "--persons", "16", cwd=tmp_path)
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:  # noqa: ANN001
+    """One ``careweave demo --no-serve`` (a fresh database: migrations, the zone, the P3 data set) for the module."""
+    place = tmp_path_factory.mktemp("cli")
+    return place, run("demo", "--no-serve", "--db", str(place / "demo.sqlite3"), "--persons", "16", cwd=place)
+
+
+def test_demo_without_serving_prints_logins_and_a_working_token(demo_run) -> None:  # noqa: ANN001
+    place, result = demo_run
     assert result.returncode == 0, result.stderr
     assert "careweave-demo" in result.stdout and "coordinator" in result.stdout
     assert "13338 of 13338 persons and" in result.stdout  # the P3 data set of the financing report
     token_line = [line.strip() for line in result.stdout.splitlines() if line.strip().startswith("cw_")]
     assert token_line, result.stdout
-    again = run("token", "nurse", "--db", str(db), cwd=tmp_path)
+    again = run("token", "nurse", "--db", str(place / "demo.sqlite3"), cwd=place)
     assert again.returncode == 0 and again.stdout.strip().startswith("cw_")
 
 
 @pytest.mark.parametrize("args", [("token", "nobody"), ("no-such-command",)])
-def test_bad_usage_has_a_meaningful_exit_code(tmp_path: Path, args: tuple[str, ...]) -> None:
-    db = tmp_path / "x.sqlite3"
-    extra = ("--db", str(db)) if args[0] == "token" else ()
-    if args[0] == "token":
-        run("manage", "migrate", "-v0", cwd=tmp_path)  # empty database, no users
-    result = run(*args, *extra, cwd=tmp_path)
+def test_bad_usage_has_a_meaningful_exit_code(demo_run, args: tuple[str, ...]) -> None:  # noqa: ANN001
+    place, _result = demo_run
+    extra = ("--db", str(place / "demo.sqlite3")) if args[0] == "token" else ()
+    result = run(*args, *extra, cwd=place)
     assert result.returncode in (1, 2)
     assert result.stderr
 
 
-def test_the_command_speaks_the_terminals_language(tmp_path: Path) -> None:
-    db = tmp_path / "demo.sqlite3"
-    english = run("demo", "--no-serve", "--db", str(db), "--persons", "16", "--no-p3", cwd=tmp_path)
+def test_the_command_speaks_the_terminals_language(demo_run) -> None:  # noqa: ANN001
+    place, english = demo_run
     assert "general practitioner" in english.stdout
     dutch = subprocess.run(
-        [sys.executable, "-m", "careweave", "demo", "--no-serve", "--no-p3", "--db", str(db)], cwd=tmp_path,
-        capture_output=True, text=True, timeout=300,
-        env={"PATH": "/usr/bin:/bin", "CAREWEAVE_VAR": str(tmp_path / "var"), "HOME": str(tmp_path),
+        [sys.executable, "-m", "careweave", "demo", "--no-serve", "--no-p3", "--db", str(place / "demo.sqlite3")],
+        cwd=place, capture_output=True, text=True, timeout=300,
+        env={"PATH": "/usr/bin:/bin", "CAREWEAVE_VAR": str(place / "var"), "HOME": str(place),
              "LANG": "nl_BE.UTF-8"},
     )
     assert "huisarts" in dutch.stdout

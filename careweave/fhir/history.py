@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 
 from careweave.access.models import Level
 from careweave.records.models import ResourceVersion
@@ -44,13 +44,14 @@ def snapshot(obj: models.Model) -> None:
     author = _author.get()
     if author is not None and not getattr(author, "is_authenticated", False):
         author = None
-    with transaction.atomic():
-        ResourceVersion.objects.update_or_create(
-            resource_type=mapping.resource_type,
-            resource_id=str(obj.fhir_id),
-            version_id=obj.version,
-            defaults={"data": mapping.serve(obj), "author": author},
-        )
+    # One upsert (INSERT ... ON CONFLICT DO UPDATE on SQLite and PostgreSQL): a version saved twice in one
+    # change keeps its last representation, without the select and savepoint of update_or_create.
+    ResourceVersion.objects.bulk_create(
+        [ResourceVersion(resource_type=mapping.resource_type, resource_id=str(obj.fhir_id), version_id=obj.version,
+                         data=mapping.serve(obj), author=author)],
+        update_conflicts=True, unique_fields=["resource_type", "resource_id", "version_id"],
+        update_fields=["data", "author"],
+    )
 
 
 def on_post_save(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any) -> None:

@@ -21,18 +21,19 @@ from careweave.access.models import AuditEvent
 from careweave.access.permissions import TABLE, authorize
 from careweave.careplans.errors import RuleViolation
 
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-matrix")]
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-60")]
 
 EXPECTED = yaml.safe_load((Path(__file__).parent / "permission_matrix.yaml").read_text())
 ROLES = ["person", "carer", "gp", "nurse", "socialworker", "coordinator", "casemanager", "zonestaff", "physio",
          "admin", "policy"]
 
 
-@pytest.fixture
-def demo() -> dict:
-    from careweave.demo import load_demo
+DEMO = {"persons": 60, "seed": 42}
 
-    return load_demo(persons=60, seed=42)
+
+@pytest.fixture
+def demo(demo_zone: dict) -> dict:
+    return demo_zone
 
 
 def _action(name: str) -> Any:

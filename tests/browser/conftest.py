@@ -31,10 +31,10 @@ def _missing(message: str) -> None:
 def demo(transactional_db, settings) -> dict:  # noqa: ANN001
     """The demo zone (the lead's loader), with the demo accounts listed on the login page."""
     settings.CAREWEAVE_DEMO = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from careweave.demo import DEMO_PASSWORD, load_demo
+    from careweave.demo import DEMO_PASSWORD
+    from tests.conftest import demo_zone_in_database
 
-    load_demo(seed=42)
+    demo_zone_in_database(persons=200, seed=42)
     return {"password": DEMO_PASSWORD}
 
 

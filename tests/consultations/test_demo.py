@@ -8,14 +8,13 @@ from django.utils import translation
 
 from careweave.consultations.models import Consultation
 from careweave.consultations.reimbursement import reimbursement
-from careweave.demo import load_demo
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-60")]
+DEMO = {"persons": 60, "seed": 42}
 
 
-def test_demo_mdos(settings) -> None:  # noqa: ANN001
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    result = load_demo(persons=60, seed=42)["consultations"]
+def test_demo_mdos(demo_zone) -> None:  # noqa: ANN001
+    result = demo_zone["consultations"]
     # One proposal of its own (a care-setting change); the programme enrolments propose more.
     assert result["concluded"] == 2 and result["scheduled"] == 2 and result["proposed"] >= 1
     assert result["decision_tasks"] >= 4

@@ -7,14 +7,14 @@ from collections import defaultdict
 import pytest
 
 from careweave.careplans.models import CoordinationEpisode, Goal, JournalEntry, LifeGoal, Task
-from careweave.demo import load_demo
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-200")]
+DEMO = {"persons": 200, "seed": 42}
 
 
 @pytest.fixture
-def demo() -> dict:
-    return load_demo(persons=200, seed=42)
+def demo(demo_zone: dict) -> dict:
+    return demo_zone
 
 
 def test_no_goal_is_achieved_while_it_still_has_open_tasks(demo: dict) -> None:

@@ -13,12 +13,13 @@ from careweave.demo.cases import CASES
 from careweave.people.identifiers import parse_ssin
 from careweave.people.models import Person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-200")]
+DEMO = {"persons": 200, "seed": 42}
 
 
 @pytest.fixture
-def demo() -> dict:
-    return load_demo(persons=200, seed=42)
+def demo(demo_zone: dict) -> dict:
+    return demo_zone
 
 
 def test_demo_has_200_people_across_the_eight_forum_cases(demo: dict) -> None:
@@ -78,12 +79,6 @@ def test_loading_twice_changes_nothing(demo: dict) -> None:
     again = load_demo()
     assert again["created"] is False
     assert Person.objects.count() == 200
-
-
-def test_same_seed_same_demo() -> None:
-    load_demo(persons=16, seed=7)
-    first = list(Person.objects.order_by("ssin").values_list("ssin", "given_name", "family_name"))
-    assert len(first) == 16
 
 
 def test_demo_has_assessment_histories_that_fit_each_situation(demo: dict) -> None:

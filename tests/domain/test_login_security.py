@@ -35,7 +35,11 @@ def nurse_account() -> User:
     return User.objects.create_user("nora", password=PASSWORD)
 
 
-def test_passwords_are_hashed_with_argon2id(nurse_account):
+def test_passwords_are_hashed_with_argon2id(settings):  # noqa: ANN001
+    from careweave import settings as project
+
+    settings.PASSWORD_HASHERS = project.PASSWORD_HASHERS  # the suite hashes fast (tests/conftest.py)
+    nurse_account = User.objects.create_user("nora", password=PASSWORD)
     assert make_password(PASSWORD).startswith("argon2$argon2id$")
     assert nurse_account.password.startswith("argon2$argon2id$")
     assert PASSWORD not in nurse_account.password

@@ -12,15 +12,14 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-60")]
+DEMO = {"persons": 60, "seed": 42}
 
 
 @pytest.fixture
-def maria(db):  # noqa: ANN001, ANN201
-    from careweave.demo.loader import load_demo
+def maria(demo_zone):  # noqa: ANN001, ANN201
     from careweave.people.models import Person
 
-    load_demo(persons=60, seed=42)
     return Person.objects.get(given_name="Maria", family_name="Peeters")
 
 

@@ -10,16 +10,15 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-60")]
+DEMO = {"persons": 60, "seed": 42}
 
 
-def test_an_enrolment_is_served_as_an_episode_of_care(make_api) -> None:  # noqa: ANN001
-    from careweave.demo.loader import load_demo
+def test_an_enrolment_is_served_as_an_episode_of_care(make_api, demo_zone) -> None:  # noqa: ANN001
     from careweave.people.models import Person
     from careweave.programmes.actions import enrol_in_programme, usable_versions
     from careweave.programmes.models import Enrolment
 
-    load_demo(persons=60, seed=42)
     gp = User.objects.get(username="gp")
     maria = Person.objects.get(given_name="Maria", family_name="Peeters")
     Enrolment.objects.filter(person=maria).delete()

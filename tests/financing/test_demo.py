@@ -10,18 +10,17 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.utils import timezone
 
-from careweave.demo import load_demo
 from careweave.demo.financing import load_financing
 from careweave.financing import reports
 from careweave.financing.catalogue import SEED_NEW_PATIENTS, SEED_TABLE, SEED_TOTALS
 from careweave.financing.models import BudgetTransfer, Provision
 from careweave.territory.models import Zone
 
+pytestmark = pytest.mark.xdist_group("demo-200")
+DEMO = {"persons": 200, "seed": 42}
 
-@pytest.mark.django_db
-def test_the_demo_has_the_seed_table_budgets_a_transfer_and_mdo_fees(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    load_demo(seed=42)
+
+def test_the_demo_has_the_seed_table_budgets_a_transfer_and_mdo_fees(demo_zone):  # noqa: ANN001
     zone = Zone.objects.get(code="ZORA")
     call_command("load_p3_table", "--zone", "ZORA", stdout=io.StringIO())
     rep = reports.build([zone], "year")

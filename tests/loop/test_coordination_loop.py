@@ -10,17 +10,15 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-200")]
+DEMO = {"persons": 200, "seed": 42}
 
 
 @pytest.fixture
-def zone(settings, tmp_path):  # noqa: ANN001, ANN201
-    from careweave.demo.loader import load_demo
+def zone(demo_zone, settings, tmp_path):  # noqa: ANN001, ANN201
     from careweave.population.api import ensure_demo_population
     from careweave.territory.models import Zone
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}
-    load_demo(persons=200, seed=42)
     settings.POPULATION_DATA_DIR = tmp_path / "population"
     ensure_demo_population(settings.POPULATION_DATA_DIR, persons=2000, seed=7)
     return Zone.objects.get(code="ZORA")

@@ -10,6 +10,9 @@ from careweave.population import pseudonyms
 from careweave.population.api import careweave_persons, ensure_demo_population
 from careweave.population.generator import LinkedPerson, generate
 
+pytestmark = pytest.mark.xdist_group("demo-60")
+DEMO = {"persons": 60, "seed": 42}
+
 
 def _persons(path) -> pd.DataFrame:
     return pd.read_parquet(path / "persons")
@@ -33,12 +36,9 @@ def test_synthetic_ssins_never_look_like_real_ones() -> None:
         assert len(ssin) == 11 and 61 <= int(ssin[2:4]) <= 72
 
 
-@pytest.mark.django_db
-def test_the_demo_zones_persons_are_in_its_population_set(tmp_path) -> None:
-    from careweave.demo.loader import load_demo
+def test_the_demo_zones_persons_are_in_its_population_set(demo_zone, tmp_path) -> None:  # noqa: ANN001
     from careweave.people.models import Person
 
-    load_demo(persons=60, seed=42)
     linked = careweave_persons("ZORA")
     assert len(linked) >= 30
     manifest = ensure_demo_population(tmp_path, persons=800, seed=2)

@@ -138,6 +138,9 @@ def test_two_phones_vote_and_the_facilitators_screen_follows_without_reload(brow
     workshop = actions.plan_workshop(staff, round_, datetime(2026, 11, 5, tzinfo=UTC).date(), C[:3], attendees=2)
 
     facilitator = logged_in(browser, live_server, staff, language="en", axe=True)
+    # Every session is written before the facilitator's screen starts polling: the test database is SQLite in
+    # memory with a shared cache, where a write beside a reading server thread fails at once ("table is locked").
+    phone_contexts = [logged_in(browser, live_server, person.user, language="nl") for person in (an, bert)]
     screen = facilitator.new_page()
     screen.goto(f"{live_server.url}/maturity/workshops/{workshop.pk}/live/")
     screen.click(f"[data-test=open-vote-{C[0]}]")
@@ -145,8 +148,7 @@ def test_two_phones_vote_and_the_facilitators_screen_follows_without_reload(brow
     loaded = screen.evaluate("() => performance.timeOrigin")
 
     phones = []
-    for person, score in ((an, 4), (bert, 2)):
-        context = logged_in(browser, live_server, person.user, language="nl")
+    for context, score in zip(phone_contexts, (4, 2), strict=True):
         context.set_default_timeout(10_000)
         phone = context.new_page()
         phone.set_viewport_size({"width": 390, "height": 800})

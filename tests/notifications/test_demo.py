@@ -7,13 +7,12 @@ from django.contrib.auth.models import User
 
 from careweave.notifications.inbox import inbox, unread_count
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-60")]
+DEMO = {"persons": 60, "seed": 42}
 
 
-def test_the_demo_logins_have_notifications_they_may_see() -> None:
-    from careweave.demo import load_demo
-
-    result = load_demo(persons=60, seed=42)
+def test_the_demo_logins_have_notifications_they_may_see(demo_zone) -> None:  # noqa: ANN001
+    result = demo_zone
     assert result["notifications"]
     for name in ("person", "carer", "gp", "nurse", "coordinator", "socialworker"):
         user = User.objects.get(username=name)

@@ -12,13 +12,11 @@ from careweave.consultations.models import Consultation
 from careweave.scheduling.models import Appointment
 from careweave.scheduling.queries import calendar_entries
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-60")]
+DEMO = {"persons": 60, "seed": 42}
 
 
-def test_the_demo_week_holds_marias_mdo_and_home_visit() -> None:
-    from careweave.demo import load_demo
-
-    load_demo(persons=60, seed=42)
+def test_the_demo_week_holds_marias_mdo_and_home_visit(demo_zone) -> None:  # noqa: ANN001
     mdo = Consultation.objects.get(person__user__username="person", status="scheduled")
     visit = Appointment.objects.get(person__user__username="person", kind="home_visit")
     mdo_day, visit_day = timezone.localdate(mdo.start), timezone.localdate(visit.start)

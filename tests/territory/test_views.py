@@ -145,17 +145,6 @@ def test_outsiders_cannot_refer_or_answer(person, team, gp, join, outsider, phys
     assert referral.status == Referral.Status.SENT
 
 
-def test_the_demo_social_map_loads_with_referrals_in_every_status(settings) -> None:
-    from careweave.demo import load_demo
-
-    result = load_demo(seed=42)
-    social = result["social_map"]
-    assert 40 <= social["services"] <= 90
-    assert set(Referral.objects.values_list("status", flat=True)) == {"sent", "accepted", "refused", "done"}
-    french_physios = [s for s in Service.objects.filter(discipline="physio") if "fr" in s.language_list]
-    assert len(french_physios) >= 3
-
-
 def test_search_for_a_person_starts_from_their_postal_code_and_offers_refer(person, team, gp, join, outsider,
                                                                            physios) -> None:
     join(team, gp)

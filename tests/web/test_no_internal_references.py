@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-16")]
 
 INTERNAL = re.compile(
     r"\b\d{3} l\.\s?\d"  # a seed document's line: 001 l.19180
@@ -55,12 +55,12 @@ class _Text(HTMLParser):
             self.parts.append(data)
 
 
-@pytest.fixture
-def demo(settings) -> None:  # noqa: ANN001
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from careweave.demo import load_demo
+DEMO = {"persons": 16, "seed": 42}
 
-    load_demo(persons=16, seed=42)
+
+@pytest.fixture
+def demo(demo_zone: dict) -> dict:
+    return demo_zone
 
 
 def internal_references(html: str) -> list[str]:

@@ -42,13 +42,14 @@ def record_change(mapping: Any, obj: models.Model) -> int:
     topics = [t.url for t in BY_TYPE.get(mapping.resource_type, ())]
     if not topics:
         return 0
+    now = timezone.now()
+    live = Subscription.objects.filter(status__in=LIVE, topic__in=topics).filter(Q(end=None) | Q(end__gt=now))
+    if not live.exists():  # the common case: one indexed query per save, no look-up of the person
+        return 0
     person = mapping.person_of(obj)
     if person is None:
         return 0
-    now = timezone.now()
-    subs = list(Subscription.objects.filter(status__in=LIVE, topic__in=topics)
-                .filter(Q(person=None) | Q(person=person)).filter(Q(end=None) | Q(end__gt=now))
-                .select_related("owner"))
+    subs = list(live.filter(Q(person=None) | Q(person=person)).select_related("owner"))
     heard = 0
     for sub in subs:
         if not may_hear(sub.owner, mapping, obj):

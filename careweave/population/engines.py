@@ -120,9 +120,16 @@ def local_spark(app: str = "careweave-population", cores: int | None = None):
     from pyspark.sql import SparkSession
 
     cores = cores or os.cpu_count() or 2
+    builder = SparkSession.builder
+    # Extra JVM flags for the driver (which is the whole of local mode); the test suite sets a quick JIT for its
+    # short-lived sessions (tests/conftest.py).
+    java_options = os.environ.get("CAREWEAVE_SPARK_JAVA_OPTIONS")
+    if java_options:
+        builder = builder.config("spark.driver.extraJavaOptions", java_options)
     return (
-        SparkSession.builder.master(f"local[{cores}]").appName(app)
-        .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
+        builder.master(f"local[{cores}]").appName(app)
+        .config("spark.sql.shuffle.partitions", os.environ.get("CAREWEAVE_SPARK_SHUFFLE_PARTITIONS",
+                                                                str(max(2, cores * 2))))
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", os.environ.get("CAREWEAVE_SPARK_MEMORY", "4g"))

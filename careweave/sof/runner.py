@@ -77,8 +77,9 @@ class DuckDBSource:
             files = _files(self.directory, resource_type)
             if files:
                 listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+                # Read and checked once, kept in memory: the type's other views scan the table, not the files.
                 self.con.execute(
-                    f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT json AS resource FROM '
+                    f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT json AS resource FROM '
                     f"read_ndjson_objects([{listing}]) WHERE json_extract_string(json, '$.resourceType') = {kind}")
             else:
                 self.con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT NULL::JSON AS resource WHERE FALSE')

@@ -53,6 +53,10 @@ class DuckDBSource:
 
     engine = "duckdb"
 
+    # A type whose files are at most this large is read once into a temporary table that all its views scan;
+    # a larger one stays a view over the files (each view reads them again, in constant memory).
+    KEEP_IN_MEMORY_BYTES = 256 * 1024 * 1024
+
     def __init__(self, source, con=None, memory_limit: str | None = None, threads: int | None = None):
         import duckdb
 
@@ -77,9 +81,10 @@ class DuckDBSource:
             files = _files(self.directory, resource_type)
             if files:
                 listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-                # Read and checked once, kept in memory: the type's other views scan the table, not the files.
+                size = sum(Path(f).stat().st_size for f in files)
+                what = "TABLE" if size <= self.KEEP_IN_MEMORY_BYTES else "VIEW"
                 self.con.execute(
-                    f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT json AS resource FROM '
+                    f'CREATE OR REPLACE TEMP {what} "{name}" AS SELECT json AS resource FROM '
                     f"read_ndjson_objects([{listing}]) WHERE json_extract_string(json, '$.resourceType') = {kind}")
             else:
                 self.con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT NULL::JSON AS resource WHERE FALSE')

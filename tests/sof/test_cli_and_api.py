@@ -33,7 +33,12 @@ def test_test_report_is_written_per_file_in_the_suite_format(tmp_path, capsys):
     assert "134 of 134 cases passed" in capsys.readouterr().out
 
 
-def test_run_views_over_ndjson_files_several_per_type(tmp_path):
+@pytest.mark.parametrize("keep_in_memory", [256 * 1024 * 1024, 0], ids=["read-once", "read-per-view"])
+def test_run_views_over_ndjson_files_several_per_type(tmp_path, monkeypatch, keep_in_memory):
+    """Small types are read once into a table, large ones stay a view over the files: the same rows either way."""
+    from careweave.sof.runner import DuckDBSource
+
+    monkeypatch.setattr(DuckDBSource, "KEEP_IN_MEMORY_BYTES", keep_in_memory)
     source = _ndjson(tmp_path, PATIENTS[:1], "Patient.000.ndjson")
     _ndjson(tmp_path, PATIENTS[1:], "Patient.001.ndjson")
     _ndjson(tmp_path, [{"resourceType": "ObservationDefinition", "id": "x"}], "ObservationDefinition.ndjson")

@@ -38,6 +38,22 @@ def demo(transactional_db, settings) -> dict:  # noqa: ANN001
     return {"password": DEMO_PASSWORD}
 
 
+def _signed_in(context, site: str, username: str | None, password: str, *, timeout: int) -> object:  # noqa: ANN001
+    """A new page of ``context`` on the login form, signed in as ``username`` (left there when None), with the
+    Content-Security-Policy errors of its console collected on ``page.csp_errors``."""
+    page = context.new_page()
+    page.set_default_timeout(timeout)
+    page.csp_errors = []
+    page.on("console", lambda m: page.csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(f"{site}/login/")
+    if username:
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("[data-test=login-submit]")
+        page.wait_for_load_state("networkidle")
+    return page
+
+
 @pytest.fixture
 def open_page(browser, live_server, demo) -> Iterator[Callable[..., object]]:  # noqa: ANN001
     """A fresh browser context per user, logged in through the login form; CSP violations are collected."""
@@ -49,20 +65,7 @@ def open_page(browser, live_server, demo) -> Iterator[Callable[..., object]]:  #
             viewport={"width": viewport[0], "height": viewport[1]}, bypass_csp=axe, locale="en-GB"
         )
         contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.csp_errors = []
-        page.on(
-            "console",
-            lambda msg: page.csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None,
-        )
-        page.goto(f"{live_server.url}/login/")
-        if username:
-            page.fill("#id_username", username)
-            page.fill("#id_password", demo["password"])
-            page.click("[data-test=login-submit]")
-            page.wait_for_load_state("networkidle")
-        return page
+        return _signed_in(context, live_server.url, username, demo["password"], timeout=15_000)
 
     yield open_
     for context in contexts:
@@ -91,16 +94,7 @@ def login(browser, live_server, demo) -> Iterator[Callable[..., object]]:  # noq
         context = browser.new_context(viewport={"width": width, "height": 900}, locale=LOCALES[language],
                                       bypass_csp=bypass_csp, accept_downloads=accept_downloads)
         contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(timeout)
-        page.csp_errors = []
-        page.on("console", lambda m: page.csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
-        page.goto(f"{live_server.url}/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", demo["password"])
-        page.click("[data-test=login-submit]")
-        page.wait_for_load_state("networkidle")
-        return page
+        return _signed_in(context, live_server.url, username, demo["password"], timeout=timeout)
 
     yield open_
     for context in contexts:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -162,28 +163,21 @@ def _restore_image(connection, image: object) -> None:  # noqa: ANN001
         admin.execute(f'CREATE DATABASE "{test_db}" TEMPLATE "{image}"')
 
 
-class _postgres_maintenance:  # noqa: N801 - used as a context manager
-    """An autocommit connection to the server's ``postgres`` database, with the test database's own closed
-    (a database cannot be copied or dropped while anyone is connected to it)."""
+@contextmanager
+def _postgres_maintenance(connection) -> Iterator[object]:  # noqa: ANN001
+    """An autocommit connection to the server's ``postgres`` database, with every connection to the test database
+    closed (a database cannot be copied or dropped while anyone is connected to it)."""
+    import psycopg
 
-    def __init__(self, connection) -> None:  # noqa: ANN001
-        self.connection = connection
-
-    def __enter__(self):  # noqa: ANN204
-        import psycopg
-
-        self.connection.close()
-        params = self.connection.get_connection_params()
-        params.pop("cursor_factory", None)
-        params.pop("context", None)
-        params["dbname"] = "postgres"
-        self.admin = psycopg.connect(**params, autocommit=True)
-        self.admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
-                           "AND pid <> pg_backend_pid()", [self.connection.settings_dict["NAME"]])
-        return self.admin
-
-    def __exit__(self, *exc: object) -> None:
-        self.admin.close()
+    connection.close()
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    params["dbname"] = "postgres"
+    with psycopg.connect(**params, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                      "AND pid <> pg_backend_pid()", [connection.settings_dict["NAME"]])
+        yield admin
 
 
 @pytest.fixture(scope="session", autouse=True)
